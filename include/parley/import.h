@@ -43,8 +43,10 @@ int parley_import_is_genius(const char *path);
  * then per actor: id, description, capability, then (position, salience)
  * per dimension, on 0..100.  Capability becomes power; each dimension an
  * integer issue 0..100 valued by an ideal point at the actor's position with
- * linear loss over the full range; weights are saliences divided by their
- * sum (an actor with all-zero salience is an error).
+ * linear loss over the full range (scale 100); each weight is the salience
+ * divided by 100, as KTAB reads it: the share of the actor's attention, the
+ * rest going to matters outside the model (so weights may sum below 1).
+ * Reservation is 0: KTAB has no outside options.
  */
 parley_status_t parley_import_ktab(const char *csv_path,
                                    parley_scenario_t **out,
