@@ -250,6 +250,20 @@ static void issue_path(char *buf, size_t size, const char *issue)
 
 /* ---- parsing a document ------------------------------------------------ */
 
+/* The line of "<!DOCTYPE" (libxml2 keeps no line for DTD nodes). */
+static unsigned doctype_line(const genius_src_t *src)
+{
+    static const char tag[] = "<!DOCTYPE";
+    const size_t n = sizeof tag - 1;
+    unsigned line = 1;
+    for (size_t i = 0; i + n <= src->len; i++) {
+        if (memcmp(src->text + i, tag, n) == 0)
+            return line;
+        line += src->text[i] == '\n';
+    }
+    return 0;
+}
+
 /*
  * Parses one document, or returns NULL after reporting why.  On allocation
  * failure inside libxml2 the parse fails like any other; we cannot tell it
@@ -296,10 +310,8 @@ static xmlDocPtr parse_document(genius_t *g, const genius_src_t *src)
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
-        const xmlNode *dtd = (const xmlNode *)(doc->intSubset ? doc->intSubset
-                                                              : doc->extSubset);
-        parley__sink_error(&g->sink, PARLEY_EINVALID, src->file, line_of(dtd),
-                           0, "",
+        parley__sink_error(&g->sink, PARLEY_EINVALID, src->file,
+                           doctype_line(src), 0, "",
                            "a document type declaration (<!DOCTYPE>) is not "
                            "allowed in GENIUS files: it could declare "
                            "entities, which are not expanded");
@@ -792,6 +804,14 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
         }
         char path[200];
         issue_path(path, sizeof path, sc->issues[k].name);
+        if (ps->has_weight[k]) {
+            parley__sink_error(&g->sink, PARLEY_EDUPLICATE, ps->file,
+                               line_of(c), 0, path,
+                               "a second weight for index %ld", idx);
+            continue;
+        }
+        /* Even a broken weight is this issue's: no "missing weight" too. */
+        ps->has_weight[k] = 1;
         if (!v_s || !parley__parse_number(v_s, &w)) {
             parley__sink_error(&g->sink, PARLEY_ETYPE, ps->file, line_of(c), 0,
                                path,
@@ -805,13 +825,6 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
                                0, path, "weight %g is negative", w);
             continue;
         }
-        if (ps->has_weight[k]) {
-            parley__sink_error(&g->sink, PARLEY_EDUPLICATE, ps->file,
-                               line_of(c), 0, path,
-                               "a second weight for index %ld", idx);
-            continue;
-        }
-        ps->has_weight[k] = 1;
         ps->party->weights[k] = w;
     }
 }
