@@ -63,8 +63,8 @@ typedef struct parley_rules {
     double credit;          /* weight bonus per constructive act; 0.05 */
     /* Agenda */
     parley_agenda_policy_t agenda;
-    size_t n_agenda;
-    char **agenda;          /* cluster ids, for PARLEY_AGENDA_GIVEN */
+    size_t n_agenda_order;
+    char **agenda_order;    /* cluster ids, for PARLEY_AGENDA_GIVEN */
     /* Concessions */
     double max_step;        /* largest aspiration drop per round; 0.1 */
     int reciprocity;        /* a concession is matched before the next ask */
@@ -74,7 +74,7 @@ typedef struct parley_rules {
 } parley_rules_t;
 
 void parley_rules_init(parley_rules_t *rules);
-void parley_rules_clear(parley_rules_t *rules); /* frees agenda */
+void parley_rules_clear(parley_rules_t *rules); /* frees agenda_order */
 
 typedef enum parley_guarantee_kind {
     PARLEY_GUARANTEE_SECURITY,
