@@ -26,8 +26,8 @@
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
-#define N_SEEDS 400
-#define MAX_PACKAGES 1500
+#define N_SEEDS 800
+#define MAX_PACKAGES 4000
 
 static const double lambdas[] = {0, 0.25, 0.5, 0.8, 1};
 static const double floors[] = {-1 /* none */, 0, 0.3, 0.6, 1};
@@ -101,6 +101,8 @@ static void check_scenario(uint64_t seed, tally_t *t)
 
     parley_analysis_opts_t opts;
     parley_analysis_opts_init(&opts);
+    /* both frontier methods must give the same solutions */
+    opts.method = seed % 2 ? PARLEY_FRONTIER_ENUMERATE : PARLEY_FRONTIER_MERGE;
     parley_analysis_t *a = NULL;
     parley_diags_t *diags = parley_diags_new();
     st = parley_analyze(m, &opts, &a, diags);
@@ -426,6 +428,77 @@ done:
     parley_scenario_free(sc);
 }
 
+/*
+ * The same end to end: a memory budget too small for the exact frontier
+ * makes parley_analyze thin it; every reported bound must still cover the
+ * exact analysis's optimum.
+ */
+static void check_budget_bound(uint64_t seed, size_t *inexact, size_t *checked)
+{
+    random_scenario_params_t p;
+    random_scenario_params_default(&p);
+    p.min_issues = 4;
+    p.max_issues = 7;
+    p.min_options = 3;
+    p.max_packages = 20000;
+    p.red_line_rate = 0.05;
+    parley_scenario_t *sc = random_scenario(seed, &p);
+    parley_model_t *m = NULL;
+    if (parley_model_new(sc, &m, NULL) != PARLEY_OK) {
+        parley_scenario_free(sc);
+        return;
+    }
+    parley_analysis_opts_t o;
+    parley_analysis_opts_init(&o);
+    o.has_floor = seed % 2;
+    o.floor = 0.4;
+    parley_analysis_t *exact = NULL, *thin = NULL;
+    parley_status_t st = parley_analyze(m, &o, &exact, NULL);
+    o.memory_budget = 4096;
+    parley_status_t st2 = parley_analyze(m, &o, &thin, NULL);
+    assert_int_equal(st, st2);
+    if (st == PARLEY_OK && !parley_analysis_frontier_exact(thin)) {
+        (*inexact)++;
+        assert_true(parley_analysis_frontier_delta(thin) > 0);
+        for (int c = 0; c < PARLEY_CONCEPT_COUNT; c++) {
+            const parley_solution_t *t =
+                parley_analysis_solution(exact, (parley_concept_t)c);
+            const parley_solution_t *s =
+                parley_analysis_solution(thin, (parley_concept_t)c);
+            if (s->found) {
+                assert_false(s->exact);
+                assert_true(parley_model_is_feasible(m, s->package));
+            }
+            if (!t->found || !s->found)
+                continue;
+            if (!(t->objective <= s->objective + s->bound + 1e-9)) {
+                print_error("seed %llu %s: exact %.17g > %.17g + %.17g\n",
+                            (unsigned long long)seed,
+                            parley_concept_name((parley_concept_t)c),
+                            t->objective, s->objective, s->bound);
+                fail();
+            }
+            (*checked)++;
+        }
+    }
+    parley_analysis_free(exact);
+    parley_analysis_free(thin);
+    parley_model_free(m);
+    parley_scenario_free(sc);
+}
+
+static void test_budget_bound_is_sound(void **state)
+{
+    (void)state;
+    size_t inexact = 0, checked = 0;
+    for (uint64_t seed = 2000; seed < 2150; seed++)
+        check_budget_bound(seed, &inexact, &checked);
+    print_message("%zu inexact frontiers, %zu bounds checked\n", inexact,
+                  checked);
+    assert_true(inexact >= 20);
+    assert_true(checked >= 60);
+}
+
 static void test_inexact_bound_is_sound(void **state)
 {
     (void)state;
@@ -484,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_bound_formulas),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_inexact_bound_is_sound),
+        cmocka_unit_test(test_budget_bound_is_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
