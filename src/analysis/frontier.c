@@ -134,22 +134,6 @@ static void *alloc_array(size_t n, size_t size)
     return bytes ? parley_malloc(bytes) : NULL;
 }
 
-/* Doubles in total order as unsigned integers (no NaN here). */
-static uint64_t order_key(double v)
-{
-    uint64_t b;
-    memcpy(&b, &v, sizeof b);
-    return (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
-}
-
-static double from_order_key(uint64_t k)
-{
-    uint64_t b = (k >> 63) ? k & ~((uint64_t)1 << 63) : ~k;
-    double v;
-    memcpy(&v, &b, sizeof v);
-    return v;
-}
-
 /* ---- threads ------------------------------------------------------------- */
 
 typedef void (*job_fn)(void *ctx, unsigned tid, unsigned nth);
@@ -710,49 +694,20 @@ done:
 /* ---- per-step bounds ----------------------------------------------------- */
 
 /*
- * Everything MERGE needs per stage j (j issues merged, K - j to come), per
- * party i, in tables of (K + 1) * P:
- *   reach[j,i]  smallest v with v + best remaining options >= r_i, summed
- *               in issue order (-inf: always reachable);
- *   safe[j,i]   smallest v with v + worst remaining options >= r_i
- *               (-inf: reservation met whatever follows);
- *   tol[j,i]    the D_t tolerance for vectors of stage j.
+ * What MERGE needs per stage j (j issues merged, K - j to come), per party
+ * i, in tables of (K + 1) * P: the model's exact reservation thresholds
+ * reach and safe (model_internal.h), and tol[j,i], the D_t tolerance for
+ * vectors of stage j.
  */
 typedef struct bounds {
     size_t P, K;
-    double *reach, *safe, *tol;
+    const double *reach, *safe;
+    double *tol;
     double slack; /* rounding allowance per grid thinning, all parties */
 } bounds_t;
 
-/*
- * Smallest double v with fl(v + a) >= next, where `next` is the threshold of
- * the following stage: "v + a_j, then the rest, reaches r" is the same as
- * "fl(v + a_j) reaches next's threshold", and fl(v + a_j) is monotone in v,
- * so bisection over the doubles (in their integer order) finds it exactly.
- * -inf / +inf pass through (always / never reachable).
- */
-static double threshold_step(double next, double a)
-{
-    if (next == -HUGE_VAL || -DBL_MAX + a >= next)
-        return -HUGE_VAL;
-    if (next == HUGE_VAL || !(DBL_MAX + a >= next))
-        return HUGE_VAL;
-    uint64_t lo = order_key(-DBL_MAX), hi = order_key(DBL_MAX);
-    /* invariant: lo fails, hi passes */
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (from_order_key(mid) + a >= next)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return from_order_key(hi);
-}
-
 static void bounds_free(bounds_t *b)
 {
-    parley_free(b->reach);
-    parley_free(b->safe);
     parley_free(b->tol);
 }
 
@@ -761,13 +716,11 @@ static parley_status_t bounds_init(bounds_t *b, const parley_model_t *m)
     size_t P = m->n_parties, K = m->n_issues;
     b->P = P;
     b->K = K;
-    b->reach = alloc_array(mul_size(K + 1, P), sizeof(double));
-    b->safe = alloc_array(mul_size(K + 1, P), sizeof(double));
+    b->reach = m->reach;
+    b->safe = m->safe;
     b->tol = alloc_array(mul_size(K + 1, P), sizeof(double));
-    if (!b->reach || !b->safe || !b->tol) {
-        bounds_free(b);
+    if (!b->tol)
         return PARLEY_ENOMEM;
-    }
     double mmax = 0;
     for (size_t i = 0; i < P; i++) {
         /* M_i: a bound on |partial sum| of party i, anywhere. */
@@ -778,15 +731,6 @@ static parley_status_t bounds_init(bounds_t *b, const parley_model_t *m)
         }
         M *= 1 + 1e-6;
         mmax = M > mmax ? M : mmax;
-        /* Stage K: the vector itself must reach r_i. */
-        b->reach[K * P + i] = m->reservation[i];
-        b->safe[K * P + i] = m->reservation[i];
-        for (size_t j = K; j-- > 0;) {
-            b->reach[j * P + i] = threshold_step(b->reach[(j + 1) * P + i],
-                                                 m->amax[j * P + i]);
-            b->safe[j * P + i] = threshold_step(b->safe[(j + 1) * P + i],
-                                                m->amin[j * P + i]);
-        }
         for (size_t j = 0; j <= K; j++)
             b->tol[j * P + i] = 8.0 * (double)(K - j) * UNIT_ROUNDOFF * M;
     }
