@@ -369,14 +369,31 @@ static parley_status_t draw_staircase(render_t *rd, const panel_t *p)
     return PARLEY_OK;
 }
 
-/* Legend items in a grid: `cols` per row (1 = a column). */
-static void draw_legend(render_t *rd, double x, double y, int cols)
+/* Legend items in a grid: `cols` per row (1 = a column); swatches are
+ * marks, or line segments for parallel coordinates. */
+static void draw_legend(render_t *rd, double x, double y, int cols, int lines)
 {
     FILE *o = rd->out;
     const double step_x = 150, step_y = 20;
     for (int item = 0; item < 2 + PARLEY_CONCEPT_COUNT; item++) {
         double cx = x + step_x * (item % cols), cy = y + step_y * (item / cols);
-        if (item == 0) {
+        if (lines) {
+            const char *color = item == 0   ? FRONTIER_COLOR
+                                : item == 1 ? RESERVATION_COLOR
+                                            : concept_color[item - 2];
+            fprintf(o,
+                    "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+                    "stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
+                    cx - 8, cy, cx + 6, cy, color, item == 0 ? "1.5" : "2.5",
+                    item == 1 ? " stroke-dasharray=\"4 3\"" : "");
+            if (item < 2) {
+                fprintf(o,
+                        "<text x=\"%.2f\" y=\"%.2f\" " FONT
+                        " font-size=\"12\">%s</text>\n",
+                        cx + 10, cy + 4, item == 0 ? "efficient" : "reservations");
+                continue;
+            }
+        } else if (item == 0) {
             fprintf(o,
                     "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" "
                     "fill=\"" FRONTIER_COLOR "\"/>\n"
@@ -384,8 +401,7 @@ static void draw_legend(render_t *rd, double x, double y, int cols)
                     "efficient</text>\n",
                     cx, cy, cx + 10, cy + 4);
             continue;
-        }
-        if (item == 1) {
+        } else if (item == 1) {
             fprintf(o,
                     "<path d=\"M%.2f %.2fl8 8m0 -8l-8 8\" "
                     "stroke=\"" RESERVATION_COLOR "\" stroke-width=\"2\"/>\n"
@@ -395,11 +411,13 @@ static void draw_legend(render_t *rd, double x, double y, int cols)
             continue;
         }
         int c = item - 2;
-        fprintf(o,
-                "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" "
-                "stroke=\"%s\" stroke-width=\"2.5\"/>\n"
-                "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"12\">",
-                cx, cy, concept_color[c], cx + 10, cy + 4);
+        if (!lines)
+            fprintf(o,
+                    "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" "
+                    "stroke=\"%s\" stroke-width=\"2.5\"/>\n",
+                    cx, cy, concept_color[c]);
+        fprintf(o, "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"12\">",
+                cx + 10, cy + 4);
         fputs(parley_concept_name((parley_concept_t)c), o);
         if (c == PARLEY_CONCEPT_MEDIATED)
             fprintf(o, " (&#955; %g)", rd->a->opts.lambda);
@@ -500,7 +518,7 @@ static parley_status_t render_plane(render_t *rd)
     draw_points(rd, &p, 0, 1, SVG_MAX_POINTS, 3.5);
     draw_reservation(rd, &p, 0, 1, 1);
     draw_solutions(rd, &p, 0, 1, 12, 0);
-    draw_legend(rd, p.x + p.w + 24, p.y + 10, 1);
+    draw_legend(rd, p.x + p.w + 24, p.y + 10, 1, 0);
     fputs("</svg>\n", rd->out);
     return PARLEY_OK;
 }
@@ -543,7 +561,7 @@ static parley_status_t render_panels(render_t *rd)
         }
     }
     double y = draw_solution_key(rd, left, H - 70 - 17 * groups);
-    draw_legend(rd, left, y + 14, 4);
+    draw_legend(rd, left, y + 14, 4, 0);
     fputs("</svg>\n", rd->out);
     return PARLEY_OK;
 }
@@ -682,7 +700,7 @@ static parley_status_t render_parallel(render_t *rd)
             "fill=\"#333333\">One vertical axis per party: its utility. "
             "Each line is a package.</text>\n",
             left, top + h + 48);
-    draw_legend(rd, left, top + h + 78, 4);
+    draw_legend(rd, left, top + h + 78, 4, 1);
     fputs("</svg>\n", o);
     parley_free(axes);
     return PARLEY_OK;
