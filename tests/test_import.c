@@ -1530,6 +1530,42 @@ static void test_ktab_bad_syntax(void **state)
     parley_diags_free(diags);
 }
 
+static void test_ktab_encoding_and_size(void **state)
+{
+    (void)state;
+    /* Latin-1 e-acute in a description: refused where it stands. */
+    char *bad = replaced(small_ktab, "Second actor", "Second \xE9tat");
+    parley_diags_t *d = ktab_bad(bad, PARLEY_ESYNTAX);
+    EXPECT_ERROR(d, PARLEY_ESYNTAX, "t.csv", 4, 10, NULL,
+                 "byte 0xE9 is not valid UTF-8");
+    parley_diags_free(d);
+    free(bad);
+    /* UTF-8 is kept as it is. */
+    bad = replaced(small_ktab, "Second actor", "Zh\xC5\x8Du Dadi");
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(
+        parley_import_ktab_string(bad, strlen(bad), "t.csv", &sc, diags),
+        PARLEY_OK);
+    assert_string_equal(sc->parties[1].name, "Zh\xC5\x8Du Dadi");
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
+    free(bad);
+    /* A row of junk columns is refused before it is stored. */
+    size_t n = strlen(small_ktab) + 20000;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    strcpy(big, small_ktab);
+    size_t at = strlen(big);
+    memset(big + at, ',', 10000);
+    big[at + 10000] = '\0';
+    d = ktab_bad(big, PARLEY_ELIMIT);
+    EXPECT_ERROR(d, PARLEY_ELIMIT, "t.csv", 5, 4097, NULL,
+                 "row 5 has more than 4096 columns");
+    parley_diags_free(d);
+    free(big);
+}
+
 /* Blank rows, CRLF line ends, quotes and a byte order mark are accepted. */
 static void test_ktab_lenient_layout(void **state)
 {
@@ -1694,6 +1730,7 @@ int main(void)
         cmocka_unit_test(test_ktab_bad_counts),
         cmocka_unit_test(test_ktab_bad_syntax),
         cmocka_unit_test(test_ktab_lenient_layout),
+        cmocka_unit_test(test_ktab_encoding_and_size),
         cmocka_unit_test(test_alloc_failures_genius),
         cmocka_unit_test(test_alloc_failures_ktab),
     };
