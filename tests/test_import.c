@@ -1119,6 +1119,65 @@ static void test_genius_doctype_line(void **state)
     free(bad);
 }
 
+static void test_genius_huge_and_deep(void **state)
+{
+    (void)state;
+    /* Nesting far past libxml2's default depth limit. */
+    size_t depth = 100000;
+    char *deep = malloc(depth * 7 + 64);
+    assert_non_null(deep);
+    char *w = deep;
+    for (size_t i = 0; i < depth; i++)
+        w += sprintf(w, "<a>");
+    for (size_t i = 0; i < depth; i++)
+        w += sprintf(w, "</a>");
+    parley_diags_t *d = import_bad(small_domain, deep, PARLEY_ESYNTAX);
+    EXPECT_ERROR(d, PARLEY_ESYNTAX, "profile1", 1, 0, NULL, "depth");
+    parley_diags_free(d);
+    free(deep);
+
+    /* Past the size limit: refused before any parsing. */
+    size_t n = ((size_t)16 << 20) + 1;
+    char *huge = malloc(n + 1);
+    assert_non_null(huge);
+    memset(huge, ' ', n);
+    huge[n] = '\0';
+    d = import_bad(small_domain, huge, PARLEY_ELIMIT);
+    EXPECT_ERROR(d, PARLEY_ELIMIT, "profile1", 0, 0, NULL,
+                 "more than the 16777216");
+    parley_diags_free(d);
+    free(huge);
+}
+
+static void test_genius_unique_ids(void **state)
+{
+    (void)state;
+    /* "Size" and "size!" make the same id: the second gets a suffix. */
+    char *dom = replaced(small_domain, "name=\"Price\"", "name=\"size!\"");
+    char *prof = replaced(small_profile, "name=\"Price\"", "name=\"size!\"");
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(import_small(dom, prof, &sc, diags), PARLEY_OK);
+    assert_string_equal(sc->issues[1].id, "size");
+    assert_string_equal(sc->issues[1].name, "size!");
+    assert_string_equal(sc->issues[2].id, "size_2");
+    assert_string_equal(sc->issues[2].name, "Size");
+    parley_scenario_free(sc);
+    free(dom);
+    free(prof);
+
+    /* The same profile file twice: two parties, two ids. */
+    const char *p = DATA "/genius/Laptop/laptop_buyer_utility.xml";
+    const char *profiles[2] = {p, p};
+    assert_int_equal(parley_import_genius(DATA "/genius/Laptop/laptop_domain.xml",
+                                          profiles, 2, &sc, diags),
+                     PARLEY_OK);
+    assert_string_equal(sc->parties[0].id, "laptop_buyer_utility");
+    assert_string_equal(sc->parties[1].id, "laptop_buyer_utility_2");
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
+}
+
 static void test_genius_every_profile_reported(void **state)
 {
     (void)state;
@@ -1718,6 +1777,8 @@ int main(void)
         cmocka_unit_test(test_genius_bad_domains),
         cmocka_unit_test(test_genius_doctype_refused),
         cmocka_unit_test(test_genius_doctype_line),
+        cmocka_unit_test(test_genius_huge_and_deep),
+        cmocka_unit_test(test_genius_unique_ids),
         cmocka_unit_test(test_genius_every_profile_reported),
         cmocka_unit_test(test_genius_files_and_sniffing),
         cmocka_unit_test(test_genius_stderr_silent),
