@@ -985,6 +985,25 @@ static void test_genius_bad_items_and_weights(void **state)
     parley_diags_free(d);
     free(bad);
 
+    /* An issue without a readable index: reported once, as such. */
+    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"six\"");
+    d = import_bad(small_domain, bad, PARLEY_EMISSING);
+    EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 11, 0, "issue 'Size'",
+                 "expected an integer index attribute");
+    EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 16, 0, "weight",
+                 "<weight index=\"6\"> matches no issue");
+    assert_int_equal(parley_diags_errors(d), 2);
+    parley_diags_free(d);
+    free(bad);
+
+    /* Two issues with one index. */
+    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"5\"");
+    d = import_bad(small_domain, bad, PARLEY_EDUPLICATE);
+    EXPECT_ERROR(d, PARLEY_EDUPLICATE, "profile1", 11, 0, "issue 'Size'",
+                 "index 5 is also used by issue 'Colour'");
+    parley_diags_free(d);
+    free(bad);
+
     /* An issue the domain does not have. */
     bad = replaced(small_profile, "name=\"Size\"", "name=\"Weight\"");
     d = import_bad(small_domain, bad, PARLEY_EUNKNOWN);

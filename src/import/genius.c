@@ -565,6 +565,7 @@ typedef struct profile_state {
     parley_party_t *party;
     const xmlNode **issue_node; /* per domain issue, NULL until seen */
     long *index;                /* the profile's index attribute per issue */
+    unsigned char *has_index;   /* index readable (weights can refer to it) */
     unsigned char *has_weight;
 } profile_state_t;
 
@@ -792,7 +793,7 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
         }
         size_t k = sc->n_issues;
         for (size_t q = 0; q < sc->n_issues; q++)
-            if (ps->issue_node[q] && ps->index[q] == idx)
+            if (ps->has_index[q] && ps->index[q] == idx)
                 k = q;
         if (k == sc->n_issues) {
             parley__sink_error(&g->sink, PARLEY_EUNKNOWN, ps->file, line_of(c),
@@ -866,11 +867,12 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                            "issues directly under the root objective");
         return;
     }
-    profile_state_t ps = {file, party, NULL, NULL, NULL};
+    profile_state_t ps = {file, party, NULL, NULL, NULL, NULL};
     ps.issue_node = parley_calloc(sc->n_issues, sizeof *ps.issue_node);
     ps.index = parley_calloc(sc->n_issues, sizeof *ps.index);
+    ps.has_index = parley_calloc(sc->n_issues, 1);
     ps.has_weight = parley_calloc(sc->n_issues, 1);
-    if (!ps.issue_node || !ps.index || !ps.has_weight) {
+    if (!ps.issue_node || !ps.index || !ps.has_index || !ps.has_weight) {
         g->nomem = 1;
         goto done;
     }
@@ -898,6 +900,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                SHOW(name, shown), line_of(ps.issue_node[k]));
             continue;
         }
+        ps.issue_node[k] = c;
         const char *i_s = attr(c, "index", NULL);
         long idx;
         if (!i_s || !parley__parse_long(i_s, &idx)) {
@@ -906,18 +909,18 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                "expected an integer index attribute (weights "
                                "refer to it), found '%s'",
                                i_s ? SHOW(i_s, shown) : "none");
-            continue;
-        }
-        for (size_t q = 0; q < sc->n_issues; q++) {
-            if (ps.issue_node[q] && ps.index[q] == idx) {
-                parley__sink_error(&g->sink, PARLEY_EDUPLICATE, file,
-                                   line_of(c), 0, path,
-                                   "index %ld is also used by issue '%s'", idx,
-                                   SHOW(sc->issues[q].name, shown));
+        } else {
+            for (size_t q = 0; q < sc->n_issues; q++) {
+                if (ps.has_index[q] && ps.index[q] == idx) {
+                    parley__sink_error(&g->sink, PARLEY_EDUPLICATE, file,
+                                       line_of(c), 0, path,
+                                       "index %ld is also used by issue '%s'",
+                                       idx, SHOW(sc->issues[q].name, shown));
+                }
             }
+            ps.index[k] = idx;
+            ps.has_index[k] = 1;
         }
-        ps.issue_node[k] = c;
-        ps.index[k] = idx;
         if (sc->issues[k].kind == PARLEY_ISSUE_DISCRETE)
             read_discrete_values(g, &ps, (size_t)k, c);
         else
@@ -934,7 +937,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                "issue '%s' of the domain is missing from this "
                                "profile",
                                SHOW(sc->issues[k].name, shown));
-        else if (!ps.has_weight[k])
+        else if (ps.has_index[k] && !ps.has_weight[k])
             parley__sink_error(&g->sink, PARLEY_EMISSING, file,
                                line_of(ps.issue_node[k]), 0, path,
                                "issue '%s' (index %ld) has no <weight "
@@ -959,6 +962,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
 done:
     parley_free(ps.issue_node);
     parley_free(ps.index);
+    parley_free(ps.has_index);
     parley_free(ps.has_weight);
 }
 
