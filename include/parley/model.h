@@ -86,6 +86,20 @@ double parley_model_package_index(const parley_model_t *m,
 int parley_model_package_less(const parley_model_t *m, const uint32_t *a,
                               const uint32_t *b);
 
+/*
+ * Whether red line `rl` (on issue `is`) allows option j of that issue.
+ * Discrete issues: IN/NOT_IN test the option list, EQ/NE test options[0].
+ * Numeric issues: EQ/NE snap `value` to the nearest grid point and compare
+ * option indices; LT..GE compare the option's grid position with value's
+ * position (value - min) / resolution, with a tolerance of 1e-9 grid steps so
+ * that "x <= 0.3" keeps the grid point 3 * 0.1 = 0.30000000000000004.
+ * IN/NOT_IN on a numeric issue list option indices.  An operator that does
+ * not fit the issue (LT on a discrete issue) compares the option index with
+ * value.
+ */
+int parley_red_line_allows(const parley_issue_t *is,
+                           const parley_red_line_t *rl, size_t j);
+
 #ifdef __cplusplus
 }
 #endif
