@@ -122,10 +122,297 @@ static void test_reference_by_hand(void **state)
     parley_scenario_free(sc);
 }
 
+
+/* ---- random scenarios against the reference ------------------------------ */
+
+static void opts_with(parley_analysis_opts_t *o, parley_frontier_method_t me,
+                      unsigned threads)
+{
+    memset(o, 0, sizeof *o);
+    o->method = me;
+    o->threads = threads;
+}
+
+/* Same vectors bit for bit, multiplicities, packages, order. */
+static void assert_same_frontier(const parley__frontier_t *a,
+                                 const parley__frontier_t *b, uint64_t seed)
+{
+    if (a->size != b->size)
+        fail_msg("seed %llu: %zu vectors, reference %zu",
+                 (unsigned long long)seed, a->size, b->size);
+    size_t P = a->n_parties, K = a->n_issues;
+    for (size_t v = 0; v < a->size; v++) {
+        if (memcmp(&a->u[v * P], &b->u[v * P], P * sizeof(double)) != 0)
+            fail_msg("seed %llu: vector %zu differs", (unsigned long long)seed,
+                     v);
+        if (K && memcmp(&a->pkg[v * K], &b->pkg[v * K],
+                        K * sizeof(uint32_t)) != 0)
+            fail_msg("seed %llu: package %zu differs",
+                     (unsigned long long)seed, v);
+        if (a->mult[v] != b->mult[v])
+            fail_msg("seed %llu: multiplicity %zu: %g vs %g",
+                     (unsigned long long)seed, v, a->mult[v], b->mult[v]);
+    }
+}
+
+static int dominates(const double *a, const double *b, size_t P)
+{
+    int strict = 0;
+    for (size_t i = 0; i < P; i++) {
+        if (a[i] < b[i])
+            return 0;
+        strict |= a[i] > b[i];
+    }
+    return strict;
+}
+
+/* Calls fn on every allowed package of m, in index order. */
+typedef void (*pkg_fn)(const parley_model_t *m, const uint32_t *pkg,
+                       void *ctx);
+
+static void for_each_package(const parley_model_t *m, pkg_fn fn, void *ctx)
+{
+    size_t K = parley_model_n_issues(m);
+    size_t pos[PARLEY_MAX_ISSUES] = {0};
+    uint32_t pkg[PARLEY_MAX_ISSUES];
+    for (size_t k = 0; k < K; k++)
+        pkg[k] = parley_model_allowed(m, k, 0);
+    for (;;) {
+        fn(m, pkg, ctx);
+        size_t k = K;
+        while (k > 0 && pos[k - 1] + 1 == parley_model_n_allowed(m, k - 1)) {
+            pos[k - 1] = 0;
+            pkg[k - 1] = parley_model_allowed(m, k - 1, 0);
+            k--;
+        }
+        if (k == 0)
+            return;
+        pos[k - 1]++;
+        pkg[k - 1] = parley_model_allowed(m, k - 1, pos[k - 1]);
+    }
+}
+
+typedef struct cover_ctx {
+    const parley__frontier_t *f;
+    double delta;
+    size_t feasible, uncovered;
+    int exact;
+} cover_ctx_t;
+
+/*
+ * Every feasible package is dominated by or equal to a reported vector
+ * (exact), or has one within delta on every party (approximate); no
+ * feasible package dominates a reported vector.
+ */
+static void cover_one(const parley_model_t *m, const uint32_t *pkg, void *arg)
+{
+    cover_ctx_t *c = arg;
+    size_t P = parley_model_n_parties(m);
+    double u[PARLEY_MAX_PARTIES];
+    if (!parley_model_is_feasible(m, pkg))
+        return;
+    c->feasible++;
+    parley_model_utility(m, pkg, u);
+    int covered = 0;
+    for (size_t v = 0; v < c->f->size; v++) {
+        const double *q = &c->f->u[v * P];
+        if (dominates(u, q, P) && c->exact)
+            fail_msg("a feasible package dominates reported vector %zu", v);
+        int ok = 1;
+        for (size_t i = 0; i < P; i++)
+            ok &= q[i] >= u[i] - c->delta;
+        covered |= ok;
+    }
+    if (!covered)
+        c->uncovered++;
+}
+
+/* Reported packages reach their vectors and are feasible. */
+static void check_reported(const parley_model_t *m,
+                           const parley__frontier_t *f)
+{
+    size_t P = f->n_parties, K = f->n_issues;
+    double u[PARLEY_MAX_PARTIES];
+    for (size_t v = 0; v < f->size; v++) {
+        const uint32_t *pkg = &f->pkg[v * K];
+        assert_true(parley_model_is_feasible(m, pkg));
+        parley_model_utility(m, pkg, u);
+        assert_memory_equal(u, &f->u[v * P], P * sizeof(double));
+        assert_true(f->mult[v] >= 1);
+        for (size_t w = 0; w < f->size; w++)
+            assert_false(dominates(&f->u[w * P], &f->u[v * P], P));
+    }
+}
+
+static int compile_random(uint64_t seed, const random_scenario_params_t *rp,
+                          parley_model_t **m)
+{
+    parley_scenario_t *sc = random_scenario(seed, rp);
+    assert_non_null(sc);
+    parley_status_t st = parley_model_new(sc, m, NULL);
+    parley_scenario_free(sc);
+    if (st == PARLEY_EINFEASIBLE)
+        return 0;
+    assert_int_equal(st, PARLEY_OK);
+    return 1;
+}
+
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    size_t compared = 0, with_ties = 0, nonempty = 0, infeasible_res = 0;
+    for (uint64_t seed = 1; compared < 600; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, NULL, &m))
+            continue;
+        parley__frontier_t ref, got;
+        assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+        for (int method = 0; method < 2; method++) {
+            for (unsigned th = 1; th <= 2; th++) {
+                parley_analysis_opts_t o;
+                opts_with(&o, method ? PARLEY_FRONTIER_ENUMERATE
+                                     : PARLEY_FRONTIER_MERGE,
+                          th);
+                assert_int_equal(parley__frontier_compute(m, &o, &got),
+                                 PARLEY_OK);
+                assert_true(got.exact);
+                assert_true(got.delta == 0);
+                assert_same_frontier(&got, &ref, seed);
+                parley__frontier_clear(&got);
+            }
+        }
+        check_reported(m, &ref);
+        cover_ctx_t c = {&ref, 0, 0, 0, 1};
+        for_each_package(m, cover_one, &c);
+        assert_int_equal(c.uncovered, 0);
+        for (size_t v = 0; v < ref.size; v++)
+            with_ties += ref.mult[v] > 1;
+        nonempty += ref.size > 0;
+        infeasible_res += c.feasible == 0;
+        parley__frontier_clear(&ref);
+        parley_model_free(m);
+        compared++;
+    }
+    /* The generator must exercise ties and empty feasible sets. */
+    assert_true(with_ties > 50);
+    assert_true(nonempty > 300);
+    assert_true(infeasible_res > 10);
+}
+
+/* Rounding: mathematically equal sums that differ in the last bit. */
+static void test_rounding_ties(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = 2;
+    rp.max_parties = 3;
+    rp.min_issues = 4;
+    rp.max_issues = 6;
+    rp.min_options = 3;
+    rp.max_options = 4;
+    rp.max_packages = 3000;
+    size_t compared = 0;
+    for (uint64_t seed = 5000; compared < 60; seed++) {
+        parley_scenario_t *sc = random_scenario(seed, &rp);
+        /* weights and values like 0.1, 0.3 whose sums round differently */
+        static const double vals[] = {0.1, 0.2, 0.3, 0.7, 0.6};
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            parley_party_t *p = &sc->parties[i];
+            for (size_t k = 0; k < sc->n_issues; k++) {
+                parley_value_fn_t *fn = &p->values[k];
+                parley_free(fn->table);
+                parley_free(fn->xs);
+                parley_free(fn->ys);
+                memset(fn, 0, sizeof *fn);
+                fn->kind = PARLEY_VALUE_TABLE;
+                fn->n_table = sc->issues[k].n_options;
+                fn->table = parley_calloc(fn->n_table, sizeof(double));
+                for (size_t j = 0; j < fn->n_table; j++)
+                    fn->table[j] = vals[(i + j * 3 + k) % 5];
+                p->weights[k] = (k % 2) ? 0.3 : 0.1;
+            }
+            p->reservation = 0;
+            p->n_red_lines = p->n_red_lines; /* kept */
+        }
+        parley_model_t *m = NULL;
+        parley_status_t st = parley_model_new(sc, &m, NULL);
+        parley_scenario_free(sc);
+        if (st != PARLEY_OK)
+            continue;
+        parley__frontier_t ref, got;
+        assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+        parley_analysis_opts_t o;
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 1);
+        assert_int_equal(parley__frontier_compute(m, &o, &got), PARLEY_OK);
+        assert_same_frontier(&got, &ref, seed);
+        parley__frontier_clear(&got);
+        parley__frontier_clear(&ref);
+        parley_model_free(m);
+        compared++;
+    }
+}
+
+/* Tiny memory or time budgets: inexact, but within delta of everything. */
+static void check_approximate(size_t memory, double seconds)
+{
+    size_t compared = 0, inexact = 0;
+    for (uint64_t seed = 1; compared < 300; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, NULL, &m))
+            continue;
+        parley__frontier_t got;
+        parley_analysis_opts_t o;
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 1 + (unsigned)(seed % 2));
+        o.memory_budget = memory;
+        o.time_budget = seconds;
+        assert_int_equal(parley__frontier_compute(m, &o, &got), PARLEY_OK);
+        check_reported(m, &got);
+        cover_ctx_t c = {&got, got.delta, 0, 0, got.exact};
+        for_each_package(m, cover_one, &c);
+        if (c.uncovered)
+            fail_msg("seed %llu: %zu feasible packages farther than delta %g",
+                     (unsigned long long)seed, c.uncovered, got.delta);
+        if (got.exact) {
+            parley__frontier_t ref;
+            assert_true(got.delta == 0);
+            assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+            assert_same_frontier(&got, &ref, seed);
+            parley__frontier_clear(&ref);
+        } else {
+            inexact++;
+            assert_true(got.delta > 0);
+            /* a feasible set is never reported empty */
+            assert_true(c.feasible == 0 || got.size > 0);
+        }
+        parley__frontier_clear(&got);
+        parley_model_free(m);
+        compared++;
+    }
+    assert_true(inexact > 50);
+}
+
+static void test_memory_budget(void **state)
+{
+    (void)state;
+    check_approximate(600, 0);
+}
+
+static void test_time_budget(void **state)
+{
+    (void)state;
+    /* a nanosecond: every step after the first measured one thins */
+    check_approximate(0, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_by_hand),
+        cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_rounding_ties),
+        cmocka_unit_test(test_memory_budget),
+        cmocka_unit_test(test_time_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

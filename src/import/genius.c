@@ -250,6 +250,20 @@ static void issue_path(char *buf, size_t size, const char *issue)
 
 /* ---- parsing a document ------------------------------------------------ */
 
+/* The line of "<!DOCTYPE" (libxml2 keeps no line for DTD nodes). */
+static unsigned doctype_line(const genius_src_t *src)
+{
+    static const char tag[] = "<!DOCTYPE";
+    const size_t n = sizeof tag - 1;
+    unsigned line = 1;
+    for (size_t i = 0; i + n <= src->len; i++) {
+        if (memcmp(src->text + i, tag, n) == 0)
+            return line;
+        line += src->text[i] == '\n';
+    }
+    return 0;
+}
+
 /*
  * Parses one document, or returns NULL after reporting why.  On allocation
  * failure inside libxml2 the parse fails like any other; we cannot tell it
@@ -296,10 +310,8 @@ static xmlDocPtr parse_document(genius_t *g, const genius_src_t *src)
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
-        const xmlNode *dtd = (const xmlNode *)(doc->intSubset ? doc->intSubset
-                                                              : doc->extSubset);
-        parley__sink_error(&g->sink, PARLEY_EINVALID, src->file, line_of(dtd),
-                           0, "",
+        parley__sink_error(&g->sink, PARLEY_EINVALID, src->file,
+                           doctype_line(src), 0, "",
                            "a document type declaration (<!DOCTYPE>) is not "
                            "allowed in GENIUS files: it could declare "
                            "entities, which are not expanded");
@@ -553,6 +565,7 @@ typedef struct profile_state {
     parley_party_t *party;
     const xmlNode **issue_node; /* per domain issue, NULL until seen */
     long *index;                /* the profile's index attribute per issue */
+    unsigned char *has_index;   /* index readable (weights can refer to it) */
     unsigned char *has_weight;
 } profile_state_t;
 
@@ -780,7 +793,7 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
         }
         size_t k = sc->n_issues;
         for (size_t q = 0; q < sc->n_issues; q++)
-            if (ps->issue_node[q] && ps->index[q] == idx)
+            if (ps->has_index[q] && ps->index[q] == idx)
                 k = q;
         if (k == sc->n_issues) {
             parley__sink_error(&g->sink, PARLEY_EUNKNOWN, ps->file, line_of(c),
@@ -792,6 +805,14 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
         }
         char path[200];
         issue_path(path, sizeof path, sc->issues[k].name);
+        if (ps->has_weight[k]) {
+            parley__sink_error(&g->sink, PARLEY_EDUPLICATE, ps->file,
+                               line_of(c), 0, path,
+                               "a second weight for index %ld", idx);
+            continue;
+        }
+        /* Even a broken weight is this issue's: no "missing weight" too. */
+        ps->has_weight[k] = 1;
         if (!v_s || !parley__parse_number(v_s, &w)) {
             parley__sink_error(&g->sink, PARLEY_ETYPE, ps->file, line_of(c), 0,
                                path,
@@ -805,13 +826,6 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
                                0, path, "weight %g is negative", w);
             continue;
         }
-        if (ps->has_weight[k]) {
-            parley__sink_error(&g->sink, PARLEY_EDUPLICATE, ps->file,
-                               line_of(c), 0, path,
-                               "a second weight for index %ld", idx);
-            continue;
-        }
-        ps->has_weight[k] = 1;
         ps->party->weights[k] = w;
     }
 }
@@ -853,11 +867,12 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                            "issues directly under the root objective");
         return;
     }
-    profile_state_t ps = {file, party, NULL, NULL, NULL};
+    profile_state_t ps = {file, party, NULL, NULL, NULL, NULL};
     ps.issue_node = parley_calloc(sc->n_issues, sizeof *ps.issue_node);
     ps.index = parley_calloc(sc->n_issues, sizeof *ps.index);
+    ps.has_index = parley_calloc(sc->n_issues, 1);
     ps.has_weight = parley_calloc(sc->n_issues, 1);
-    if (!ps.issue_node || !ps.index || !ps.has_weight) {
+    if (!ps.issue_node || !ps.index || !ps.has_index || !ps.has_weight) {
         g->nomem = 1;
         goto done;
     }
@@ -885,6 +900,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                SHOW(name, shown), line_of(ps.issue_node[k]));
             continue;
         }
+        ps.issue_node[k] = c;
         const char *i_s = attr(c, "index", NULL);
         long idx;
         if (!i_s || !parley__parse_long(i_s, &idx)) {
@@ -893,18 +909,18 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                "expected an integer index attribute (weights "
                                "refer to it), found '%s'",
                                i_s ? SHOW(i_s, shown) : "none");
-            continue;
-        }
-        for (size_t q = 0; q < sc->n_issues; q++) {
-            if (ps.issue_node[q] && ps.index[q] == idx) {
-                parley__sink_error(&g->sink, PARLEY_EDUPLICATE, file,
-                                   line_of(c), 0, path,
-                                   "index %ld is also used by issue '%s'", idx,
-                                   SHOW(sc->issues[q].name, shown));
+        } else {
+            for (size_t q = 0; q < sc->n_issues; q++) {
+                if (ps.has_index[q] && ps.index[q] == idx) {
+                    parley__sink_error(&g->sink, PARLEY_EDUPLICATE, file,
+                                       line_of(c), 0, path,
+                                       "index %ld is also used by issue '%s'",
+                                       idx, SHOW(sc->issues[q].name, shown));
+                }
             }
+            ps.index[k] = idx;
+            ps.has_index[k] = 1;
         }
-        ps.issue_node[k] = c;
-        ps.index[k] = idx;
         if (sc->issues[k].kind == PARLEY_ISSUE_DISCRETE)
             read_discrete_values(g, &ps, (size_t)k, c);
         else
@@ -921,7 +937,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                                "issue '%s' of the domain is missing from this "
                                "profile",
                                SHOW(sc->issues[k].name, shown));
-        else if (!ps.has_weight[k])
+        else if (ps.has_index[k] && !ps.has_weight[k])
             parley__sink_error(&g->sink, PARLEY_EMISSING, file,
                                line_of(ps.issue_node[k]), 0, path,
                                "issue '%s' (index %ld) has no <weight "
@@ -946,6 +962,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
 done:
     parley_free(ps.issue_node);
     parley_free(ps.index);
+    parley_free(ps.has_index);
     parley_free(ps.has_weight);
 }
 

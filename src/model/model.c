@@ -11,6 +11,7 @@
  * repeats exactly this order so that equal packages compare equal bit for
  * bit.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,8 @@ void parley_model_free(parley_model_t *m)
     parley_free(m->amin);
     parley_free(m->rest_max);
     parley_free(m->rest_min);
+    parley_free(m->reach);
+    parley_free(m->safe);
     parley_free(m);
 }
 
@@ -266,6 +269,46 @@ static parley_status_t check_shape(const parley_scenario_t *sc,
     return PARLEY_OK;
 }
 
+/* Doubles in their total order as unsigned integers (no NaN here). */
+static uint64_t order_key(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
+}
+
+static double from_order_key(uint64_t k)
+{
+    uint64_t b = (k >> 63) ? k & ~((uint64_t)1 << 63) : ~k;
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+/*
+ * The smallest double v with fl(v + a) >= next, where `next` is the
+ * threshold of the following stage: "v + a, then the rest, reaches r" is
+ * the same as "fl(v + a) reaches next", and fl(v + a) is monotone in v, so
+ * bisection over the doubles in their integer order finds it exactly
+ * (64 probes).  -inf / +inf pass through (always / never reachable).
+ */
+static double threshold_step(double next, double a)
+{
+    if (next == -HUGE_VAL || -DBL_MAX + a >= next)
+        return -HUGE_VAL;
+    if (next == HUGE_VAL || !(DBL_MAX + a >= next))
+        return HUGE_VAL;
+    uint64_t lo = order_key(-DBL_MAX), hi = order_key(DBL_MAX);
+    while (hi - lo > 1) { /* lo fails, hi passes */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (from_order_key(mid) + a >= next)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return from_order_key(hi);
+}
+
 /* calloc of at least one element, so that empty arrays are not NULL. */
 static void *calloc1(size_t count, size_t size)
 {
@@ -315,6 +358,8 @@ parley_status_t parley_model_new(const parley_scenario_t *sc,
     ALLOC_ARRAY(m->amin, K * P);
     ALLOC_ARRAY(m->rest_max, (K + 1) * P);
     ALLOC_ARRAY(m->rest_min, (K + 1) * P);
+    ALLOC_ARRAY(m->reach, (K + 1) * P);
+    ALLOC_ARRAY(m->safe, (K + 1) * P);
 
     double total_power = 0;
     for (size_t p = 0, i = 0; p < sc->n_parties; p++) {
@@ -405,6 +450,16 @@ parley_status_t parley_model_new(const parley_scenario_t *sc,
             m->rest_min[k * P + i] =
                 m->rest_min[(k + 1) * P + i] + m->amin[k * P + i];
         }
+    for (size_t i = 0; i < P; i++) {
+        m->reach[K * P + i] = m->reservation[i];
+        m->safe[K * P + i] = m->reservation[i];
+        for (size_t k = K; k-- > 0;) {
+            m->reach[k * P + i] = threshold_step(m->reach[(k + 1) * P + i],
+                                                 m->amax[k * P + i]);
+            m->safe[k * P + i] = threshold_step(m->safe[(k + 1) * P + i],
+                                                m->amin[k * P + i]);
+        }
+    }
     *out = m;
     return PARLEY_OK;
 nomem:

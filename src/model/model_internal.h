@@ -13,6 +13,16 @@
  * Per issue the best and worst allowed contribution per party (amax, amin)
  * and their suffix sums over the issues k..K-1 (rest_max, rest_min, with
  * K+1 rows, the last one zero) serve the pruning bounds.
+ *
+ * Exact reservation thresholds, per stage j (issues 0..j-1 summed, j..K-1 to
+ * come) and party i, in (K + 1) * P tables:
+ *   reach[j,i]  the smallest double v such that v plus the best allowed
+ *               option of every remaining issue, added in issue order,
+ *               reaches r_i: a prefix below it can never become feasible;
+ *   safe[j,i]   the same with the worst options: a prefix at or above it
+ *               meets r_i whatever follows.
+ * -inf means always, +inf never.  Floating-point addition is monotone, so
+ * these are exact statements about the rounded sums, with no tolerance.
  */
 #ifndef PARLEY_MODEL_INTERNAL_H
 #define PARLEY_MODEL_INTERNAL_H
@@ -37,6 +47,7 @@ struct parley_model {
     double **acontrib;   /* [n_issues][n_allowed[k] * n_parties] */
     double *amax, *amin; /* [n_issues * n_parties] over allowed options */
     double *rest_max, *rest_min; /* [(n_issues + 1) * n_parties] suffix sums */
+    double *reach, *safe;        /* [(n_issues + 1) * n_parties] thresholds */
 
     double package_count, allowed_count;
 };

@@ -11,6 +11,7 @@
 
 #include "parley/alloc.h"
 #include "parley/scenario.h"
+#include "scenario/scenario_internal.h"
 
 parley_scenario_t *parley_scenario_new(void)
 {
@@ -103,15 +104,9 @@ int parley_issue_option_label(const parley_issue_t *is, size_t j, char *buf,
         return snprintf(buf, size, "%s",
                         j < is->n_options && is->options ? is->options[j]
                                                          : "?");
-    double x = parley_issue_option_number(is, j);
-    /* The shortest %g that reads back to the same double. */
-    char tmp[64];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
-        if (strtod(tmp, NULL) == x)
-            break;
-    }
-    return snprintf(buf, size, "%s", tmp);
+    /* The same shortest form the writer uses, so labels match files. */
+    return snprintf(buf, size, "%s",
+                    parley__num(parley_issue_option_number(is, j)).s);
 }
 
 static double clamp01(double v)

@@ -1,0 +1,153 @@
+/*
+ * scenario_internal.h - what the scenario reader, writer and checker share.
+ *
+ * The semantic checks live in one place (scenario_check.c) and report through
+ * a callback, so that the same checks serve a scenario filled by an importer
+ * (positions unknown: line and column 0) and one read from JSON (the reader's
+ * callback looks the JSON path up in the text and adds line and column).
+ * JSON paths are built and parsed here too, so that the path a check names is
+ * exactly the path the locator can find.
+ */
+#ifndef PARLEY_SCENARIO_INTERNAL_H
+#define PARLEY_SCENARIO_INTERNAL_H
+
+#include <stddef.h>
+
+#include "parley/error.h"
+#include "parley/scenario.h"
+
+/* ---- JSON paths ------------------------------------------------------- */
+
+/*
+ * A JSON path being built: "$", then ".key" for keys that look like C
+ * identifiers, "['key']" for any other key (\\, \' and control characters
+ * escaped as \uXXXX), "[N]" for array indices.  A segment that would not
+ * fit is not added and counted in `overflow` (pushes and pops must nest);
+ * the path then names the deepest segment that fit, which the locator can
+ * still find, a useful position.
+ */
+#define PARLEY__PATH_MAX 1024
+
+typedef struct parley__path {
+    char buf[PARLEY__PATH_MAX];
+    size_t len;
+    int overflow;
+} parley__path_t;
+
+void parley__path_init(parley__path_t *p);
+/* Both return the length before the push, for parley__path_pop(). */
+size_t parley__path_key(parley__path_t *p, const char *key);
+size_t parley__path_index(parley__path_t *p, size_t index);
+void parley__path_pop(parley__path_t *p, size_t len);
+
+/*
+ * True when `path` is `base` or lies inside it ("$.a[1]" is under "$.a",
+ * "$.ab" is not).
+ */
+int parley__path_under(const char *path, const char *base);
+
+/* ---- locating a path in JSON text ------------------------------------- */
+
+/*
+ * Finds where the value at `path` starts in `text` (which must be JSON that
+ * jansson accepted; anything else is handled without crashing but may give
+ * a poor position).  When the whole path is found, returns 1 and sets
+ * *offset to the value's first byte, or, with `at_key` and a path ending in
+ * a key, to the opening quote of that key.  Otherwise returns 0 and sets
+ * *offset to the start of the deepest value the path leads to (the object a
+ * missing field belongs in, for instance).  Never allocates.
+ * Time: linear in the bytes before the found value.
+ */
+int parley__json_locate(const char *text, size_t len, const char *path,
+                        int at_key, size_t *offset);
+
+/*
+ * 1-based line and column of byte `offset`.  Columns count characters
+ * (UTF-8 sequences), not bytes, the way jansson and editors do; a tab is one
+ * column.
+ */
+void parley__text_linecol(const char *text, size_t len, size_t offset,
+                          unsigned *line, unsigned *column);
+
+/* ---- numbers and strings ---------------------------------------------- */
+
+/*
+ * The shortest decimal that reads back (strtod) to exactly `x`: "0.1", "40",
+ * "1e-7", "1.5e+300" style, always valid JSON.  Fixed notation for decimal
+ * exponents -7..20, scientific otherwise.  Returns the length, or -1 when x
+ * is not finite (JSON has no NaN or Infinity) or buf is too small; 32 bytes
+ * are always enough.
+ */
+int parley__format_double(double x, char *buf, size_t size);
+
+/* A formatted number usable inside one printf call: parley__num(x).s */
+typedef struct parley__num {
+    char s[40];
+} parley__num_t;
+parley__num_t parley__num(double x);
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
+int parley__utf8_valid(const char *s);
+
+/* ---- id lookup -------------------------------------------------------- */
+
+/* An id with the position it came from; sorted by id for binary search. */
+typedef struct parley__id_ref {
+    const char *id;
+    size_t index;
+} parley__id_ref_t;
+
+/*
+ * A parley_malloc'd array of n ids with their indices, sorted by id (NULL
+ * ids first, equal ids by index).  The ids are read at `first` and every
+ * `stride` bytes after it, so that both a char *[] (stride sizeof(char *))
+ * and the id field of an array of structs (&items[0].id, sizeof items[0])
+ * can be indexed.  NULL on allocation failure.
+ */
+parley__id_ref_t *parley__id_sort(char *const *first, size_t n,
+                                  size_t stride);
+/* The lowest index with this id, or -1. */
+long parley__id_find(const parley__id_ref_t *refs, size_t n, const char *id);
+
+/* ---- checks ----------------------------------------------------------- */
+
+typedef void (*parley__report_fn)(void *ctx, parley_severity_t severity,
+                                  parley_status_t code, const char *path,
+                                  const char *message);
+
+typedef struct parley__check_opts {
+    parley__report_fn report; /* required */
+    void *ctx;
+    /*
+     * Optional, n_issues flags: issues whose shape is unknown because the
+     * input already failed there.  Their own shape checks, and the checks of
+     * value functions and red lines that depend on them, are skipped so that
+     * one fault is reported once.
+     */
+    const unsigned char *issue_skip;
+} parley__check_opts_t;
+
+/*
+ * Every semantic check of parley_scenario_check().  Returns PARLEY_OK, the
+ * code of the first error reported, or PARLEY_ENOMEM (then the check was cut
+ * short and has reported that).
+ */
+parley_status_t parley__scenario_check(const parley_scenario_t *sc,
+                                       const parley__check_opts_t *opts);
+
+/* Whether a red-line operator applies to an issue of this kind. */
+int parley__cmp_fits(parley_issue_kind_t kind, parley_cmp_t op);
+const char *parley__issue_kind_name(parley_issue_kind_t kind);
+/* Comma-separated operators allowed for this kind, for messages. */
+const char *parley__cmp_allowed(parley_issue_kind_t kind);
+
+/* ---- jansson ---------------------------------------------------------- */
+
+/*
+ * Routes jansson's memory through parley's allocator (alloc.h), once per
+ * process, so that the allocator hooks see and can fail every allocation
+ * made while reading or writing JSON.
+ */
+void parley__json_use_parley_alloc(void);
+
+#endif
