@@ -231,8 +231,11 @@ static int analyze_scenario(const parley_scenario_t *sc, const char *name,
     }
     if (st == PARLEY_EINFEASIBLE) {
         /* An impasse is a result: report it like one, on stdout. */
-        if (args->json && a)
+        if (args->json && a) {
+            /* The JSON has no place for the reason: say it on stderr. */
             print_json(a, m, sc, args->frontier);
+            cli_report_impasse(stderr, sc, diags);
+        }
         else if (args->json)
             cli_report_impasse_json(stdout, sc, diags);
         else
