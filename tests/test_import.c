@@ -985,6 +985,25 @@ static void test_genius_bad_items_and_weights(void **state)
     parley_diags_free(d);
     free(bad);
 
+    /* An issue without a readable index: reported once, as such. */
+    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"six\"");
+    d = import_bad(small_domain, bad, PARLEY_EMISSING);
+    EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 11, 0, "issue 'Size'",
+                 "expected an integer index attribute");
+    EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 16, 0, "weight",
+                 "<weight index=\"6\"> matches no issue");
+    assert_int_equal(parley_diags_errors(d), 2);
+    parley_diags_free(d);
+    free(bad);
+
+    /* Two issues with one index. */
+    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"5\"");
+    d = import_bad(small_domain, bad, PARLEY_EDUPLICATE);
+    EXPECT_ERROR(d, PARLEY_EDUPLICATE, "profile1", 11, 0, "issue 'Size'",
+                 "index 5 is also used by issue 'Colour'");
+    parley_diags_free(d);
+    free(bad);
+
     /* An issue the domain does not have. */
     bad = replaced(small_profile, "name=\"Size\"", "name=\"Weight\"");
     d = import_bad(small_domain, bad, PARLEY_EUNKNOWN);
@@ -1117,6 +1136,65 @@ static void test_genius_doctype_line(void **state)
     assert_int_equal(parley_diags_errors(d), 1);
     parley_diags_free(d);
     free(bad);
+}
+
+static void test_genius_huge_and_deep(void **state)
+{
+    (void)state;
+    /* Nesting far past libxml2's default depth limit. */
+    size_t depth = 100000;
+    char *deep = malloc(depth * 7 + 64);
+    assert_non_null(deep);
+    char *w = deep;
+    for (size_t i = 0; i < depth; i++)
+        w += sprintf(w, "<a>");
+    for (size_t i = 0; i < depth; i++)
+        w += sprintf(w, "</a>");
+    parley_diags_t *d = import_bad(small_domain, deep, PARLEY_ESYNTAX);
+    EXPECT_ERROR(d, PARLEY_ESYNTAX, "profile1", 1, 0, NULL, "depth");
+    parley_diags_free(d);
+    free(deep);
+
+    /* Past the size limit: refused before any parsing. */
+    size_t n = ((size_t)16 << 20) + 1;
+    char *huge = malloc(n + 1);
+    assert_non_null(huge);
+    memset(huge, ' ', n);
+    huge[n] = '\0';
+    d = import_bad(small_domain, huge, PARLEY_ELIMIT);
+    EXPECT_ERROR(d, PARLEY_ELIMIT, "profile1", 0, 0, NULL,
+                 "more than the 16777216");
+    parley_diags_free(d);
+    free(huge);
+}
+
+static void test_genius_unique_ids(void **state)
+{
+    (void)state;
+    /* "Size" and "size!" make the same id: the second gets a suffix. */
+    char *dom = replaced(small_domain, "name=\"Price\"", "name=\"size!\"");
+    char *prof = replaced(small_profile, "name=\"Price\"", "name=\"size!\"");
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(import_small(dom, prof, &sc, diags), PARLEY_OK);
+    assert_string_equal(sc->issues[1].id, "size");
+    assert_string_equal(sc->issues[1].name, "size!");
+    assert_string_equal(sc->issues[2].id, "size_2");
+    assert_string_equal(sc->issues[2].name, "Size");
+    parley_scenario_free(sc);
+    free(dom);
+    free(prof);
+
+    /* The same profile file twice: two parties, two ids. */
+    const char *p = DATA "/genius/Laptop/laptop_buyer_utility.xml";
+    const char *profiles[2] = {p, p};
+    assert_int_equal(parley_import_genius(DATA "/genius/Laptop/laptop_domain.xml",
+                                          profiles, 2, &sc, diags),
+                     PARLEY_OK);
+    assert_string_equal(sc->parties[0].id, "laptop_buyer_utility");
+    assert_string_equal(sc->parties[1].id, "laptop_buyer_utility_2");
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
 }
 
 static void test_genius_every_profile_reported(void **state)
@@ -1530,6 +1608,42 @@ static void test_ktab_bad_syntax(void **state)
     parley_diags_free(diags);
 }
 
+static void test_ktab_encoding_and_size(void **state)
+{
+    (void)state;
+    /* Latin-1 e-acute in a description: refused where it stands. */
+    char *bad = replaced(small_ktab, "Second actor", "Second \xE9tat");
+    parley_diags_t *d = ktab_bad(bad, PARLEY_ESYNTAX);
+    EXPECT_ERROR(d, PARLEY_ESYNTAX, "t.csv", 4, 10, NULL,
+                 "byte 0xE9 is not valid UTF-8");
+    parley_diags_free(d);
+    free(bad);
+    /* UTF-8 is kept as it is. */
+    bad = replaced(small_ktab, "Second actor", "Zh\xC5\x8Du Dadi");
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(
+        parley_import_ktab_string(bad, strlen(bad), "t.csv", &sc, diags),
+        PARLEY_OK);
+    assert_string_equal(sc->parties[1].name, "Zh\xC5\x8Du Dadi");
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
+    free(bad);
+    /* A row of junk columns is refused before it is stored. */
+    size_t n = strlen(small_ktab) + 20000;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    strcpy(big, small_ktab);
+    size_t at = strlen(big);
+    memset(big + at, ',', 10000);
+    big[at + 10000] = '\0';
+    d = ktab_bad(big, PARLEY_ELIMIT);
+    EXPECT_ERROR(d, PARLEY_ELIMIT, "t.csv", 5, 4097, NULL,
+                 "row 5 has more than 4096 columns");
+    parley_diags_free(d);
+    free(big);
+}
+
 /* Blank rows, CRLF line ends, quotes and a byte order mark are accepted. */
 static void test_ktab_lenient_layout(void **state)
 {
@@ -1682,6 +1796,8 @@ int main(void)
         cmocka_unit_test(test_genius_bad_domains),
         cmocka_unit_test(test_genius_doctype_refused),
         cmocka_unit_test(test_genius_doctype_line),
+        cmocka_unit_test(test_genius_huge_and_deep),
+        cmocka_unit_test(test_genius_unique_ids),
         cmocka_unit_test(test_genius_every_profile_reported),
         cmocka_unit_test(test_genius_files_and_sniffing),
         cmocka_unit_test(test_genius_stderr_silent),
@@ -1694,6 +1810,7 @@ int main(void)
         cmocka_unit_test(test_ktab_bad_counts),
         cmocka_unit_test(test_ktab_bad_syntax),
         cmocka_unit_test(test_ktab_lenient_layout),
+        cmocka_unit_test(test_ktab_encoding_and_size),
         cmocka_unit_test(test_alloc_failures_genius),
         cmocka_unit_test(test_alloc_failures_ktab),
     };

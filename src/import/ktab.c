@@ -39,6 +39,11 @@
 #include "parley/alloc.h"
 #include "parley/import.h"
 
+/* Fields a row may have: far more than 3 + 2 * PARLEY_MAX_ISSUES, so that
+ * only a row of junk (say a megabyte of commas) is refused, before it costs
+ * one allocation per field. */
+#define KTAB_MAX_FIELDS 4096
+
 /* Salience sums are checked with this slack, so that 33.3 + 33.3 + 33.4
  * passes whatever the rounding of the decimal digits. */
 #define KTAB_SUM_SLACK 1e-9
@@ -207,6 +212,21 @@ static int read_record(ktab_t *kt, reader_t *rd, record_t *r)
         size_t count = 0;
         int eol = 0;
         while (!eol) {
+            if (count == KTAB_MAX_FIELDS) {
+                parley__sink_error(&kt->sink, PARLEY_ELIMIT, kt->file,
+                                   rd->line, column_of(rd, rd->p), "",
+                                   "row %zu has more than %d columns",
+                                   kt->rows, KTAB_MAX_FIELDS);
+                while (rd->p < rd->end && *rd->p != '\n')
+                    rd->p++;
+                if (rd->p < rd->end) {
+                    rd->p++;
+                    rd->line++;
+                    rd->line_start = rd->p;
+                }
+                record_clear(r);
+                return 0;
+            }
             if (count == r->cap) {
                 size_t cap = r->cap ? r->cap * 2 : 16;
                 field_t *nf = parley_realloc(r->fields, cap * sizeof *nf);
@@ -308,10 +328,10 @@ static int field_count(ktab_t *kt, const record_t *r, size_t i,
     return 1;
 }
 
-/* "Competitive Position" -> "Competitive"; unchanged if nothing is left. */
-static void dimension_name(const char *header, char *buf, size_t size)
+/* "Competitive Position" -> "Competitive" in place; unchanged if nothing
+ * would be left. */
+static void dimension_name(char *buf)
 {
-    snprintf(buf, size, "%s", header);
     size_t n = strlen(buf);
     static const char suffix[] = "position";
     size_t s = sizeof suffix - 1;
@@ -367,10 +387,12 @@ static int read_headers(ktab_t *kt, const record_t *r, size_t row,
                         "dimension %zu has no position header", d + 1);
             continue;
         }
-        char name[512], slug[PARLEY_MAX_ID];
-        dimension_name(h, name, sizeof name);
-        parley__slug(name, slug, sizeof slug);
-        is->name = parley_strdup(name);
+        char slug[PARLEY_MAX_ID];
+        is->name = parley_strdup(h);
+        if (!is->name)
+            return 0;
+        dimension_name(is->name);
+        parley__slug(is->name, slug, sizeof slug);
         is->id = parley__unique_id(slug, sc->issues, d, sizeof *sc->issues,
                                    offsetof(parley_issue_t, id));
         if (!is->name || !is->id)
@@ -592,6 +614,50 @@ done:
     return ok;
 }
 
+/*
+ * Offset of the first byte that is not part of well-formed UTF-8 (no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or len.  Names and
+ * descriptions end up in JSON and on screens, which need UTF-8.
+ */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return i;
+        }
+        if (len - i <= n)
+            return i;
+        for (size_t k = 1; k <= n; k++) {
+            unsigned char b = s[i + k];
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+                return i;
+        }
+        i += n + 1;
+    }
+    return len;
+}
+
 parley_status_t parley_import_ktab_string(const char *text, size_t len,
                                           const char *name,
                                           parley_scenario_t **out,
@@ -620,6 +686,25 @@ parley_status_t parley_import_ktab_string(const char *text, size_t len,
         parley__sink_error(&kt.sink, PARLEY_ESYNTAX, kt.file, line, 0, "",
                            "a NUL byte at offset %zu: not a text file",
                            (size_t)(nul - text));
+        return PARLEY_ESYNTAX;
+    }
+    size_t bad = text ? utf8_invalid_at((const unsigned char *)text, len)
+                      : len;
+    if (bad < len) {
+        unsigned line = 1, column = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (text[i] == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+        }
+        parley__sink_error(&kt.sink, PARLEY_ESYNTAX, kt.file, line, column,
+                           "",
+                           "byte 0x%02X is not valid UTF-8; save the file as "
+                           "UTF-8",
+                           (unsigned)(unsigned char)text[bad]);
         return PARLEY_ESYNTAX;
     }
     parley_scenario_t *sc = parley_scenario_new();

@@ -1,0 +1,184 @@
+/*
+ * cli_internal.h - what the parley command's files share.
+ *
+ *   main.c          dispatch, global --help/--version, `parley help CMD`
+ *   args.c          option scanning and strict number parsing
+ *   output.c        usage errors, exit codes, input loading, output files
+ *   progress.c      the progress bar on a terminal's stderr
+ *   cmd_*.c         one subcommand each
+ *   report.c        the analysis written out for a mediator
+ *
+ * The CLI holds no analysis logic: it parses arguments, calls libparley and
+ * formats what comes back.
+ */
+#ifndef PARLEY_CLI_INTERNAL_H
+#define PARLEY_CLI_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parley/parley.h"
+
+/*
+ * Exit codes (sysexits.h values where one fits):
+ *   0 success; 1 invalid input (diagnostics printed) or a failure while
+ *   working; 2 analysis found nothing feasible (an impasse); 64 usage error;
+ *   66 an input file cannot be read; 70 internal error (out of memory);
+ *   73 an output file cannot be created or written.
+ */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_INVALID = 1,
+    CLI_EXIT_INFEASIBLE = 2,
+    CLI_EXIT_USAGE = 64,
+    CLI_EXIT_NOINPUT = 66,
+    CLI_EXIT_INTERNAL = 70,
+    CLI_EXIT_CANTCREAT = 73
+};
+
+/* ---- subcommands ---- */
+
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_convert(int argc, char **argv);
+int cli_cmd_analyze(int argc, char **argv);
+int cli_cmd_generate(int argc, char **argv);
+
+extern const char cli_help_validate[];
+extern const char cli_help_convert[];
+extern const char cli_help_analyze[];
+extern const char cli_help_generate[];
+
+/* `parley` with no arguments: the bundled example, analysed. */
+int cli_run_example(void);
+/* The bundled example's JSON text (empty when the build has none). */
+extern const unsigned char parley_cli_example[];
+extern const size_t parley_cli_example_len;
+
+/* ---- option scanning (args.c) ---- */
+
+typedef struct cli_opt {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
+    int has_value;
+    int id; /* returned by cli_next(); > 0 */
+} cli_opt_t;
+
+typedef struct cli_parser {
+    const char *cmd; /* "analyze", for messages */
+    int argc;
+    char **argv;
+    int next;          /* index of the next argv element */
+    int only_operands; /* after "--" */
+    const cli_opt_t *opts;
+    size_t n_opts;
+    const char *arg;   /* the option as written, for messages */
+} cli_parser_t;
+
+enum { CLI_END = 0, CLI_OPERAND = -1, CLI_BAD = -2 };
+
+/* argv[0] is the subcommand's name. */
+void cli_parser_init(cli_parser_t *p, const char *cmd, int argc, char **argv,
+                     const cli_opt_t *opts, size_t n_opts);
+/*
+ * Next option id, CLI_OPERAND (with *value the operand), CLI_END, or
+ * CLI_BAD after printing a usage error (the caller returns CLI_EXIT_USAGE).
+ * Options take their value as "--name VALUE", "--name=VALUE" or "-x VALUE";
+ * "--" ends options; "-" alone is an operand.
+ */
+int cli_next(cli_parser_t *p, const char **value);
+
+/*
+ * Strict numbers: the whole string must be a decimal number (no spaces, no
+ * hex, no inf/nan, no trailing text) inside [lo, hi].  On error they print
+ * a usage error naming `what` and return CLI_EXIT_USAGE; 0 on success.
+ */
+int cli_parse_double(const char *cmd, const char *what, const char *s,
+                     double lo, double hi, double *out);
+int cli_parse_size(const char *cmd, const char *what, const char *s,
+                   size_t lo, size_t hi, size_t *out);
+int cli_parse_u64(const char *cmd, const char *what, const char *s,
+                  uint64_t *out);
+
+/* ---- output.c ---- */
+
+/* "parley CMD: message" + a hint line; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* "parley CMD: message" on stderr, no hint; returns `code`. */
+int cli_error(const char *cmd, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Maps a library status to an exit code. */
+int cli_exit_for(parley_status_t st);
+
+/* 0 when `path` can be opened for reading; else prints and returns 66. */
+int cli_check_readable(const char *cmd, const char *path);
+
+typedef enum cli_input_kind {
+    CLI_INPUT_JSON,
+    CLI_INPUT_KTAB,  /* by the .csv extension */
+    CLI_INPUT_GENIUS /* by sniffing the XML root */
+} cli_input_kind_t;
+
+cli_input_kind_t cli_input_kind(const char *path);
+const char *cli_input_kind_name(cli_input_kind_t k);
+
+/*
+ * Reads a scenario from files[0] (JSON or KTAB CSV), or from a GENIUS
+ * domain files[0] with its profiles files[1..n-1].  Checks readability and
+ * argument counts first (usage errors print and return 64/66 through
+ * *exit_code).  Diagnostics go to `diags`.
+ */
+parley_status_t cli_load(const char *cmd, const char *const *files, size_t n,
+                         parley_scenario_t **out, parley_diags_t *diags,
+                         int *exit_code);
+
+/* Opens `path` for writing ("-" or NULL = stdout); prints on failure. */
+FILE *cli_open_output(const char *cmd, const char *path);
+/* Closes (unless stdout), reports a write error; returns an exit code. */
+int cli_close_output(const char *cmd, const char *path, FILE *f);
+
+/* Counts as text: exact integers up to 2^53, else %.4g; "1,234,567". */
+void cli_format_count(double x, char *buf, size_t size);
+
+/* ---- progress.c ---- */
+
+typedef struct cli_progress {
+    int enabled; /* stderr is a terminal */
+    int drawn;   /* something is on the line now */
+    double start, last_draw;
+    int last_permille;
+} cli_progress_t;
+
+void cli_progress_init(cli_progress_t *p);
+/* A parley_progress_fn; ctx is the cli_progress_t. */
+void cli_progress_update(void *ctx, double fraction, const char *stage);
+/* Erases the bar if one was drawn. */
+void cli_progress_done(cli_progress_t *p);
+
+/* ---- report.c ---- */
+
+typedef struct cli_report_opts {
+    int with_frontier;
+    const char *input_name;
+} cli_report_opts_t;
+
+void cli_report_text(FILE *out, const parley_analysis_t *a,
+                     const parley_model_t *m, const parley_scenario_t *sc,
+                     const cli_report_opts_t *ro);
+/* The impasse: what clashes, from the diagnostics. */
+void cli_report_impasse(FILE *out, const parley_scenario_t *sc,
+                        const parley_diags_t *diags);
+/* The same as a small JSON object, for --json. */
+void cli_report_impasse_json(FILE *out, const parley_scenario_t *sc,
+                             const parley_diags_t *diags);
+
+#endif
