@@ -604,6 +604,11 @@ static void test_contradictions(void **state)
                  "need at least 7 rounds");
     r.max_rounds = 7;
     assert_int_equal(parley_rules_check(&r, sc, "x", NULL), PARLEY_OK);
+    r.max_rounds = PARLEY_MAX_ROUNDS + 1;
+    expect_rule_error(&r, "$.rules.timetable.max_rounds", PARLEY_ELIMIT,
+                      "beyond the limit of 10000");
+    r.max_rounds = PARLEY_MAX_ROUNDS;
+    assert_int_equal(parley_rules_check(&r, sc, "x", NULL), PARLEY_OK);
 
     parley_rules_init(&r);
     r.agenda = (parley_agenda_policy_t)9;
