@@ -280,7 +280,12 @@ static void skip_value(scan_t *sc)
         } else if (c == ',' || c == ':') {
             sc->pos++;
         } else {
+            size_t start = sc->pos;
             while (sc->pos < sc->len && !strchr(" \t\r\n,:]}[{\"", sc->s[sc->pos]))
+                sc->pos++;
+            /* strchr finds a NUL byte too: step over such a stray byte, or
+             * the scan would stand still (jansson reads "8\0" as 8). */
+            if (sc->pos == start)
                 sc->pos++;
         }
     } while (depth > 0 && sc->pos < sc->len);
