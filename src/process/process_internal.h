@@ -222,7 +222,17 @@ struct parley_session {
     /* Scratch, sized once */
     double *base, *ucur, *wt, *tmp, *dbase; /* [P] */
     uint32_t *pkg, *pkg2, *best_pkg; /* [K] */
-    size_t *comb;       /* [K] */
+
+    /* Repair: its scratch, and what it depended on when it last failed
+     * (the same state is not searched twice). */
+    double *rep_sfx;      /* [2 * (K + 1) * P] */
+    double *rep_part;     /* [(K + 1) * P] */
+    double *rep_maxbonus; /* [P] */
+    int rep_failed;
+    uint64_t pattern_version, learn_version, rep_patterns, rep_learned;
+    uint64_t rep_masks[2];
+    double *rep_asp;      /* [P] */
+    uint32_t *rep_text;   /* [K] */
 
     /* Outcome */
     int agreement;
@@ -274,7 +284,7 @@ int parley__excluded(const parley_session_t *s, const uint32_t *pkg);
  * answer `a` to `text` (see mediator.c). */
 void parley__learn(parley_session_t *s, size_t v, const parley_answer_t *a,
                    const uint32_t *text);
-/* Budget of packages one repair may evaluate. */
+/* Nodes one repair search may visit. */
 #define PARLEY__REPAIR_BUDGET 200000.0
 
 /* events.c */
