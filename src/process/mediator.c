@@ -870,6 +870,7 @@ typedef struct repair {
     uint32_t *pkg;
     double *part;       /* [(K + 1) * P] utility of issues 0..d-1 */
     const double *sfx_cur, *sfx_best; /* [(K + 1) * P] suffix bounds */
+    const double *gain_max; /* [(K + 1) * P] largest gain of a change */
     const double *maxbonus; /* [P] */
     double nodes;
     int found, fok;
@@ -906,17 +907,28 @@ static void repair_leaf(repair_t *rp)
     }
 }
 
-/* Whether some constrained party cannot reach its aspiration from depth d
- * with `left` changes still to make. */
+/*
+ * Whether some constrained party cannot reach its aspiration from depth d
+ * with `left` changes still to make: the remaining issues give it at most
+ * their current contributions plus the `left` largest gains a change can
+ * bring, bounded by left times the largest and by all of them together.
+ */
 static int repair_cut(const repair_t *rp, size_t d, size_t left)
 {
     const double *part = rp->part + d * rp->P;
-    const double *sfx = (left ? rp->sfx_best : rp->sfx_cur) + d * rp->P;
-    for (size_t v = 0; v < rp->P; v++)
-        if ((rp->constrained >> v & 1) &&
-            part[v] + sfx[v] + rp->maxbonus[v] <
-                rp->s->asp[v] - PARLEY__EPS)
+    const double *cur = rp->sfx_cur + d * rp->P;
+    const double *best = rp->sfx_best + d * rp->P;
+    const double *gain = rp->gain_max + d * rp->P;
+    for (size_t v = 0; v < rp->P; v++) {
+        if (!(rp->constrained >> v & 1))
+            continue;
+        double up = (double)left * gain[v];
+        if (up > best[v] - cur[v])
+            up = best[v] - cur[v];
+        if (part[v] + cur[v] + up + rp->maxbonus[v] <
+            rp->s->asp[v] - PARLEY__EPS)
             return 1;
+    }
     return 0;
 }
 
@@ -984,9 +996,11 @@ int parley__repair(parley_session_t *s)
     /* Suffix bounds per party: issues d..K-1 at their current option, and
      * at the best option they may take. */
     double *sfx_cur = s->rep_sfx, *sfx_best = s->rep_sfx + (K + 1) * P;
+    double *gain_max = s->rep_sfx + 2 * (K + 1) * P;
     for (size_t v = 0; v < P; v++) {
         sfx_cur[K * P + v] = 0;
         sfx_best[K * P + v] = 0;
+        gain_max[K * P + v] = 0;
         s->rep_maxbonus[v] = 0;
     }
     for (size_t d = K; d-- > 0;) {
@@ -999,6 +1013,9 @@ int parley__repair(parley_session_t *s)
                     b = m->contrib[d][(size_t)j * P + v];
             sfx_cur[d * P + v] = sfx_cur[(d + 1) * P + v] + c;
             sfx_best[d * P + v] = sfx_best[(d + 1) * P + v] + b;
+            gain_max[d * P + v] = b - c > gain_max[(d + 1) * P + v]
+                                      ? b - c
+                                      : gain_max[(d + 1) * P + v];
         }
     }
     for (size_t t = 0; t < pl->G; t++)
@@ -1016,6 +1033,7 @@ int parley__repair(parley_session_t *s)
     rp.part = s->rep_part;
     rp.sfx_cur = sfx_cur;
     rp.sfx_best = sfx_best;
+    rp.gain_max = gain_max;
     rp.maxbonus = s->rep_maxbonus;
     for (size_t v = 0; v < P; v++)
         rp.part[v] = 0;

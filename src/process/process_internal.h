@@ -225,7 +225,7 @@ struct parley_session {
 
     /* Repair: its scratch, and what it depended on when it last failed
      * (the same state is not searched twice). */
-    double *rep_sfx;      /* [2 * (K + 1) * P] */
+    double *rep_sfx;      /* [3 * (K + 1) * P] suffix bounds */
     double *rep_part;     /* [(K + 1) * P] */
     double *rep_maxbonus; /* [P] */
     int rep_failed;

@@ -553,7 +553,7 @@ parley_status_t parley_session_new_planned(
     s->best_pkg = parley_calloc(K, sizeof(uint32_t));
     s->rep_asp = parley_calloc(P, sizeof(double));
     s->rep_text = parley_calloc(K, sizeof(uint32_t));
-    s->rep_sfx = parley_calloc(2 * (K + 1) * P, sizeof(double));
+    s->rep_sfx = parley_calloc(3 * (K + 1) * P, sizeof(double));
     s->rep_part = parley_calloc((K + 1) * P, sizeof(double));
     s->rep_maxbonus = parley_calloc(P, sizeof(double));
     if (!s->drv || !s->disclosed || !s->settled || !s->in_unit ||
