@@ -77,8 +77,8 @@ static void on_event(void *ctx, const parley_event_t *ev)
     if (ev->party >= 0)
         assert_non_null(json_object_get(o, "party"));
     /* Private contents are never public. */
-    if (ev->kind == PARLEY_EVENT_DISCLOSURE || ev->kind == PARLEY_EVENT_ANSWER ||
-        ev->kind == PARLEY_EVENT_CONCESSION)
+    if (ev->kind == PARLEY_EVENT_DISCLOSURE ||
+        ev->kind == PARLEY_EVENT_ANSWER || ev->kind == PARLEY_EVENT_CONCESSION)
         assert_int_equal(ev->visibility, PARLEY_VISIBLE_PARTY);
     if (ev->kind == PARLEY_EVENT_CONCERN)
         assert_int_equal(ev->visibility, PARLEY_VISIBLE_MEDIATOR);
@@ -147,7 +147,8 @@ static void text_of(const parley_scenario_t *sc, const json_t *t,
     assert_true(json_is_object(t));
     assert_int_equal(json_object_size(t), sc->n_issues);
     for (size_t k = 0; k < sc->n_issues; k++) {
-        const char *label = json_string_value(json_object_get(t, sc->issues[k].id));
+        const char *label =
+            json_string_value(json_object_get(t, sc->issues[k].id));
         assert_non_null(label);
         size_t j = 0;
         char buf[64];
@@ -1587,8 +1588,8 @@ static void test_without_private_channels(void **state)
  * that pass the check, so those are mended into the nearest valid one:
  * the table becomes a piecewise-linear function through the same points.
  */
-static parley_scenario_t *valid_random_scenario(uint64_t seed,
-                                                const random_scenario_params_t *p)
+static parley_scenario_t *
+valid_random_scenario(uint64_t seed, const random_scenario_params_t *p)
 {
     parley_scenario_t *sc = random_scenario(seed, p);
     assert_non_null(sc);
@@ -1699,9 +1700,11 @@ static void check_invariants(const run_t *run, const parley_rules_t *r)
             i++;
         long round = int_of(a, "round"), tr = int_of(a, "text_round");
         const char *g = str_of(a, "ground");
-        unsigned ground = strcmp(g, "red_line") == 0      ? PARLEY_VETO_RED_LINE
-                          : strcmp(g, "reservation") == 0 ? PARLEY_VETO_RESERVATION
-                                                          : 0;
+        unsigned ground = 0;
+        if (strcmp(g, "red_line") == 0)
+            ground = PARLEY_VETO_RED_LINE;
+        else if (strcmp(g, "reservation") == 0)
+            ground = PARLEY_VETO_RESERVATION;
         const json_t *text = NULL;
         for (size_t t = 0; t < lb->n; t++)
             if (strcmp(kind_of(lb->ev[t]), "text") == 0 &&

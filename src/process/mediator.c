@@ -32,8 +32,8 @@
  * from each unit's utilitarian candidate, then repeatedly re-choose each
  * unit given the others (fewest parties below reservation, then smallest
  * total deficit, then the concept) until no unit changes (at most 16
- * passes).  Cheap and deterministic; a fixed point no single unit can
- * improve, which for the separable concepts is the optimum.
+ * passes).  Cheap and deterministic: a fixed point no single unit can
+ * improve (for the utilitarian concept, which is separable, the optimum).
  */
 #include <math.h>
 #include <stdio.h>
@@ -108,8 +108,8 @@ static double objective(const parley_rules_t *r, size_t P, const double *w,
     }
 }
 
-double parley__med_objective(const parley_session_t *s, const parley__mmodel_t *m,
-                         const double *u)
+double parley__med_objective(const parley_session_t *s,
+                             const parley__mmodel_t *m, const double *u)
 {
     return objective(&s->plan->rules, s->P, s->wt, m->res, m->best, u, NULL);
 }

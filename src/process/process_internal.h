@@ -275,8 +275,8 @@ int parley__choose(parley_session_t *s, uint64_t constrained);
  */
 int parley__repair(parley_session_t *s);
 /* Concept objective of u[P] (weights s->wt, model m); -HUGE_VAL outside. */
-double parley__med_objective(const parley_session_t *s, const parley__mmodel_t *m,
-                         const double *u);
+double parley__med_objective(const parley_session_t *s,
+                             const parley__mmodel_t *m, const double *u);
 /* Whether pkg matches an objection pattern of any party, or breaks a red
  * line the model or an upheld veto enforces, or a reservation floor. */
 int parley__excluded(const parley_session_t *s, const uint32_t *pkg);

@@ -559,7 +559,8 @@ parley_status_t parley_session_new_planned(
     if (!s->drv || !s->disclosed || !s->settled || !s->in_unit ||
         !s->all_issues || !s->text || !s->hist || !s->hist_unit_ok ||
         !s->best_text || !s->asp || !s->conc || !s->acts || !s->vetoes ||
-        !s->owed || !s->pat || !s->n_pat || !s->pat_next || !s->ans || !s->veto_ok ||
+        !s->owed || !s->pat || !s->n_pat || !s->pat_next || !s->ans ||
+        !s->veto_ok ||
         !s->base || !s->ucur || !s->wt || !s->tmp || !s->dbase || !s->pkg ||
         !s->pkg2 || !s->best_pkg || !s->rep_asp ||
         !s->rep_text || !s->rep_sfx || !s->rep_part || !s->rep_maxbonus) {
@@ -1735,8 +1736,9 @@ static void table_text(parley_session_t *s, int binding)
     s->hist_unit_ok[s->round] = (unsigned char)binding;
     s->text_round = s->round;
     long unit = s->stage == PARLEY__STAGE_INTEGRATION ? -1 : (long)s->unit;
-    parley_event_kind_t kind =
-        s->stage == PARLEY__STAGE_PILOT ? PARLEY_EVENT_PILOT : PARLEY_EVENT_TEXT;
+    parley_event_kind_t kind = s->stage == PARLEY__STAGE_PILOT
+                                   ? PARLEY_EVENT_PILOT
+                                   : PARLEY_EVENT_TEXT;
     if (parley__ev_begin(s, kind, PARLEY_VISIBLE_PUBLIC, -1, unit)) {
         parley__jb_key(&s->jb, "stage");
         parley__jb_str(&s->jb, stage_name(s->stage));
