@@ -60,6 +60,8 @@ extern "C" {
  *   INTEGRATION -> INTEGRATION (objections: concessions, a repair)
  *   CLUSTER -> DECISION, INTEGRATION -> DECISION (everyone accepted)
  *   DECISION -> AGREEMENT
+ *   ROUND, DRAFTING, INTEGRATION -> AGREEMENT (no_objection: the last
+ *                             text stands at the deadline)
  *   any -> IMPASSE           (deadline, walk-out, driver failure, red lines
  *                             that leave an issue no option)
  *
