@@ -265,6 +265,36 @@ static void test_single_point_piecewise(void **state)
     parley_scenario_free(sc);
 }
 
+/* Numbers at the ends of the double range still give values in [0, 1]. */
+static void test_extreme_values(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = must_read(
+        "{\"version\":1,\"name\":\"x\",\"issues\":["
+        "{\"id\":\"r\",\"kind\":\"real\",\"min\":-5e307,\"max\":5e307,"
+        "\"resolution\":5e306}],"
+        "\"parties\":[{\"id\":\"p\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"piecewise\":[[-1.5e308,0],[1.5e308,1]]}}},"
+        "{\"id\":\"q\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"linear\":{\"offset\":0.25,\"slope\":0,"
+        "\"origin\":-1.7e308}}}},"
+        "{\"id\":\"s\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"linear\":{\"offset\":0.5,\"slope\":1e300,"
+        "\"origin\":0}}}}]}");
+    const parley_issue_t *is = &sc->issues[0];
+    assert_int_equal(is->n_options, 21);
+    for (size_t j = 0; j < is->n_options; j++) {
+        double x = parley_issue_option_number(is, j);
+        /* piecewise: the line from (-1.5e308, 0) to (1.5e308, 1) */
+        double want = 0.5 + x / 3 / 1e308;
+        assert_true(fabs(value_of(sc, 0, 0, j) - want) < 1e-12);
+        NEAR(value_of(sc, 1, 0, j), 0.25);
+        /* steep: 0 below the origin, 1 above, 0.5 at it */
+        NEAR(value_of(sc, 2, 0, j), x < 0 ? 0 : x > 0 ? 1 : 0.5);
+    }
+    parley_scenario_free(sc);
+}
+
 static void test_grid(void **state)
 {
     (void)state;
@@ -796,7 +826,21 @@ static void test_input_edges(void **state)
                                                  NULL),
                      PARLEY_OK);
     parley_scenario_free(sc);
-    /* text with a NUL inside is not JSON */
+    /* text with a NUL inside is not JSON, even where jansson would let it
+     * pass (after a number) */
+    expect_error("{\"version\": 1`", PARLEY_ESYNTAX, ""); /* unterminated */
+    {
+        const char after_number[] = "{\"version\":1\0,\"name\":\"t\"}";
+        parley_diags_t *d2 = parley_diags_new();
+        assert_int_equal(parley_scenario_read_string(after_number,
+                                                     sizeof after_number - 1,
+                                                     "n", &sc, d2),
+                         PARLEY_ESYNTAX);
+        assert_null(sc);
+        assert_int_equal(parley_diags_get(d2, 0)->column, 13);
+        assert_non_null(strstr(parley_diags_get(d2, 0)->message, "NUL"));
+        parley_diags_free(d2);
+    }
     const char nul[] = "{\"version\":1}\0{}";
     assert_int_equal(parley_scenario_read_string(nul, sizeof nul - 1, "n", &sc,
                                                  NULL),
@@ -973,6 +1017,13 @@ static void test_paths_and_locator(void **state)
     for (size_t cut = 0; cut < n; cut++)
         parley__json_locate(text, cut, "$['dry season']['it\\'s\\\\\\u000a']",
                             0, &off);
+
+    /* stray bytes (a NUL after a number) neither stop nor trap the scan */
+    const char stray[] = "{\"a\": [1\0, {\"c\": 2\0}], \"b\": 3}";
+    assert_int_equal(parley__json_locate(stray, sizeof stray - 1, "$.b", 0,
+                                         &off),
+                     1);
+    assert_int_equal(stray[off], '3');
 
     /* columns count characters, not bytes */
     parley__text_linecol("\xc3\xa9\xc3\xa9x\ny", 7, 4, &line, &col);
@@ -1653,6 +1704,7 @@ int main(void)
         cmocka_unit_test(test_value_functions),
         cmocka_unit_test(test_single_point_piecewise),
         cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_extreme_values),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_issue_errors),
