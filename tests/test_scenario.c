@@ -1295,6 +1295,51 @@ static void test_writer_wraps(void **state)
     parley_scenario_free(sc);
 }
 
+/*
+ * The JSON blocks of docs/scenario-format.md: the first must read, the
+ * second must give exactly the diagnostics printed below it in the page.
+ */
+static void test_docs_examples(void **state)
+{
+    (void)state;
+    char *doc = slurp(PARLEY_SOURCE_DIR "/docs/scenario-format.md", NULL);
+    char *blocks[2] = {NULL, NULL};
+    /* the first block of the page, and the one after "This file has" */
+    char *from[2] = {doc, strstr(doc, "This file has five")};
+    char *at = NULL;
+    assert_non_null(from[1]);
+    for (int b = 0; b < 2; b++) {
+        char *start = strstr(from[b], "```json\n");
+        assert_non_null(start);
+        start += 8;
+        char *end = strstr(start, "```");
+        assert_non_null(end);
+        blocks[b] = strndup(start, (size_t)(end - start));
+        at = end + 3;
+    }
+    parley_scenario_free(must_read(blocks[0]));
+
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_not_equal(parley_scenario_read_string(blocks[1],
+                                                     strlen(blocks[1]),
+                                                     "river.json", &sc, d),
+                         PARLEY_OK);
+    assert_int_equal(parley_diags_count(d), 5);
+    for (size_t i = 0; i < parley_diags_count(d); i++) {
+        char line[1300] = "    ";
+        parley_diag_format(parley_diags_get(d, i), line + 4, sizeof line - 5);
+        strcat(line, "\n");
+        if (!strstr(at, line))
+            fprintf(stderr, "not in the page: %s", line);
+        assert_non_null(strstr(at, line));
+    }
+    parley_diags_free(d);
+    free(blocks[0]);
+    free(blocks[1]);
+    free(doc);
+}
+
 /* ---- random scenarios ------------------------------------------------- */
 
 typedef struct rng {
@@ -1723,6 +1768,7 @@ int main(void)
         cmocka_unit_test(test_river_basin_shape),
         cmocka_unit_test(test_writer_format),
         cmocka_unit_test(test_writer_wraps),
+        cmocka_unit_test(test_docs_examples),
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_allocation_failure),
     };
