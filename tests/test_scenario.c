@@ -1208,6 +1208,95 @@ static void test_river_basin_shape(void **state)
     parley_diags_free(d);
 }
 
+/* Whether option j of issue k keeps red line rl (tests' own reading of
+ * the red-line semantics of scenario.h). */
+static int keeps(const parley_scenario_t *sc, const parley_red_line_t *rl,
+                 size_t j)
+{
+    const parley_issue_t *is = &sc->issues[rl->issue];
+    if (is->kind == PARLEY_ISSUE_DISCRETE) {
+        int listed = 0;
+        for (size_t m = 0; m < rl->n_options; m++)
+            listed |= rl->options[m] == j;
+        return rl->op == PARLEY_CMP_EQ || rl->op == PARLEY_CMP_IN ? listed
+                                                                  : !listed;
+    }
+    double x = parley_issue_option_number(is, j);
+    switch (rl->op) {
+    case PARLEY_CMP_EQ: return x == rl->value;
+    case PARLEY_CMP_NE: return x != rl->value;
+    case PARLEY_CMP_LT: return x < rl->value;
+    case PARLEY_CMP_LE: return x <= rl->value;
+    case PARLEY_CMP_GT: return x > rl->value;
+    case PARLEY_CMP_GE: return x >= rl->value;
+    default: return 0;
+    }
+}
+
+/*
+ * Every package of an example, the slow obvious way: how many red lines
+ * allow, how many are feasible (red lines kept and u_i >= r_i for every
+ * voting party), and the largest utility sum among those.  The expected
+ * figures were computed independently (a separate script evaluating the
+ * JSON by the formulas of docs/scenario-format.md).
+ */
+static void enumerate_example(const char *file, double n_allowed,
+                              double n_feasible, double max_sum)
+{
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(file, &sc, d), PARLEY_OK);
+    size_t n = sc->n_issues;
+    size_t pkg[PARLEY_MAX_ISSUES] = {0};
+    double allowed = 0, feasible = 0, best = -1;
+    for (;;) {
+        int ok = 1;
+        for (size_t i = 0; ok && i < sc->n_parties; i++)
+            for (size_t r = 0; ok && r < sc->parties[i].n_red_lines; r++) {
+                const parley_red_line_t *rl = &sc->parties[i].red_lines[r];
+                if (sc->parties[i].role == PARLEY_ROLE_PARTY)
+                    ok = keeps(sc, rl, pkg[rl->issue]);
+            }
+        if (ok) {
+            allowed++;
+            double sum = 0;
+            for (size_t i = 0; ok && i < sc->n_parties; i++) {
+                const parley_party_t *p = &sc->parties[i];
+                if (p->role != PARLEY_ROLE_PARTY)
+                    continue;
+                double u = 0;
+                for (size_t k = 0; k < n; k++)
+                    u += p->weights[k] *
+                         parley_value_eval(&p->values[k], &sc->issues[k], pkg[k]);
+                ok = u >= p->reservation;
+                sum += u;
+            }
+            if (ok) {
+                feasible++;
+                if (sum > best)
+                    best = sum;
+            }
+        }
+        size_t k = n;
+        while (k > 0 && ++pkg[k - 1] == sc->issues[k - 1].n_options)
+            pkg[--k] = 0;
+        if (k == 0)
+            break;
+    }
+    assert_true(allowed == n_allowed);
+    assert_true(feasible == n_feasible);
+    assert_true(fabs(best - max_sum) < 1e-9);
+    parley_scenario_free(sc);
+    parley_diags_free(d);
+}
+
+static void test_examples_feasible(void **state)
+{
+    (void)state;
+    enumerate_example(EXAMPLE("river-basin.json"), 15876, 7266, 3.643583333333);
+    enumerate_example(EXAMPLE("two-party.json"), 24, 18, 1.334444444444);
+}
+
 static void test_writer_format(void **state)
 {
     (void)state;
@@ -1766,6 +1855,7 @@ int main(void)
         cmocka_unit_test(test_shortest_numbers),
         cmocka_unit_test(test_examples_round_trip),
         cmocka_unit_test(test_river_basin_shape),
+        cmocka_unit_test(test_examples_feasible),
         cmocka_unit_test(test_writer_format),
         cmocka_unit_test(test_writer_wraps),
         cmocka_unit_test(test_docs_examples),
