@@ -251,6 +251,13 @@ static size_t scan_string(scan_t *sc, char *out, size_t cap)
     return fits ? n : (size_t)-1;
 }
 
+static int is_delim(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' ||
+           c == ':' || c == '[' || c == ']' || c == '{' || c == '}' ||
+           c == '"';
+}
+
 /* Skips one value; brackets are matched by counting since the text is
  * valid JSON, and strings are skipped whole so brackets inside them do not
  * count. */
@@ -280,7 +287,12 @@ static void skip_value(scan_t *sc)
         } else if (c == ',' || c == ':') {
             sc->pos++;
         } else {
-            while (sc->pos < sc->len && !strchr(" \t\r\n,:]}[{\"", sc->s[sc->pos]))
+            /* a number or literal; any other byte (jansson lets a NUL
+             * through after a number) is passed over one at a time */
+            size_t start = sc->pos;
+            while (sc->pos < sc->len && !is_delim(sc->s[sc->pos]))
+                sc->pos++;
+            if (sc->pos == start)
                 sc->pos++;
         }
     } while (depth > 0 && sc->pos < sc->len);
