@@ -551,6 +551,17 @@ static void test_truthful_answers(void **state)
     a = answer(st, &v);
     assert_int_equal(a.n_issues, 1);
     assert_int_equal(a.issues[0], 2);
+    /* Open issues, when the view lists them, rule over the cluster. */
+    static const size_t open12[] = {1, 2};
+    v.cluster = 0;
+    v.open_issues = open12;
+    v.n_open = 2;
+    a = answer(st, &v);
+    assert_int_equal(a.n_issues, 2);
+    assert_int_equal(a.issues[0], 2);
+    assert_int_equal(a.issues[1], 1);
+    v.open_issues = NULL;
+    v.n_open = 0;
     /* Nothing to gain in the open cluster: the whole text is looked at. */
     set_text(&f, 1, 1, 0);
     v = make_view(&f, 0, 1, 0.9);

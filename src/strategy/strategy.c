@@ -532,10 +532,12 @@ static void add_issue(parley_answer_t *out, size_t k)
 /*
  * The issues an objection names: first every issue where the text breaks a
  * declared red line; then, while the gap (aspiration - utility) is not
- * closed, the issues of the open cluster in decreasing order of what the
- * party would gain by its best option there (lower index on ties).  If that
- * names nothing (the open cluster is not where its trouble lies), the same
- * over the whole text.  Time: O(K^2) for the ordering, K <= 256.
+ * closed, the open issues (view->open_issues, else the open cluster's, else
+ * all) in decreasing order of what the party would gain by its best option
+ * there (lower index on ties).  If that names nothing (its trouble lies
+ * outside the open issues), the same over the whole text; if still nothing,
+ * no change could help (the text is its best already) and none is named.
+ * Time: O(K^2) for the ordering, K <= 256.
  */
 static void fill_objection(const parley_strategy_t *st,
                            const parley_view_t *view, double gap,
@@ -553,8 +555,12 @@ static void fill_objection(const parley_strategy_t *st,
     size_t scope[PARLEY_MAX_ISSUES];
     for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
-        if (pass == 0 && ps && view->cluster >= 0 &&
-            (size_t)view->cluster < ps->n_clusters && ps->clusters) {
+        if (pass == 0 && view->open_issues && view->n_open > 0) {
+            for (size_t i = 0; i < view->n_open && n < PARLEY_MAX_ISSUES; i++)
+                if (view->open_issues[i] < K)
+                    scope[n++] = view->open_issues[i];
+        } else if (pass == 0 && ps && view->cluster >= 0 &&
+                   (size_t)view->cluster < ps->n_clusters && ps->clusters) {
             const parley_cluster_t *c = &ps->clusters[view->cluster];
             for (size_t i = 0; i < c->n_issues && n < PARLEY_MAX_ISSUES; i++)
                 if (c->issues[i] < K)
