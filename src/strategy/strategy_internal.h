@@ -98,9 +98,10 @@ int parley__strategy_keeps_red_lines(const parley_strategy_t *st,
  * index among equals.  Pruned depth-first search, first issue outermost,
  * options in listed order, at most `budget` nodes.  Returns 1 with pkg set
  * when the search finished (exact), 0 when the budget ran out (pkg holds the
- * best found so far, which exists whenever some package reaches asp: the
- * first leaf is reached in at most sum of option counts nodes), -1 when no
- * package reaches asp (pkg then holds the pool's best package).
+ * closest found so far: the reach bound leads straight down to a first
+ * qualifying package in about K nodes; if rounding inside the slack made it
+ * miss, the pool's best package), -1 when no package reaches asp (pkg then
+ * holds the pool's best package).
  * Time: O(budget); memory O(K).
  */
 int parley__strategy_propose(const parley_strategy_t *st, double asp,
