@@ -25,6 +25,8 @@
 #include "parley/alloc.h"
 #include "parley/import.h"
 #include "parley/model.h"
+#include "parley/rules.h"
+#include "parley/session.h"
 #include "parley/strategy.h"
 #include "strategy/strategy_internal.h"
 #include "support/random_scenario.h"
@@ -750,7 +752,8 @@ static void test_vetoes_always_valid(void **state)
                             assert_true(breaks_red_line(sc, &declared, f.text));
                         else
                             assert_true(a.ground == PARLEY_VETO_RESERVATION &&
-                                        u < declared.reservation);
+                                        u + v.guarantee_bonus <
+                                            declared.reservation - 1e-9);
                         break;
                     case PARLEY_ANSWER_ACCEPT:
                         accepts++;
@@ -1550,6 +1553,266 @@ static void test_sao_genius(void **state)
     parley_scenario_free(sc);
 }
 
+/* ---- full sessions ----------------------------------------------------- */
+
+typedef struct session_result {
+    int agreement;
+    char reason[256];
+    uint32_t package[PARLEY_MAX_ISSUES];
+    unsigned rounds, vetoes_valid, vetoes_refused, concessions;
+    size_t events;
+    uint64_t log_hash; /* FNV-1a over every event line */
+} session_result_t;
+
+static void count_event(void *ctx, const parley_event_t *ev)
+{
+    session_result_t *r = ctx;
+    r->events++;
+    for (const char *c = ev->json; *c; c++) {
+        r->log_hash ^= (unsigned char)*c;
+        r->log_hash *= 0x100000001b3ULL;
+    }
+    r->log_hash ^= '\n';
+    r->log_hash *= 0x100000001b3ULL;
+}
+
+/*
+ * A mediated session with a strategy for every voting party.  Whatever the
+ * outcome: the session ends cleanly, no veto a strategy cast is refused, an
+ * agreement leaves every voting party (all of whom accepted it under
+ * unanimity) at or above its true reservation with its true red lines
+ * kept, and an impasse states its reason.
+ */
+static void run_session(const parley_scenario_t *sc,
+                        const parley_rules_t *rules,
+                        const parley_strategy_kind_t *kinds, uint64_t seed,
+                        session_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->log_hash = 0xcbf29ce484222325ULL;
+    parley_strategy_t *st[PARLEY_MAX_PARTIES] = {0};
+    const parley_driver_t *drv[PARLEY_MAX_PARTIES] = {0};
+    for (size_t i = 0; i < sc->n_parties; i++) {
+        if (sc->parties[i].role != PARLEY_ROLE_PARTY)
+            continue;
+        st[i] = make(kinds[i], sc, i, seed * 31 + i, 0);
+        drv[i] = parley_strategy_driver(st[i]);
+    }
+    parley_session_opts_t opts = {seed, count_event, r};
+    parley_session_t *s = NULL;
+    parley_diags_t *dg = parley_diags_new();
+    parley_status_t rc = parley_session_new(sc, rules, drv, &opts, &s, dg);
+    if (rc != PARLEY_OK)
+        parley_diags_print(dg, stderr);
+    assert_int_equal(rc, PARLEY_OK);
+    parley_status_t run = parley_session_run(s);
+    parley_outcome_t o;
+    assert_int_equal(parley_session_outcome(s, &o), PARLEY_OK);
+    if (run != PARLEY_OK)
+        fail_msg("session failed (%s): %s", parley_status_name(run),
+                 o.impasse_reason ? o.impasse_reason : "");
+    assert_true(parley_session_phase(s) == PARLEY_PHASE_AGREEMENT ||
+                parley_session_phase(s) == PARLEY_PHASE_IMPASSE);
+    r->agreement = o.agreement;
+    if (o.impasse_reason)
+        snprintf(r->reason, sizeof r->reason, "%s", o.impasse_reason);
+    if (o.package)
+        memcpy(r->package, o.package, sc->n_issues * sizeof *r->package);
+    r->rounds = o.rounds;
+    r->vetoes_valid = o.vetoes_valid;
+    r->vetoes_refused = o.vetoes_refused;
+    r->concessions = o.concessions;
+    assert_int_equal(o.vetoes_refused, 0);
+    if (o.agreement) {
+        assert_non_null(o.package);
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            const parley_party_t *pa = &sc->parties[i];
+            if (pa->role != PARLEY_ROLE_PARTY)
+                continue;
+            assert_true(plain_utility(sc, pa, o.package) >= pa->reservation);
+            assert_false(breaks_red_line(sc, pa, o.package));
+        }
+    } else {
+        assert_non_null(o.impasse_reason);
+        assert_true(strlen(o.impasse_reason) > 0);
+    }
+    parley_session_free(s);
+    parley_diags_free(dg);
+    for (size_t i = 0; i < sc->n_parties; i++)
+        parley_strategy_free(st[i]);
+}
+
+static void test_sessions_genius(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = party_domain();
+    parley_rules_t rules;
+    parley_rules_init(&rules);
+    size_t agreements = 0;
+    for (int k = 0; k < PARLEY_STRATEGY_COUNT; k++) {
+        parley_strategy_kind_t kinds[4];
+        for (size_t i = 0; i < 4; i++)
+            kinds[i] = (parley_strategy_kind_t)k;
+        session_result_t r, r2;
+        run_session(sc, &rules, kinds, 5, &r);
+        run_session(sc, &rules, kinds, 5, &r2);
+        /* Reproducible to the byte of the log. */
+        assert_int_equal(r.log_hash, r2.log_hash);
+        assert_int_equal(r.events, r2.events);
+        print_message("session %-12s agreement %d rounds %u concessions %u "
+                      "vetoes %u %s\n",
+                      parley_strategy_name((parley_strategy_kind_t)k),
+                      r.agreement, r.rounds, r.concessions, r.vetoes_valid,
+                      r.reason);
+        agreements += r.agreement != 0;
+    }
+    /* One of each kind at the same table. */
+    static const parley_strategy_kind_t mixes[][4] = {
+        {PARLEY_STRATEGY_TRUTHFUL, PARLEY_STRATEGY_BOULWARE,
+         PARLEY_STRATEGY_CONCEDER, PARLEY_STRATEGY_TIT_FOR_TAT},
+        {PARLEY_STRATEGY_HARDLINER, PARLEY_STRATEGY_MISREPORTER,
+         PARLEY_STRATEGY_TRUTHFUL, PARLEY_STRATEGY_CONCEDER},
+        {PARLEY_STRATEGY_MISREPORTER, PARLEY_STRATEGY_TIT_FOR_TAT,
+         PARLEY_STRATEGY_BOULWARE, PARLEY_STRATEGY_TRUTHFUL}};
+    for (size_t m = 0; m < sizeof mixes / sizeof *mixes; m++) {
+        session_result_t r;
+        run_session(sc, &rules, mixes[m], 9, &r);
+        print_message("session mix %zu agreement %d rounds %u %s\n", m,
+                      r.agreement, r.rounds, r.reason);
+    }
+    /* Truthful parties with room to move reach agreement. */
+    assert_true(agreements >= 1);
+    parley_scenario_free(sc);
+}
+
+/*
+ * A random scenario a session accepts: discrete issues with value tables,
+ * weights summing to 1, powers 1..4, reservations up to half of each
+ * party's best, a red line now and then (IN or NOT_IN, never emptying an
+ * issue by itself), issues grouped into up to two clusters.
+ */
+static parley_scenario_t *session_scenario(uint64_t seed)
+{
+    uint64_t rs = seed * 0x9E3779B97F4A7C15ULL + 17;
+    size_t P = random_range(&rs, 2, 5), K = random_range(&rs, 1, 5);
+    size_t nopt[PARLEY_MAX_ISSUES], total = 0;
+    for (size_t k = 0; k < K; k++) {
+        nopt[k] = random_range(&rs, 2, 5);
+        total += nopt[k];
+    }
+    double *values = calloc(P * total, sizeof *values);
+    double power[8], res[8];
+    assert_non_null(values);
+    for (size_t i = 0; i < P * total; i++)
+        values[i] = (double)random_range(&rs, 0, 8) / 8.0;
+    for (size_t i = 0; i < P; i++)
+        power[i] = (double)random_range(&rs, 1, 4);
+    table_scenario_spec_t spec = {0};
+    spec.n_parties = P;
+    spec.n_issues = K;
+    spec.n_options = nopt;
+    spec.values = values;
+    spec.power = power;
+    memset(res, 0, sizeof res);
+    spec.reservation = res;
+    parley_scenario_t *sc = table_scenario(&spec);
+    free(values);
+    assert_non_null(sc);
+    for (size_t i = 0; i < P; i++) {
+        parley_party_t *pa = &sc->parties[i];
+        double wsum = 0, best = 0;
+        for (size_t k = 0; k < K; k++)
+            wsum += pa->weights[k] = 1 + (double)random_range(&rs, 0, 3);
+        for (size_t k = 0; k < K; k++) {
+            pa->weights[k] /= wsum;
+            double m = 0;
+            for (size_t j = 0; j < nopt[k]; j++)
+                if (pa->values[k].table[j] > m)
+                    m = pa->values[k].table[j];
+            best += pa->weights[k] * m;
+        }
+        pa->reservation = best * (double)random_range(&rs, 0, 4) / 8.0;
+        if (random_unit(&rs) < 0.3) {
+            size_t k = random_range(&rs, 0, K - 1);
+            pa->red_lines = parley_calloc(1, sizeof *pa->red_lines);
+            assert_non_null(pa->red_lines);
+            parley_red_line_t *rl = &pa->red_lines[0];
+            pa->n_red_lines = 1;
+            rl->issue = k;
+            rl->op = random_unit(&rs) < 0.5 ? PARLEY_CMP_IN : PARLEY_CMP_NOT_IN;
+            rl->n_options = 1;
+            rl->options = parley_calloc(1, sizeof(size_t));
+            assert_non_null(rl->options);
+            rl->options[0] = random_range(&rs, 0, nopt[k] - 1);
+        }
+    }
+    if (K >= 2 && random_unit(&rs) < 0.6) {
+        size_t cut = random_range(&rs, 1, K - 1);
+        sc->n_clusters = 2;
+        sc->clusters = parley_calloc(2, sizeof *sc->clusters);
+        assert_non_null(sc->clusters);
+        for (size_t c = 0; c < 2; c++) {
+            size_t lo = c ? cut : 0, hi = c ? K : cut;
+            char id[8];
+            snprintf(id, sizeof id, "c%zu", c);
+            sc->clusters[c].id = parley_strdup(id);
+            sc->clusters[c].n_issues = hi - lo;
+            sc->clusters[c].issues = parley_calloc(hi - lo, sizeof(size_t));
+            assert_non_null(sc->clusters[c].issues);
+            for (size_t k = lo; k < hi; k++) {
+                sc->clusters[c].issues[k - lo] = k;
+                sc->issues[k].cluster = (long)c;
+            }
+        }
+    }
+    parley_diags_t *dg = parley_diags_new();
+    if (parley_scenario_check(sc, "session_scenario", dg) != PARLEY_OK)
+        parley_diags_print(dg, stderr);
+    assert_int_equal(parley_diags_errors(dg), 0);
+    parley_diags_free(dg);
+    return sc;
+}
+
+/*
+ * Random scenarios, random mixes and rule variations: the invariants of
+ * run_session hold everywhere.
+ */
+static void test_sessions_random(void **state)
+{
+    (void)state;
+    size_t agreements = 0, runs = 0, vetoes = 0;
+    for (uint64_t seed = 1; seed <= 120; seed++) {
+        parley_scenario_t *sc = session_scenario(seed);
+        parley_rules_t rules;
+        parley_rules_init(&rules);
+        uint64_t rs = seed * 104729;
+        rules.veto_window = (unsigned)random_range(&rs, 1, 3);
+        rules.veto_budget = (unsigned)random_range(&rs, 0, 3);
+        rules.pilots = (int)random_range(&rs, 0, 1);
+        rules.working_groups = (int)random_range(&rs, 0, 1);
+        rules.private_channels = random_unit(&rs) < 0.8;
+        rules.publish_counts = (int)random_range(&rs, 0, 1);
+        rules.reciprocity = (int)random_range(&rs, 0, 1);
+        rules.max_rounds = (unsigned)random_range(&rs, 20, 60);
+        if (rules.max_rounds < parley_rules_min_rounds(&rules, sc))
+            rules.max_rounds = parley_rules_min_rounds(&rules, sc);
+        parley_strategy_kind_t kinds[PARLEY_MAX_PARTIES];
+        for (size_t i = 0; i < sc->n_parties; i++)
+            kinds[i] = (parley_strategy_kind_t)random_range(
+                &rs, 0, PARLEY_STRATEGY_COUNT - 1);
+        session_result_t r;
+        run_session(sc, &rules, kinds, seed, &r);
+        runs++;
+        agreements += r.agreement != 0;
+        vetoes += r.vetoes_valid;
+        parley_scenario_free(sc);
+    }
+    print_message("sessions random: %zu agreements in %zu runs, %zu vetoes "
+                  "upheld\n",
+                  agreements, runs, vetoes);
+    assert_true(agreements > 20 && agreements < runs);
+}
+
 /* ---- allocation failures ----------------------------------------------- */
 
 static long fail_after = -1;
@@ -1695,6 +1958,8 @@ int main(void)
         cmocka_unit_test(test_sao_arguments),
         cmocka_unit_test(test_sao_random),
         cmocka_unit_test(test_sao_genius),
+        cmocka_unit_test(test_sessions_genius),
+        cmocka_unit_test(test_sessions_random),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

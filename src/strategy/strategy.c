@@ -128,6 +128,8 @@ void parley_strategy_free(parley_strategy_t *st)
     parley_free(st->rest_min);
     parley_free(st->fake_issue);
     parley_free(st->fake_option);
+    parley_free(st->fake_value);
+    parley_free(st->fake_numeric);
     parley_free(st->seen);
     parley_free(st);
 }
@@ -231,7 +233,8 @@ double parley__strategy_aspiration(const parley_strategy_t *st,
  * Excluding one of two or more options never empties an issue, and never
  * removes its best option's value, so its declared best equals its true I.
  */
-static void choose_fakes(parley_strategy_t *st, const parley_party_t *pa)
+static void choose_fakes(parley_strategy_t *st, const parley_scenario_t *sc,
+                         const parley_party_t *pa)
 {
     size_t K = st->n_issues;
     size_t want = (size_t)ceil(st->params.fake_share * (double)K - 1e-9);
@@ -260,8 +263,14 @@ static void choose_fakes(parley_strategy_t *st, const parley_party_t *pa)
             if (st->allowed[k][j] &&
                 (worst < 0 || st->contrib[k][j] < st->contrib[k][worst]))
                 worst = (long)j;
+        const parley_issue_t *is = &sc->issues[k];
         st->fake_issue[st->n_fake] = k;
         st->fake_option[st->n_fake] = (uint32_t)worst;
+        st->fake_numeric[st->n_fake] = is->kind != PARLEY_ISSUE_DISCRETE;
+        st->fake_value[st->n_fake] =
+            is->kind != PARLEY_ISSUE_DISCRETE
+                ? parley_issue_option_number(is, (size_t)worst)
+                : 0.0;
         st->n_fake++;
     }
 }
@@ -320,7 +329,7 @@ static parley_status_t compile_profile(parley_strategy_t *st,
     st->declared_reservation = pa->reservation;
 
     if (st->kind == PARLEY_STRATEGY_MISREPORTER) {
-        choose_fakes(st, pa);
+        choose_fakes(st, sc, pa);
         if (st->best > st->reservation)
             st->declared_reservation =
                 st->reservation +
@@ -425,11 +434,14 @@ parley_status_t parley_strategy_new_with(parley_strategy_kind_t kind,
     st->rest_min = parley_calloc(K + 1, sizeof(double));
     st->fake_issue = parley_calloc(Kc, sizeof(size_t));
     st->fake_option = parley_calloc(Kc, sizeof(uint32_t));
+    st->fake_value = parley_calloc(Kc, sizeof(double));
+    st->fake_numeric = parley_calloc(Kc, 1);
     st->seen = parley_calloc(sc->n_parties ? sc->n_parties : 1,
                              sizeof(unsigned));
     if (!st->n_options || !st->contrib || !st->allowed || !st->declared_ok ||
         !st->pool || !st->pool_max || !st->pool_min || !st->rest_max ||
-        !st->rest_min || !st->fake_issue || !st->fake_option || !st->seen) {
+        !st->rest_min || !st->fake_issue || !st->fake_option ||
+        !st->fake_value || !st->fake_numeric || !st->seen) {
         parley_strategy_free(st);
         return PARLEY_ENOMEM;
     }
@@ -460,7 +472,7 @@ parley_status_t parley_strategy_new(parley_strategy_kind_t kind,
 
 /*
  * Tells the mediator the truth, except the misreporter: its reservation
- * raised by `inflate` of its range and one NOT_IN red line per fake.  Red
+ * raised by `inflate` of its range and one red line per fake.  Red
  * lines are appended one by one so that, if memory runs out midway,
  * `declared` still holds only complete entries for its owner to free.
  */
@@ -485,17 +497,24 @@ static parley_status_t cb_disclose(void *ctx, const parley_view_t *view,
     for (size_t f = 0; f < st->n_fake; f++) {
         parley_red_line_t *rl = &rls[declared->n_red_lines];
         memset(rl, 0, sizeof *rl);
-        rl->options = parley_malloc(sizeof(size_t));
-        if (!rl->options)
-            return PARLEY_ENOMEM;
         rl->issue = st->fake_issue[f];
-        rl->op = PARLEY_CMP_NOT_IN;
-        rl->n_options = 1;
-        rl->options[0] = st->fake_option[f];
+        if (st->fake_numeric[f]) {
+            rl->op = PARLEY_CMP_NE;
+            rl->value = st->fake_value[f];
+        } else {
+            rl->options = parley_malloc(sizeof(size_t));
+            if (!rl->options)
+                return PARLEY_ENOMEM;
+            rl->op = PARLEY_CMP_NOT_IN;
+            rl->n_options = 1;
+            rl->options[0] = st->fake_option[f];
+        }
         declared->n_red_lines++;
     }
     return PARLEY_OK;
 }
+
+#define VETO_MARGIN 1e-9
 
 static int can_veto(const parley_strategy_t *st, const parley_view_t *view,
                     unsigned ground)
@@ -656,8 +675,10 @@ static parley_status_t cb_answer(void *ctx, const parley_view_t *view,
                  issue_name(view, (size_t)broken));
         return PARLEY_OK;
     }
-    if (broken < 0 && ub < st->declared_reservation &&
-        u < st->declared_reservation &&
+    /* Clearly below (by VETO_MARGIN), with the bonus or without, so that
+     * rounding in whoever rules on it never makes the veto invalid. */
+    if (broken < 0 && ub < st->declared_reservation - VETO_MARGIN &&
+        u < st->declared_reservation - VETO_MARGIN &&
         can_veto(st, view, PARLEY_VETO_RESERVATION)) {
         out->kind = PARLEY_ANSWER_VETO;
         out->ground = PARLEY_VETO_RESERVATION;

@@ -55,10 +55,16 @@ struct parley_strategy {
     double best;            /* I: sum of pool_max over the true pool */
     double reservation;     /* true r */
     double declared_reservation;
-    /* Fake red lines (misreporter): NOT_IN {option} on issue. */
+    /*
+     * Fake red lines (misreporter), each excluding one option: NOT_IN
+     * {option} on a discrete issue, != its number on a numeric one (the
+     * operators each kind of issue takes).
+     */
     size_t n_fake;
     size_t *fake_issue;
     uint32_t *fake_option;
+    double *fake_value;   /* the option's number (numeric issues) */
+    uint8_t *fake_numeric;
 
     /* What it remembers between calls. */
     unsigned vetoes;        /* vetoes it has cast */
