@@ -1126,6 +1126,94 @@ static void test_misreporter_disclosure(void **state)
     fixture_free(&f);
 }
 
+/*
+ * On numeric issues the fake red line is "!= number of the worst option",
+ * the operator such issues take; the declared profile passes the checks a
+ * scenario (and so a session) applies, and excludes exactly that option.
+ */
+static void test_misreporter_numeric(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = hand_scenario();
+    /* Turn i1 into an integer issue 10..12 and i2 into a real one
+     * 0..0.5 step 0.25, valued linearly. */
+    parley_issue_t *i1 = &sc->issues[1], *i2 = &sc->issues[2];
+    for (size_t j = 0; j < 3; j++) {
+        parley_free(i1->options[j]);
+        parley_free(i2->options[j]);
+    }
+    parley_free(i1->options);
+    parley_free(i2->options);
+    i1->options = i2->options = NULL;
+    i1->kind = PARLEY_ISSUE_INTEGER;
+    i1->min = 10;
+    i1->max = 12;
+    i1->resolution = 1;
+    i2->kind = PARLEY_ISSUE_REAL;
+    i2->min = 0;
+    i2->max = 0.5;
+    i2->resolution = 0.25;
+    for (size_t i = 0; i < 3; i++) {
+        parley_party_t *pa = &sc->parties[i];
+        for (size_t k = 1; k < 3; k++) {
+            parley_value_fn_t *fn = &pa->values[k];
+            parley_free(fn->table);
+            memset(fn, 0, sizeof *fn);
+            fn->kind = PARLEY_VALUE_LINEAR;
+            fn->origin = sc->issues[k].min;
+            fn->offset = i == 0 ? 0 : 1;
+            fn->slope = (i == 0 ? 1 : -1) /
+                        (sc->issues[k].max - sc->issues[k].min);
+        }
+    }
+    /* p0's true red line: i1 >= 11. */
+    parley_red_line_t *rl = &sc->parties[0].red_lines[0];
+    parley_free(rl->options);
+    rl->options = NULL;
+    rl->n_options = 0;
+    rl->op = PARLEY_CMP_GE;
+    rl->value = 11;
+    assert_int_equal(parley_scenario_check(sc, "numeric", NULL), PARLEY_OK);
+
+    parley_strategy_params_t p;
+    parley_strategy_params_default(PARLEY_STRATEGY_MISREPORTER, &p);
+    p.fake_share = 1;
+    parley_strategy_t *st = NULL;
+    assert_int_equal(parley_strategy_new_with(PARLEY_STRATEGY_MISREPORTER, sc,
+                                              0, &p, 4, &st),
+                     PARLEY_OK);
+    const parley_driver_t *d = parley_strategy_driver(st);
+    parley_party_t dec;
+    party_copy(&sc->parties[0], 3, &dec);
+    assert_int_equal(d->disclose(d->ctx, NULL, &dec), PARLEY_OK);
+    assert_int_equal(dec.n_red_lines, 4);
+    /* i0 (weight 0.5): option 2; i1 (0.3): 11, its worst allowed (10 is
+     * truly out); i2 (0.2): 0, its worst. */
+    assert_int_equal(dec.red_lines[1].issue, 0);
+    assert_int_equal(dec.red_lines[1].op, PARLEY_CMP_NOT_IN);
+    assert_int_equal(dec.red_lines[2].issue, 1);
+    assert_int_equal(dec.red_lines[2].op, PARLEY_CMP_NE);
+    assert_true(dec.red_lines[2].value == 11);
+    assert_int_equal(dec.red_lines[3].issue, 2);
+    assert_int_equal(dec.red_lines[3].op, PARLEY_CMP_NE);
+    assert_true(dec.red_lines[3].value == 0);
+    for (size_t r = 2; r < 4; r++) {
+        const parley_issue_t *is = &sc->issues[dec.red_lines[r].issue];
+        size_t out = r == 2 ? 1 : 0;
+        for (size_t j = 0; j < is->n_options; j++)
+            assert_int_equal(parley_red_line_allows(is, &dec.red_lines[r], j),
+                             j != out);
+    }
+    /* The scenario with the declared profile in place still checks. */
+    parley_party_t truth = sc->parties[0];
+    sc->parties[0] = dec;
+    assert_int_equal(parley_scenario_check(sc, "declared", NULL), PARLEY_OK);
+    sc->parties[0] = truth;
+    party_free(&dec, 3);
+    parley_strategy_free(st);
+    parley_scenario_free(sc);
+}
+
 /* ---- determinism ------------------------------------------------------- */
 
 /* A scripted run; everything the strategy says goes into a transcript. */
@@ -1950,6 +2038,7 @@ int main(void)
         cmocka_unit_test(test_hardliner_target),
         cmocka_unit_test(test_hardliner_walks_out),
         cmocka_unit_test(test_misreporter_disclosure),
+        cmocka_unit_test(test_misreporter_numeric),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_propose_matches_enumeration),
         cmocka_unit_test(test_sao_easy),
