@@ -135,6 +135,10 @@ typedef struct parley_party {
     parley_red_line_t *red_lines;
 } parley_party_t;
 
+/* Session rules and guarantees: see rules.h. */
+struct parley_rules;
+struct parley_guarantee;
+
 typedef struct parley_scenario {
     int version; /* PARLEY_FORMAT_VERSION */
     char *name;
@@ -146,6 +150,11 @@ typedef struct parley_scenario {
     parley_cluster_t *clusters;
     size_t n_parties;
     parley_party_t *parties;
+    /* The session rules ("rules"), NULL meaning the defaults, and the
+     * guarantees offered ("guarantees").  Owned like everything else. */
+    struct parley_rules *rules;
+    size_t n_guarantees;
+    struct parley_guarantee *guarantees;
 } parley_scenario_t;
 
 /* Destroying NULL is harmless. */
@@ -183,7 +192,8 @@ parley_status_t parley_scenario_to_string(const parley_scenario_t *sc,
 /*
  * Semantic validation of a filled scenario: ids unique, option lists
  * non-empty, power > 0 for voting parties, numbers finite, value functions
- * well-formed, red lines well-formed, sizes within limits.  Reports each
+ * well-formed, red lines well-formed, sizes within limits, rules and
+ * guarantees as parley_rules_check() (rules.h) has them.  Reports each
  * problem with `file` and a JSON path (line/column 0).  Weights that do not
  * sum to 1 are used as written (GENIUS semantics) and get a warning.
  * Returns PARLEY_OK when no error was found.

@@ -7,12 +7,23 @@
  * service): nothing about the process lives outside it.
  *
  * Information policy by construction.  A driver is handed a parley_view_t
- * and nothing else.  A view holds the public scenario (issues, clusters,
- * party ids, names, roles and power; every party's weights, value functions,
- * reservation and red lines are absent), the rules, the current text and
- * public history, and the party's OWN profile.  The engine keeps the other
- * parties' private data in memory no view points into, so no driver can
- * reach it.
+ * during a callback and, in `disclose`, the profile it fills; nothing else.
+ * Every pointer in a view leads to public data or to the party's own:
+ *   - public_scenario: a deep copy made for the session in which every
+ *     party's weights, value functions and red lines are absent (NULL, 0)
+ *     and every reservation is 0; issues, clusters, ids, names, roles,
+ *     power, rules and guarantees remain (they are public);
+ *   - rules, text, concessions: public;
+ *   - self: a deep copy of this party's own true profile, allocated on its
+ *     own, apart from any other party's copy;
+ *   - aspiration, guarantee_bonus: this party's own numbers.
+ * The disclosed profiles, the mediator's model and the other parties' true
+ * profiles live in session memory that no view field, and nothing reachable
+ * from one, points into; a driver holds no session handle, and no function
+ * returns private data to it.  Reaching another party's data would take
+ * pointer arithmetic outside the objects handed over, which C leaves
+ * undefined.  The counts of answers are anonymous aggregates and appear
+ * only when the rules publish them.
  *
  * Lifetime: a session copies what it needs from the scenario; drivers are
  * borrowed and must outlive the session.  Destroying NULL is harmless.
@@ -90,9 +101,13 @@ typedef struct parley_view {
     const parley_party_t *self;         /* own private profile */
     const parley_scenario_t *public_scenario;
     const parley_rules_t *rules;
-    unsigned round;                     /* global round, from 1 */
+    unsigned round;                     /* global round, from 1 (0 while
+                                           disclosing) */
     unsigned deadline;                  /* rules->max_rounds */
-    long cluster;                       /* open cluster, -1 = whole text */
+    /* Open cluster (scenario index); -1 for the whole text and for agenda
+     * units that are not scenario clusters (an issue no cluster names, or
+     * all issues at once): open_issues says which issues are open. */
+    long cluster;
     const uint32_t *text;               /* current text (n_issues), or NULL */
     unsigned text_round;                /* round it was tabled */
     int pilot;                          /* 1: a non-binding straw poll */
@@ -106,6 +121,13 @@ typedef struct parley_view {
     /* Extra utility this party counts on the text from guarantees that
      * apply to it (0 when none or guarantees are off). */
     double guarantee_bonus;
+    /* The issues the text asks about (scenario indices, ascending): the
+     * open unit's, or every issue when the whole text is put (integration).
+     * Issues outside it are settled or held provisionally. */
+    size_t n_open;
+    const size_t *open_issues;
+    /* 1 in a working group's drafting round (only its members answer). */
+    int drafting;
 } parley_view_t;
 
 /*
@@ -189,7 +211,8 @@ typedef struct parley_event {
     unsigned round;
     parley_visibility_t visibility;
     long party;          /* scenario party index, or -1 */
-    long cluster;        /* cluster index, or -1 */
+    long cluster;        /* scenario cluster index of the open agenda unit,
+                            or -1 (see parley_view_t.cluster) */
     const char *json;
 } parley_event_t;
 
@@ -206,8 +229,10 @@ typedef struct parley_session_opts {
 /*
  * Creates a session over `sc` with `rules` (NULL: sc's rules or defaults).
  * drivers[i] answers for scenario party i; entries for non-voting parties
- * are ignored and may be NULL.  Errors: rules that do not check, a missing
- * driver for a voting party.
+ * are ignored and may be NULL.  Errors: rules that do not check
+ * (PARLEY_EINVALID and friends, with diagnostics), a missing driver for a
+ * voting party (PARLEY_EARG), an agenda unit with more packages than the
+ * mediator scans per round (PARLEY_ELIMIT, see PARLEY_SESSION_MAX_CANDIDATES).
  */
 parley_status_t parley_session_new(const parley_scenario_t *sc,
                                    const parley_rules_t *rules,
@@ -217,9 +242,54 @@ parley_status_t parley_session_new(const parley_scenario_t *sc,
                                    parley_diags_t *diags);
 void parley_session_free(parley_session_t *s);
 
-/* Advances one transition; returns PARLEY_OK until the session ends. */
+/*
+ * A plan: everything sessions over one scenario and one set of rules share,
+ * computed once (the public scenario, the agenda units with their candidate
+ * texts, the mediator's model for truthful disclosures, its agenda and
+ * provisional text).  Many sessions (a study) can run from one plan, from
+ * several threads at once: a plan is immutable after creation.  A session
+ * whose parties all disclose the truth uses the plan's model as is; one
+ * with a misreported profile builds its own.  The plan must outlive its
+ * sessions; it copies what it needs from `sc`.
+ */
+typedef struct parley_session_plan parley_session_plan_t;
+
+/* Largest number of candidate texts of one agenda unit (the product of its
+ * issues' options) the mediator scans per round; above it, split the unit
+ * into clusters. */
+#define PARLEY_SESSION_MAX_CANDIDATES (1u << 20)
+
+parley_status_t parley_session_plan_new(const parley_scenario_t *sc,
+                                        const parley_rules_t *rules,
+                                        parley_session_plan_t **out,
+                                        parley_diags_t *diags);
+void parley_session_plan_free(parley_session_plan_t *plan);
+/* The rules the plan runs by (borrowed). */
+const parley_rules_t *parley_session_plan_rules(
+    const parley_session_plan_t *plan);
+
+parley_status_t parley_session_new_planned(
+    const parley_session_plan_t *plan, const parley_driver_t *const *drivers,
+    const parley_session_opts_t *opts, parley_session_t **out,
+    parley_diags_t *diags);
+/*
+ * Starts `s` afresh with other drivers and options, keeping its memory: a
+ * study reuses one session per thread and allocates nothing per session
+ * when every party discloses the truth.  Errors as parley_session_new.
+ */
+parley_status_t parley_session_reset(parley_session_t *s,
+                                     const parley_driver_t *const *drivers,
+                                     const parley_session_opts_t *opts);
+
+/*
+ * Advances one transition (a phase change, or one round).  Returns
+ * PARLEY_OK, also for the transition that ends the session and for calls
+ * after it ended (they do nothing).  A driver's error or running out of
+ * memory ends the session in IMPASSE ("driver failure ...") and is
+ * returned.
+ */
 parley_status_t parley_session_step(parley_session_t *s);
-/* Steps until AGREEMENT or IMPASSE. */
+/* Steps until AGREEMENT or IMPASSE; the first error of a step. */
 parley_status_t parley_session_run(parley_session_t *s);
 
 parley_phase_t parley_session_phase(const parley_session_t *s);
@@ -228,12 +298,17 @@ unsigned parley_session_rounds(const parley_session_t *s);
 /* The outcome once ended. */
 typedef struct parley_outcome {
     int agreement;               /* 1 agreement, 0 impasse */
-    const char *impasse_reason;  /* static text, NULL on agreement */
+    /* Why the talks ended without agreement: a short text owned by the
+     * session ("deadline reached: ...", "walk-out by ...", "driver failure
+     * ..."), NULL on agreement. */
+    const char *impasse_reason;
     const uint32_t *package;     /* agreement, or best text reached */
     unsigned rounds;
     unsigned vetoes_valid, vetoes_refused, concessions;
 } parley_outcome_t;
 
+/* PARLEY_EARG until the session has ended.  Pointers are borrowed from the
+ * session and valid until it is reset or freed. */
 parley_status_t parley_session_outcome(const parley_session_t *s,
                                        parley_outcome_t *out);
 

@@ -11,6 +11,7 @@
 
 #include "parley/alloc.h"
 #include "parley/scenario.h"
+#include "process/process_internal.h"
 #include "scenario/scenario_internal.h"
 
 parley_scenario_t *parley_scenario_new(void)
@@ -74,6 +75,7 @@ void parley_scenario_free(parley_scenario_t *sc)
     parley_free(sc->name);
     parley_free(sc->description);
     parley_free(sc->source);
+    parley__scenario_free_process(sc);
     parley_free(sc);
 }
 

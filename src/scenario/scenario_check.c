@@ -17,6 +17,7 @@
 
 #include "parley/alloc.h"
 #include "parley/scenario.h"
+#include "process/process_internal.h"
 #include "scenario/scenario_internal.h"
 
 /* A voting party's weights that sum this far from 1 earn a warning. */
@@ -926,6 +927,14 @@ parley_status_t parley__scenario_check(const parley_scenario_t *sc,
         check_clusters(&c);
     if (!c.oom)
         check_parties(&c);
+    /* Rules and guarantees name clusters, issues and parties: checked last,
+     * with the same report. */
+    if (!c.oom && (sc->rules || sc->n_guarantees)) {
+        parley_status_t rs = parley__rules_check(sc->rules, sc, 1,
+                                                 opts->report, opts->ctx);
+        if (c.first == PARLEY_OK)
+            c.first = rs;
+    }
     return c.oom ? PARLEY_ENOMEM : c.first;
 }
 
@@ -1082,5 +1091,5 @@ int parley_scenario_equal(const parley_scenario_t *a,
     for (size_t i = 0; i < a->n_parties; i++)
         if (!party_eq(&a->parties[i], &b->parties[i], a))
             return 0;
-    return 1;
+    return parley__scenario_equal_process(a, b);
 }

@@ -30,7 +30,9 @@
 #include <jansson.h>
 
 #include "parley/alloc.h"
+#include "parley/rules.h"
 #include "parley/scenario.h"
+#include "process/process_internal.h"
 #include "scenario/scenario_internal.h"
 
 /* Diagnostics beyond this many are counted, not located (locating is a
@@ -1143,11 +1145,385 @@ static void parse_parties(rd_t *r, const json_t *v)
     POP(r, len);
 }
 
+/* ---- rules ----------------------------------------------------------- */
+
+/* Sets *out from a boolean field; 1 when set. */
+static int get_bool(rd_t *r, const json_t *obj, const char *key, int *out)
+{
+    char found_buf[96];
+    json_t *v = field(r, obj, key, 0, "true or false");
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v)) {
+        size_t len = PUSH_KEY(r, key);
+        err(r, PARLEY_ETYPE, "expected true or false, found %s", FOUND(v));
+        POP(r, len);
+        return 0;
+    }
+    *out = json_is_true(v);
+    return 1;
+}
+
+/* Sets *out from a whole number field in 0..4294967295; 1 when set. */
+static int get_count(rd_t *r, const json_t *obj, const char *key,
+                     unsigned *out)
+{
+    char found_buf[96];
+    json_t *v = field(r, obj, key, 0, "a whole number >= 0");
+    if (!v)
+        return 0;
+    size_t len = PUSH_KEY(r, key);
+    int ok = 0;
+    if (!json_is_number(v)) {
+        err(r, PARLEY_ETYPE, "expected a whole number >= 0, found %s",
+            FOUND(v));
+    } else {
+        double d = json_number_value(v);
+        if (d != floor(d) || d < 0 || d > 4294967295.0)
+            err(r, PARLEY_ERANGE,
+                "expected a whole number from 0 to 4294967295, found %s",
+                parley__num(d).s);
+        else {
+            *out = (unsigned)d;
+            ok = 1;
+        }
+    }
+    POP(r, len);
+    return ok;
+}
+
+/* The object at obj[key] for a group of rules, or NULL (reported when it
+ * is not an object). */
+static const json_t *group(rd_t *r, const json_t *obj, const char *key,
+                           const char *const *fields, const char *what)
+{
+    char found_buf[96];
+    json_t *v = field(r, obj, key, 0, "");
+    if (!v)
+        return NULL;
+    size_t len = PUSH_KEY(r, key);
+    if (!json_is_object(v)) {
+        err(r, PARLEY_ETYPE, "expected %s object {...}, found %s", what,
+            FOUND(v));
+        v = NULL;
+    } else {
+        check_fields(r, v, fields, what);
+    }
+    POP(r, len);
+    return v;
+}
+
+static const char *const rules_fields[] = {
+    "decision",       "veto",   "information", "mediator",
+    "agenda",         "working_groups", "pilots", "guarantees",
+    "concessions",    "timetable", NULL};
+static const char *const veto_fields[] = {"grounds", "window", "budget",
+                                          NULL};
+static const char *const info_fields[] = {"publish_counts",
+                                          "private_channels", NULL};
+static const char *const mediator_fields[] = {"concept", "lambda", "floor",
+                                              "credit", NULL};
+static const char *const agenda_fields[] = {"policy", "order", NULL};
+static const char *const wg_fields[] = {"enabled", "salience", NULL};
+static const char *const conc_fields[] = {"max_step", "reciprocity", NULL};
+static const char *const timetable_fields[] = {"rounds_per_cluster",
+                                               "max_rounds", NULL};
+static const char *const decision_names_r[] = {"unanimity", "no_objection",
+                                               NULL};
+static const char *const agenda_names_r[] = {"easy_first", "given",
+                                             "hard_first", "all_at_once",
+                                             NULL};
+static const char *const concept_names_r[] = {
+    "utilitarian", "nash", "power_nash", "ks", "egalitarian", "mediated",
+    NULL};
+
+static void parse_veto_grounds(rd_t *r, parley_rules_t *ru, const json_t *v)
+{
+    char found_buf[96];
+    size_t len = PUSH_KEY(r, "grounds");
+    if (!json_is_array(v)) {
+        err(r, PARLEY_ETYPE,
+            "expected an array of grounds [\"red_line\", \"reservation\"], "
+            "found %s",
+            FOUND(v));
+    } else {
+        ru->veto_grounds = 0;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *g = json_array_get(v, i);
+            size_t l2 = PUSH_INDEX(r, i);
+            if (!json_is_string(g))
+                err(r, PARLEY_ETYPE,
+                    "expected a ground (red_line or reservation), found %s",
+                    FOUND(g));
+            else if (strcmp(json_string_value(g), "red_line") == 0)
+                ru->veto_grounds |= PARLEY_VETO_RED_LINE;
+            else if (strcmp(json_string_value(g), "reservation") == 0)
+                ru->veto_grounds |= PARLEY_VETO_RESERVATION;
+            else
+                err(r, PARLEY_EINVALID,
+                    "unknown veto ground '%.100s'; expected red_line or "
+                    "reservation",
+                    json_string_value(g));
+            POP(r, l2);
+        }
+    }
+    POP(r, len);
+}
+
+static void parse_agenda_order(rd_t *r, parley_rules_t *ru, const json_t *v)
+{
+    char found_buf[96];
+    size_t len = PUSH_KEY(r, "order");
+    if (!json_is_array(v)) {
+        err(r, PARLEY_ETYPE,
+            "expected an array of cluster ids (and ids of issues no cluster "
+            "names), found %s",
+            FOUND(v));
+    } else if (json_array_size(v) > 2 * PARLEY_MAX_ISSUES) {
+        err(r, PARLEY_ELIMIT, "%zu agenda units, more than there can be",
+            json_array_size(v));
+    } else if (json_array_size(v) > 0) {
+        size_t n = json_array_size(v);
+        ru->agenda_order = parley_calloc(n, sizeof *ru->agenda_order);
+        if (!ru->agenda_order) {
+            out_of_memory(r);
+        } else {
+            ru->n_agenda_order = n;
+            for (size_t i = 0; i < n && !r->oom; i++) {
+                json_t *e = json_array_get(v, i);
+                size_t l2 = PUSH_INDEX(r, i);
+                if (!json_is_string(e))
+                    err(r, PARLEY_ETYPE, "expected an id (a string), found %s",
+                        FOUND(e));
+                else if (!(ru->agenda_order[i] =
+                               parley_strdup(json_string_value(e))))
+                    out_of_memory(r);
+                POP(r, l2);
+            }
+        }
+    }
+    POP(r, len);
+}
+
+/* Fills ru (initialised to the defaults) from the rules object v; the
+ * current path is that of v. */
+static void parse_rules_object(rd_t *r, parley_rules_t *ru, const json_t *v)
+{
+    char found_buf[96];
+    if (!json_is_object(v)) {
+        err(r, PARLEY_ETYPE, "expected a rules object {...}, found %s",
+            FOUND(v));
+        return;
+    }
+    check_fields(r, v, rules_fields, "the rules");
+    int e = get_enum(r, v, "decision", 0, decision_names_r,
+                     "one of unanimity, no_objection");
+    if (e >= 0)
+        ru->decision = (parley_decision_rule_t)e;
+    const json_t *g = group(r, v, "veto", veto_fields, "a veto policy");
+    if (g) {
+        size_t len = PUSH_KEY(r, "veto");
+        json_t *gr = field(r, g, "grounds", 0, "");
+        if (gr)
+            parse_veto_grounds(r, ru, gr);
+        get_count(r, g, "window", &ru->veto_window);
+        get_count(r, g, "budget", &ru->veto_budget);
+        POP(r, len);
+    }
+    g = group(r, v, "information", info_fields, "an information policy");
+    if (g) {
+        size_t len = PUSH_KEY(r, "information");
+        get_bool(r, g, "publish_counts", &ru->publish_counts);
+        get_bool(r, g, "private_channels", &ru->private_channels);
+        POP(r, len);
+    }
+    g = group(r, v, "mediator", mediator_fields, "a mediator");
+    if (g) {
+        size_t len = PUSH_KEY(r, "mediator");
+        e = get_enum(r, g, "concept", 0, concept_names_r,
+                     "one of utilitarian, nash, power_nash, ks, egalitarian, "
+                     "mediated");
+        if (e >= 0)
+            ru->concept = (parley_concept_t)e;
+        get_number(r, g, "lambda", 0, &ru->lambda);
+        if (get_number(r, g, "floor", 0, &ru->floor))
+            ru->has_floor = 1;
+        get_number(r, g, "credit", 0, &ru->credit);
+        POP(r, len);
+    }
+    g = group(r, v, "agenda", agenda_fields, "an agenda");
+    if (g) {
+        size_t len = PUSH_KEY(r, "agenda");
+        e = get_enum(r, g, "policy", 0, agenda_names_r,
+                     "one of easy_first, given, hard_first, all_at_once");
+        if (e >= 0)
+            ru->agenda = (parley_agenda_policy_t)e;
+        json_t *order = field(r, g, "order", 0, "");
+        if (order)
+            parse_agenda_order(r, ru, order);
+        POP(r, len);
+    }
+    g = group(r, v, "working_groups", wg_fields, "a working-group policy");
+    if (g) {
+        size_t len = PUSH_KEY(r, "working_groups");
+        get_bool(r, g, "enabled", &ru->working_groups);
+        get_number(r, g, "salience", 0, &ru->wg_salience);
+        POP(r, len);
+    }
+    get_bool(r, v, "pilots", &ru->pilots);
+    get_bool(r, v, "guarantees", &ru->guarantees);
+    g = group(r, v, "concessions", conc_fields, "a concession policy");
+    if (g) {
+        size_t len = PUSH_KEY(r, "concessions");
+        get_number(r, g, "max_step", 0, &ru->max_step);
+        get_bool(r, g, "reciprocity", &ru->reciprocity);
+        POP(r, len);
+    }
+    g = group(r, v, "timetable", timetable_fields, "a timetable");
+    if (g) {
+        size_t len = PUSH_KEY(r, "timetable");
+        get_count(r, g, "rounds_per_cluster", &ru->rounds_per_cluster);
+        get_count(r, g, "max_rounds", &ru->max_rounds);
+        POP(r, len);
+    }
+}
+
+static void parse_rules(rd_t *r, const json_t *v)
+{
+    if (!v)
+        return;
+    parley_rules_t *ru = parley_calloc(1, sizeof *ru);
+    if (!ru) {
+        out_of_memory(r);
+        return;
+    }
+    parley_rules_init(ru);
+    r->sc->rules = ru;
+    size_t len = PUSH_KEY(r, "rules");
+    parse_rules_object(r, ru, v);
+    POP(r, len);
+}
+
+/* ---- guarantees ------------------------------------------------------- */
+
+static const char *const guarantee_fields[] = {
+    "id",    "guarantor", "beneficiary", "kind", "credibility",
+    "value", "conditions", "criteria",   NULL};
+static const char *const guarantee_kinds_r[] = {"security", "economic",
+                                                "monitoring", NULL};
+
+/* The party with this id, or (size_t)-1 after reporting at the key. */
+static size_t find_party(rd_t *r, const json_t *obj, const char *key)
+{
+    char *id = NULL;
+    size_t found_at = (size_t)-1;
+    if (!get_string(r, obj, key, 1, &id))
+        return found_at;
+    const parley_scenario_t *sc = r->sc;
+    for (size_t i = 0; i < sc->n_parties; i++)
+        if (sc->parties[i].id && strcmp(sc->parties[i].id, id) == 0) {
+            found_at = i;
+            break;
+        }
+    if (found_at == (size_t)-1) {
+        char list[256];
+        list_ids(sc->n_parties ? &sc->parties[0].id : NULL, sc->n_parties,
+                 sizeof(parley_party_t), list, sizeof list);
+        size_t len = PUSH_KEY(r, key);
+        err(r, PARLEY_EINVALID, "unknown party '%.100s'; the parties are %s",
+            id, list);
+        POP(r, len);
+    }
+    parley_free(id);
+    return found_at;
+}
+
+static void parse_guarantee(rd_t *r, parley_guarantee_t *g, const json_t *v)
+{
+    char found_buf[96];
+    g->guarantor = g->beneficiary = (size_t)-1;
+    if (!json_is_object(v)) {
+        err(r, PARLEY_ETYPE,
+            "expected a guarantee {\"id\": ..., \"guarantor\": ..., "
+            "\"beneficiary\": ...}, found %s",
+            FOUND(v));
+        return;
+    }
+    check_fields(r, v, guarantee_fields, "a guarantee");
+    get_string(r, v, "id", 1, &g->id);
+    g->guarantor = find_party(r, v, "guarantor");
+    g->beneficiary = find_party(r, v, "beneficiary");
+    int e = get_enum(r, v, "kind", 1, guarantee_kinds_r,
+                     "one of security, economic, monitoring");
+    if (e >= 0)
+        g->kind = (parley_guarantee_kind_t)e;
+    get_number(r, v, "credibility", 1, &g->credibility);
+    get_number(r, v, "value", 1, &g->value);
+    get_string(r, v, "criteria", 0, &g->criteria);
+    json_t *conds = field(r, v, "conditions", 0, "");
+    if (!conds)
+        return;
+    size_t len = PUSH_KEY(r, "conditions");
+    if (!json_is_array(conds)) {
+        err(r, PARLEY_ETYPE,
+            "expected an array of conditions (red-line style), found %s",
+            FOUND(conds));
+    } else if (json_array_size(conds) > 0) {
+        size_t n = json_array_size(conds);
+        g->conditions = parley_calloc(n, sizeof *g->conditions);
+        if (!g->conditions)
+            out_of_memory(r);
+        for (size_t i = 0; g->conditions && i < n && !r->oom; i++) {
+            parley_red_line_t *rl = &g->conditions[g->n_conditions];
+            size_t l2 = PUSH_INDEX(r, i);
+            if (parse_red_line(r, rl, json_array_get(conds, i))) {
+                g->n_conditions++;
+            } else {
+                parley_free(rl->options);
+                parley_free(rl->note);
+                memset(rl, 0, sizeof *rl);
+            }
+            POP(r, l2);
+        }
+    }
+    POP(r, len);
+}
+
+static void parse_guarantees(rd_t *r, const json_t *v)
+{
+    char found_buf[96];
+    parley_scenario_t *sc = r->sc;
+    if (!v)
+        return;
+    size_t len = PUSH_KEY(r, "guarantees");
+    if (!json_is_array(v)) {
+        err(r, PARLEY_ETYPE, "expected an array of guarantees, found %s",
+            FOUND(v));
+    } else if (json_array_size(v) > PARLEY_MAX_GUARANTEES) {
+        err(r, PARLEY_ELIMIT, "%zu guarantees, more than the limit of %d",
+            json_array_size(v), PARLEY_MAX_GUARANTEES);
+    } else if (json_array_size(v) > 0) {
+        size_t n = json_array_size(v);
+        sc->guarantees = parley_calloc(n, sizeof *sc->guarantees);
+        if (!sc->guarantees) {
+            out_of_memory(r);
+        } else {
+            sc->n_guarantees = n;
+            for (size_t t = 0; t < n && !r->oom; t++) {
+                size_t l2 = PUSH_INDEX(r, t);
+                parse_guarantee(r, &sc->guarantees[t], json_array_get(v, t));
+                POP(r, l2);
+            }
+        }
+    }
+    POP(r, len);
+}
+
 /* ---- the document ----------------------------------------------------- */
 
-static const char *const root_fields[] = {"version", "name",     "description",
-                                          "source",  "issues",   "clusters",
-                                          "parties", NULL};
+static const char *const root_fields[] = {
+    "version", "name",    "description", "source",     "issues",
+    "clusters", "parties", "rules",      "guarantees", NULL};
 
 static void parse_root(rd_t *r, const json_t *root)
 {
@@ -1193,6 +1569,10 @@ static void parse_root(rd_t *r, const json_t *root)
         parse_parties(r, field(r, root, "parties", 1,
                                "an array of parties, at least one with role "
                                "\"party\""));
+    if (!r->oom)
+        parse_rules(r, field(r, root, "rules", 0, ""));
+    if (!r->oom && r->issues_ok)
+        parse_guarantees(r, field(r, root, "guarantees", 0, ""));
 }
 
 /* ---- syntax errors ---------------------------------------------------- */
@@ -1483,6 +1863,167 @@ parley_status_t parley_scenario_read_file(const char *path,
     }
     parley_status_t st = parley_scenario_read_string(buf, len, path, out,
                                                      diags);
+    parley_free(buf);
+    return st;
+}
+
+/* ---- a separate rules file -------------------------------------------- */
+
+static const char *const rules_root_fields[] = {"version", "rules", NULL};
+
+parley_status_t parley_rules_read_string(const char *text, size_t len,
+                                         const char *name,
+                                         const parley_scenario_t *sc,
+                                         parley_rules_t *rules,
+                                         parley_diags_t *diags)
+{
+    char found_buf[96];
+    if (!rules)
+        return PARLEY_EARG;
+    parley_rules_init(rules);
+    if (!sc || (!text && len))
+        return PARLEY_EARG;
+    if (!text)
+        text = "";
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    rd_t r;
+    memset(&r, 0, sizeof r);
+    r.text = text;
+    r.len = len;
+    r.file = name ? name : "<string>";
+    parley_diags_t *gathered = diags ? parley_diags_new() : NULL;
+    r.diags = gathered ? gathered : diags;
+    parley__path_init(&r.path);
+    parley__json_use_parley_alloc();
+
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len,
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                              &jerr);
+    if (!root) {
+        parley_diags_free(gathered);
+        r.diags = diags;
+        if (json_error_code(&jerr) == json_error_out_of_memory) {
+            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
+                             r.file, 0, 0, "", "out of memory while reading");
+            return PARLEY_ENOMEM;
+        }
+        syntax_error(&r, &jerr);
+        return PARLEY_ESYNTAX;
+    }
+    /* The scenario is only read: ids for messages, clusters for the
+     * agenda. */
+    r.sc = (parley_scenario_t *)sc;
+    if (!json_is_object(root)) {
+        err(&r, PARLEY_ETYPE,
+            "a rules file is an object {\"version\": 1, \"rules\": {...}}, "
+            "found %s",
+            FOUND(root));
+    } else {
+        json_t *ver = field(&r, root, "version", 1,
+                            "this format is version 1: \"version\": 1");
+        if (ver) {
+            size_t l = PUSH_KEY(&r, "version");
+            if (!json_is_number(ver) ||
+                json_number_value(ver) != PARLEY_FORMAT_VERSION)
+                err(&r, json_is_number(ver) ? PARLEY_EVERSION : PARLEY_ETYPE,
+                    "expected version %d, found %s", PARLEY_FORMAT_VERSION,
+                    FOUND(ver));
+            POP(&r, l);
+        }
+        check_fields(&r, root, rules_root_fields, "a rules file");
+        json_t *v = field(&r, root, "rules", 1, "the rules object {...}");
+        if (v) {
+            size_t l = PUSH_KEY(&r, "rules");
+            parse_rules_object(&r, rules, v);
+            POP(&r, l);
+        }
+    }
+    json_decref(root);
+    if (!r.oom &&
+        parley__rules_check(rules, sc, 0, check_report, &r) == PARLEY_ENOMEM)
+        r.oom = 1;
+    if (gathered) {
+        parley_status_t first = flush_sorted(gathered, diags);
+        if (first != PARLEY_OK)
+            r.first = first;
+        parley_diags_free(gathered);
+    }
+    if (r.hidden)
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, r.first, r.file, 0, 0,
+                         "", "%zu more diagnostics not shown", r.hidden);
+    r.sc = NULL;
+    rd_release(&r);
+    if (r.oom) {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM, r.file,
+                         0, 0, "", "out of memory while reading");
+        parley_rules_clear(rules);
+        parley_rules_init(rules);
+        return PARLEY_ENOMEM;
+    }
+    if (r.errors) {
+        parley_rules_clear(rules);
+        parley_rules_init(rules);
+        return r.first;
+    }
+    return PARLEY_OK;
+}
+
+parley_status_t parley_rules_read_file(const char *path,
+                                       const parley_scenario_t *sc,
+                                       parley_rules_t *rules,
+                                       parley_diags_t *diags)
+{
+    if (!rules)
+        return PARLEY_EARG;
+    parley_rules_init(rules);
+    if (!path || !sc)
+        return PARLEY_EARG;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EIO, path, 0, 0,
+                         "", "cannot open: %s", strerror(errno));
+        return PARLEY_EIO;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    parley_status_t failed = PARLEY_OK;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 4096;
+            char *nb = parley_realloc(buf, ncap);
+            if (!nb) {
+                failed = PARLEY_ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f))
+                failed = PARLEY_EIO;
+            break;
+        }
+    }
+    int saved = errno;
+    fclose(f);
+    if (failed != PARLEY_OK) {
+        parley_free(buf);
+        if (failed == PARLEY_ENOMEM)
+            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
+                             "", "out of memory while reading");
+        else
+            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
+                             "", "cannot read: %s", strerror(saved));
+        return failed;
+    }
+    parley_status_t st =
+        parley_rules_read_string(buf, len, path, sc, rules, diags);
     parley_free(buf);
     return st;
 }

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "parley/alloc.h"
+#include "parley/rules.h"
 #include "parley/scenario.h"
 #include "scenario/scenario_internal.h"
 
@@ -196,6 +197,76 @@ static json_t *party_json(wb_t *w, const parley_scenario_t *sc,
     return o;
 }
 
+/* Every field of the rules, so that a file says what it means. */
+static json_t *rules_json(wb_t *w, const parley_rules_t *r)
+{
+    json_t *o = json_object();
+    set_str(w, o, "decision", parley_decision_name(r->decision));
+    json_t *veto = json_object();
+    json_t *grounds = json_array();
+    for (unsigned g = PARLEY_VETO_RED_LINE; g <= PARLEY_VETO_RESERVATION;
+         g <<= 1)
+        if (r->veto_grounds & g)
+            push(w, grounds, json_string(parley_veto_ground_name(g)));
+    set(w, veto, "grounds", grounds);
+    set(w, veto, "window", num(r->veto_window));
+    set(w, veto, "budget", num(r->veto_budget));
+    set(w, o, "veto", veto);
+    json_t *info = json_object();
+    set(w, info, "publish_counts", json_boolean(r->publish_counts));
+    set(w, info, "private_channels", json_boolean(r->private_channels));
+    set(w, o, "information", info);
+    json_t *med = json_object();
+    set_str(w, med, "concept", parley_concept_name(r->concept));
+    set(w, med, "lambda", num(r->lambda));
+    if (r->has_floor)
+        set(w, med, "floor", num(r->floor));
+    set(w, med, "credit", num(r->credit));
+    set(w, o, "mediator", med);
+    json_t *agenda = json_object();
+    set_str(w, agenda, "policy", parley_agenda_policy_name(r->agenda));
+    if (r->n_agenda_order) {
+        json_t *order = json_array();
+        for (size_t q = 0; q < r->n_agenda_order; q++)
+            push(w, order, json_string(r->agenda_order[q]));
+        set(w, agenda, "order", order);
+    }
+    set(w, o, "agenda", agenda);
+    json_t *wg = json_object();
+    set(w, wg, "enabled", json_boolean(r->working_groups));
+    set(w, wg, "salience", num(r->wg_salience));
+    set(w, o, "working_groups", wg);
+    set(w, o, "pilots", json_boolean(r->pilots));
+    set(w, o, "guarantees", json_boolean(r->guarantees));
+    json_t *conc = json_object();
+    set(w, conc, "max_step", num(r->max_step));
+    set(w, conc, "reciprocity", json_boolean(r->reciprocity));
+    set(w, o, "concessions", conc);
+    json_t *tt = json_object();
+    set(w, tt, "rounds_per_cluster", num(r->rounds_per_cluster));
+    set(w, tt, "max_rounds", num(r->max_rounds));
+    set(w, o, "timetable", tt);
+    return o;
+}
+
+static json_t *guarantee_json(wb_t *w, const parley_scenario_t *sc,
+                              const parley_guarantee_t *g)
+{
+    json_t *o = json_object();
+    set_str(w, o, "id", g->id);
+    set_str(w, o, "guarantor", sc->parties[g->guarantor].id);
+    set_str(w, o, "beneficiary", sc->parties[g->beneficiary].id);
+    set_str(w, o, "kind", parley_guarantee_kind_name(g->kind));
+    set(w, o, "credibility", num(g->credibility));
+    set(w, o, "value", num(g->value));
+    json_t *conds = json_array();
+    for (size_t c = 0; c < g->n_conditions; c++)
+        push(w, conds, red_line_json(w, sc, &g->conditions[c]));
+    set(w, o, "conditions", conds);
+    set_str(w, o, "criteria", g->criteria);
+    return o;
+}
+
 static json_t *scenario_json(wb_t *w, const parley_scenario_t *sc)
 {
     json_t *o = json_object();
@@ -217,6 +288,14 @@ static json_t *scenario_json(wb_t *w, const parley_scenario_t *sc)
     for (size_t i = 0; i < sc->n_parties; i++)
         push(w, parties, party_json(w, sc, &sc->parties[i]));
     set(w, o, "parties", parties);
+    if (sc->rules)
+        set(w, o, "rules", rules_json(w, sc->rules));
+    if (sc->n_guarantees) {
+        json_t *list = json_array();
+        for (size_t t = 0; t < sc->n_guarantees; t++)
+            push(w, list, guarantee_json(w, sc, &sc->guarantees[t]));
+        set(w, o, "guarantees", list);
+    }
     return o;
 }
 
