@@ -1947,9 +1947,10 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
         parley__rules_check(rules, sc, 0, check_report, &r) == PARLEY_ENOMEM)
         r.oom = 1;
     if (gathered) {
-        parley_status_t first = flush_sorted(gathered, diags);
-        if (first != PARLEY_OK)
-            r.first = first;
+        flush_sorted(gathered, diags);
+        if (parley_diags_count(gathered) !=
+            parley_diags_errors(gathered) + parley_diags_warnings(gathered))
+            r.oom = 1;
         parley_diags_free(gathered);
     }
     if (r.hidden)
