@@ -171,9 +171,9 @@ static unsigned line_of(const xmlNode *n)
  * The value of attribute `name`, borrowed from the document, or NULL when
  * absent.  Without a DTD (refused earlier) libxml2 leaves every attribute as
  * one text node with character and predefined entities already resolved;
- * anything else is reported by the caller as unreadable via *odd.
+ * anything else counts as absent (callers call it unreadable).
  */
-static const char *attr(const xmlNode *n, const char *name, int *odd)
+static const char *attr(const xmlNode *n, const char *name)
 {
     for (const xmlAttr *a = n->properties; a; a = a->next) {
         if (a->ns || strcmp((const char *)a->name, name) != 0)
@@ -183,8 +183,6 @@ static const char *attr(const xmlNode *n, const char *name, int *odd)
         if (a->children->type == XML_TEXT_NODE && !a->children->next &&
             a->children->content)
             return (const char *)a->children->content;
-        if (odd)
-            *odd = 1;
         return NULL;
     }
     return NULL;
@@ -239,7 +237,7 @@ static long find_issue(const parley_scenario_t *sc, const char *name)
     return -1;
 }
 
-/* Shortcuts that name a node's line and an issue in a diagnostic. */
+/* A foreign string made safe and short for a diagnostic. */
 #define SHOW(s, buf) parley__shown((s), (buf), sizeof(buf))
 
 static void issue_path(char *buf, size_t size, const char *issue)
@@ -358,8 +356,7 @@ static void read_domain_items(genius_t *g, const char *file,
     for (const xmlNode *c = issue_node->children; c; c = c->next) {
         if (!is_element(c, "item"))
             continue;
-        int odd = 0;
-        const char *v = attr(c, "value", &odd);
+        const char *v = attr(c, "value");
         if (!v) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,
                                path, "item %zu has no readable value "
@@ -397,8 +394,8 @@ static void read_domain_integer(genius_t *g, const char *file,
     parley_issue_t *is = &g->sc->issues[k];
     char path[200], shown[160], shown2[160];
     issue_path(path, sizeof path, is->name);
-    const char *lo_s = attr(node, "lowerbound", NULL);
-    const char *hi_s = attr(node, "upperbound", NULL);
+    const char *lo_s = attr(node, "lowerbound");
+    const char *hi_s = attr(node, "upperbound");
     long lo, hi;
     if (!lo_s || !hi_s) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(node), 0,
@@ -436,11 +433,11 @@ static void read_domain_integer(genius_t *g, const char *file,
 
 static const char *issue_type(const xmlNode *n)
 {
-    const char *t = attr(n, "type", NULL);
+    const char *t = attr(n, "type");
     if (!t)
-        t = attr(n, "etype", NULL);
+        t = attr(n, "etype");
     if (!t)
-        t = attr(n, "vtype", NULL);
+        t = attr(n, "vtype");
     return t ? t : "discrete"; /* GENIUS's default */
 }
 
@@ -509,7 +506,7 @@ static void read_domain(genius_t *g, const genius_src_t *src, xmlDocPtr doc)
         if (!is_element(c, "issue"))
             continue;
         parley_issue_t *is = &sc->issues[k];
-        const char *name = attr(c, "name", NULL);
+        const char *name = attr(c, "name");
         if (!name || !*name) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,
                                "", "issue %zu has no name attribute", k + 1);
@@ -595,8 +592,7 @@ static void read_discrete_values(genius_t *g, profile_state_t *ps, size_t k,
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!is_element(c, "item"))
             continue;
-        int odd = 0;
-        const char *v = attr(c, "value", &odd);
+        const char *v = attr(c, "value");
         if (!v) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,
                                path, "an <item> has no readable value "
@@ -622,7 +618,7 @@ static void read_discrete_values(genius_t *g, profile_state_t *ps, size_t k,
             continue;
         }
         seen_line[j] = line_of(c) ? line_of(c) : 1;
-        const char *e = attr(c, "evaluation", NULL);
+        const char *e = attr(c, "evaluation");
         double x;
         if (!e) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,
@@ -694,7 +690,7 @@ static void read_linear_value(genius_t *g, profile_state_t *ps, size_t k,
     }
     /* GENIUS reads every integer evaluator as linear; an ftype that says
      * otherwise means the file expects something we would not compute. */
-    const char *ftype = attr(ev, "ftype", NULL);
+    const char *ftype = attr(ev, "ftype");
     if (ftype && strcmp(ftype, "linear") != 0) {
         parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(ev), 0,
                            path,
@@ -703,8 +699,8 @@ static void read_linear_value(genius_t *g, profile_state_t *ps, size_t k,
                            SHOW(ftype, shown));
         return;
     }
-    const char *off_s = attr(ev, "offset", NULL);
-    const char *slope_s = attr(ev, "slope", NULL);
+    const char *off_s = attr(ev, "offset");
+    const char *slope_s = attr(ev, "slope");
     double offset, slope;
     if (!off_s || !slope_s) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(ev), 0,
@@ -721,7 +717,7 @@ static void read_linear_value(genius_t *g, profile_state_t *ps, size_t k,
         return;
     }
     double origin = is->min;
-    const char *lo_s = attr(node, "lowerbound", NULL);
+    const char *lo_s = attr(node, "lowerbound");
     if (lo_s) {
         long lo;
         if (!parley__parse_long(lo_s, &lo)) {
@@ -755,7 +751,7 @@ static int read_scalar(genius_t *g, const char *file, const xmlNode *root,
     if (!n)
         return 1;
     char shown[160];
-    const char *v = attr(n, "value", NULL);
+    const char *v = attr(n, "value");
     double x;
     if (!v) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(n), 0,
@@ -779,8 +775,8 @@ static void read_weights(genius_t *g, profile_state_t *ps, const xmlNode *obj)
     for (const xmlNode *c = obj->children; c; c = c->next) {
         if (!is_element(c, "weight"))
             continue;
-        const char *i_s = attr(c, "index", NULL);
-        const char *v_s = attr(c, "value", NULL);
+        const char *i_s = attr(c, "index");
+        const char *v_s = attr(c, "value");
         long idx;
         double w;
         if (!i_s || !parley__parse_long(i_s, &idx)) {
@@ -879,7 +875,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
     for (const xmlNode *c = obj->children; c && !g->nomem; c = c->next) {
         if (!is_element(c, "issue"))
             continue;
-        const char *name = attr(c, "name", NULL);
+        const char *name = attr(c, "name");
         if (!name) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,
                                "", "an <issue> has no name attribute");
@@ -901,7 +897,7 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
             continue;
         }
         ps.issue_node[k] = c;
-        const char *i_s = attr(c, "index", NULL);
+        const char *i_s = attr(c, "index");
         long idx;
         if (!i_s || !parley__parse_long(i_s, &idx)) {
             parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(c), 0,

@@ -260,9 +260,9 @@ static void check_numeric_issue(chk_t *c, const parley_issue_t *is)
         WITH_KEY(c, "max",
                  WARN(c, PARLEY_EINVALID,
                       "max %s is not on the grid of resolution %s from min "
-                      "%s; the last option is %s",
+                      "%s; the last option is %.15g",
                       parley__num(is->max).s, parley__num(is->resolution).s,
-                      parley__num(is->min).s, parley__num(last).s));
+                      parley__num(is->min).s, last));
 }
 
 static void check_discrete_issue(chk_t *c, const parley_issue_t *is)

@@ -74,7 +74,7 @@ void parley__text_linecol(const char *text, size_t len, size_t offset,
 /*
  * The shortest decimal that reads back (strtod) to exactly `x`: "0.1", "40",
  * "1e-7", "1.5e+300" style, always valid JSON.  Fixed notation for decimal
- * exponents -7..20, scientific otherwise.  Returns the length, or -1 when x
+ * exponents -6..20, scientific otherwise.  Returns the length, or -1 when x
  * is not finite (JSON has no NaN or Infinity) or buf is too small; 32 bytes
  * are always enough.
  */
@@ -146,8 +146,12 @@ const char *parley__cmp_allowed(parley_issue_kind_t kind);
 /*
  * Routes jansson's memory through parley's allocator (alloc.h), once per
  * process, so that the allocator hooks see and can fail every allocation
- * made while reading or writing JSON.
+ * made while reading or writing JSON.  Also clears this thread's record of
+ * a failed jansson allocation, which parley__json_alloc_failed() reads:
+ * jansson itself reports an allocation failure while parsing as a syntax
+ * error or not at all.
  */
 void parley__json_use_parley_alloc(void);
+int parley__json_alloc_failed(void);
 
 #endif

@@ -443,56 +443,82 @@ void parley__text_linecol(const char *text, size_t len, size_t offset,
 
 /* ---- numbers ---------------------------------------------------------- */
 
+/* The p-digit decimal nearest to x (x > 0): its digits as an integer and
+ * the decimal exponent of its first digit. */
+static void nearest_digits(double x, int p, uint64_t *m, int *exp10)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.*e", p - 1, x);
+    char *e = strchr(buf, 'e');
+    *exp10 = atoi(e + 1);
+    *m = 0;
+    for (char *q = buf; q < e; q++)
+        if (isdigit((unsigned char)*q))
+            *m = *m * 10 + (uint64_t)(*q - '0');
+}
+
+/* Whether the p-digit decimal m * 10^(exp10 - p + 1) reads back as x. */
+static int reads_back(double x, uint64_t m, int p, int exp10)
+{
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%llue%d", (unsigned long long)m,
+             exp10 - (p - 1));
+    return strtod(tmp, NULL) == x;
+}
+
 /*
- * Decimal digits and exponent of the shortest representation: for each
- * precision p the correctly rounded p-digit decimal is tried, and also its
- * two p-digit neighbours, since next to a power of two the interval of
- * decimals that read back is lopsided and the nearest p-digit decimal may
- * miss it while a neighbour does not.
+ * Decimal digits and exponent of the shortest decimal that reads back as x
+ * (x > 0, finite).  The nearest p-digit decimal reads back for every p from
+ * some p0 on (a longer nearest decimal is never farther), so p0 is found by
+ * bisection over 1..17.  A shorter decimal can still read back when the
+ * interval of decimals that read back as x is lopsided (next to a power of
+ * two): then it is a neighbour of the nearest (p0-1)-digit decimal, and the
+ * only one (two neighbours would enclose the nearest), and any shorter one
+ * is that neighbour with trailing zeros; so one look at p0-1 suffices.
+ * About seven printf/strtod round trips per number.
  */
 static void shortest_digits(double x, char digits[24], int *ndigits,
                             int *exp10)
 {
-    char buf[40];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, sizeof buf, "%.*e", p - 1, x);
-        char *e = strchr(buf, 'e');
-        int ex = atoi(e + 1);
-        uint64_t m = 0;
-        for (char *q = buf; q < e; q++)
-            if (isdigit((unsigned char)*q))
-                m = m * 10 + (uint64_t)(*q - '0');
-        uint64_t lo = 1;
-        for (int k = 1; k < p; k++)
-            lo *= 10;
-        uint64_t cands[3] = {m, m - 1, m + 1};
-        for (int c = 0; c < 3; c++) {
-            uint64_t d = cands[c];
-            if (d < lo || d >= lo * 10)
-                continue; /* carried into another digit count */
-            char tmp[48];
-            snprintf(tmp, sizeof tmp, "%llue%d", (unsigned long long)d,
-                     ex - (p - 1));
-            if (strtod(tmp, NULL) == x) {
-                snprintf(digits, 24, "%llu", (unsigned long long)d);
-                int n = p;
-                while (n > 1 && digits[n - 1] == '0')
-                    n--;
-                digits[n] = '\0';
-                *ndigits = n;
-                *exp10 = ex;
-                return;
-            }
+    int lo = 1, hi = 17; /* 17 digits always read back */
+    uint64_t m;
+    int e;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        nearest_digits(x, mid, &m, &e);
+        if (reads_back(x, m, mid, e))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    int p = lo;
+    nearest_digits(x, p, &m, &e);
+    if (p > 1) {
+        uint64_t m2;
+        int e2, q = p - 1;
+        nearest_digits(x, q, &m2, &e2);
+        uint64_t low = 1;
+        for (int k = 1; k < q; k++)
+            low *= 10;
+        /* a neighbour that carries into another digit count would be a
+         * decimal of a different length, already covered by the search */
+        if (m2 - 1 >= low && reads_back(x, m2 - 1, q, e2)) {
+            m = m2 - 1;
+            e = e2;
+            p = q;
+        } else if (m2 + 1 < low * 10 && reads_back(x, m2 + 1, q, e2)) {
+            m = m2 + 1;
+            e = e2;
+            p = q;
         }
     }
-    /* Not reached for finite x: 17 digits always read back. */
-    snprintf(buf, sizeof buf, "%.16e", x);
-    *ndigits = 0;
-    for (char *q = buf; *q && *q != 'e'; q++)
-        if (isdigit((unsigned char)*q))
-            digits[(*ndigits)++] = *q;
-    digits[*ndigits] = '\0';
-    *exp10 = atoi(strchr(buf, 'e') + 1);
+    snprintf(digits, 24, "%llu", (unsigned long long)m);
+    int n = p;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+    *ndigits = n;
+    *exp10 = e;
 }
 
 int parley__format_double(double x, char *buf, size_t size)
@@ -510,7 +536,7 @@ int parley__format_double(double x, char *buf, size_t size)
         char d[24];
         int nd, e;
         shortest_digits(x, d, &nd, &e);
-        if (e >= -7 && e < 21) {
+        if (e >= -6 && e < 21) {
             if (e < 0) {
                 out[n++] = '0';
                 out[n++] = '.';
@@ -649,12 +675,30 @@ long parley__id_find(const parley__id_ref_t *refs, size_t n, const char *id)
 
 static pthread_once_t json_alloc_once = PTHREAD_ONCE_INIT;
 
+/* jansson reports a failed allocation during parsing as a syntax error (or
+ * as nothing), so the failure is noted here, per thread. */
+static _Thread_local int json_alloc_failed;
+
+static void *json_malloc_hook(size_t size)
+{
+    void *p = parley_malloc(size);
+    if (!p)
+        json_alloc_failed = 1;
+    return p;
+}
+
 static void json_alloc_init(void)
 {
-    json_set_alloc_funcs(parley_malloc, parley_free);
+    json_set_alloc_funcs(json_malloc_hook, parley_free);
 }
 
 void parley__json_use_parley_alloc(void)
 {
     pthread_once(&json_alloc_once, json_alloc_init);
+    json_alloc_failed = 0;
+}
+
+int parley__json_alloc_failed(void)
+{
+    return json_alloc_failed;
 }

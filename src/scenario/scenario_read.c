@@ -47,7 +47,10 @@ typedef struct rd {
     size_t len;
     const char *file;
     parley_diags_t *diags;
-    parley_status_t first; /* code of the first error, OK if none */
+    /* The first error in text order (line, column), whose code the read
+     * returns; OK if none. */
+    parley_status_t first;
+    unsigned first_line, first_column;
     size_t errors, shown, hidden;
     int oom, stop;
     err_path_t *err_paths;
@@ -89,6 +92,8 @@ static void add_diag(rd_t *r, parley_severity_t sev, parley_status_t code,
 {
     if (r->shown >= MAX_SHOWN) {
         r->hidden++;
+        if (sev == PARLEY_SEVERITY_ERROR && r->first == PARLEY_OK)
+            r->first = code; /* all shown ones were warnings */
         return;
     }
     size_t off = 0;
@@ -98,6 +103,13 @@ static void add_diag(rd_t *r, parley_severity_t sev, parley_status_t code,
         parley__text_linecol(r->text, r->len, off, &line, &col);
     }
     r->shown++;
+    if (sev == PARLEY_SEVERITY_ERROR &&
+        (r->first == PARLEY_OK || line < r->first_line ||
+         (line == r->first_line && col < r->first_column))) {
+        r->first = code;
+        r->first_line = line;
+        r->first_column = col;
+    }
     parley_diags_add(r->diags, sev, code, r->file, line, col, path, "%s", msg);
 }
 
@@ -107,8 +119,6 @@ static void vreport(rd_t *r, parley_status_t code, int at_key, int covers,
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     r->errors++;
-    if (r->first == PARLEY_OK)
-        r->first = code;
     add_diag(r, PARLEY_SEVERITY_ERROR, code, r->path.buf, at_key, msg);
     remember(r, r->path.buf, covers);
 }
@@ -172,11 +182,8 @@ static void check_report(void *ctx, parley_severity_t sev,
             (q->covers && parley__path_under(path, q->path)))
             return;
     }
-    if (sev == PARLEY_SEVERITY_ERROR) {
+    if (sev == PARLEY_SEVERITY_ERROR)
         r->errors++;
-        if (r->first == PARLEY_OK)
-            r->first = code;
-    }
     add_diag(r, sev, code, path, 0, message);
 }
 
@@ -264,21 +271,20 @@ static void check_fields(rd_t *r, const json_t *obj,
     json_object_foreach((json_t *)obj, key, val)
     {
         int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (ok)
+            continue;
+        /* A near miss (two edits or fewer) is probably a typo. */
         const char *near = NULL;
         size_t near_d = 3;
         for (const char *const *a = allowed; *a; a++) {
-            if (strcmp(*a, key) == 0) {
-                ok = 1;
-                break;
-            }
             size_t d = edit_distance(key, *a);
             if (d < near_d && d < strlen(*a)) {
                 near_d = d;
                 near = *a;
             }
         }
-        if (ok)
-            continue;
         char list[256];
         size_t n = 0;
         list[0] = '\0';
@@ -1281,11 +1287,10 @@ static int cmp_diag_pos(const void *a, const void *b)
  * Moves the diagnostics gathered in `from` to `to` in the order of their
  * place in the text, as compilers list them (reading finds faults in two
  * passes, so gathering order is not text order).  Falls back to gathering
- * order when memory is short.  Returns the code of the first error moved.
+ * order when memory is short.
  */
-static parley_status_t flush_sorted(parley_diags_t *from, parley_diags_t *to)
+static void flush_sorted(parley_diags_t *from, parley_diags_t *to)
 {
-    parley_status_t first = PARLEY_OK;
     size_t n = parley_diags_count(from);
     diag_pos_t *order = parley_calloc(n ? n : 1, sizeof *order);
     for (size_t i = 0; order && i < n; i++) {
@@ -1299,13 +1304,10 @@ static parley_status_t flush_sorted(parley_diags_t *from, parley_diags_t *to)
     for (size_t i = 0; i < n; i++) {
         const parley_diag_t *d =
             parley_diags_get(from, order ? order[i].index : i);
-        if (d->severity == PARLEY_SEVERITY_ERROR && first == PARLEY_OK)
-            first = d->code;
         parley_diags_add(to, d->severity, d->code, d->file, d->line, d->column,
                          d->path, "%s", d->message);
     }
     parley_free(order);
-    return first;
 }
 
 static void rd_release(rd_t *r)
@@ -1343,6 +1345,11 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
     r.text = text;
     r.len = len;
     r.file = name ? name : "<string>";
+    /* A diagnostic lost for want of memory must not pass unnoticed: the
+     * lists count what they could not keep, and the difference is checked
+     * at the end. */
+    size_t kept0 = parley_diags_count(diags);
+    size_t seen0 = parley_diags_errors(diags) + parley_diags_warnings(diags);
     /* Gathered apart and handed over in text order (see flush_sorted). */
     parley_diags_t *gathered = diags ? parley_diags_new() : NULL;
     r.diags = gathered ? gathered : diags;
@@ -1350,13 +1357,15 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
     parley__json_use_parley_alloc();
 
     json_error_t jerr;
+    memset(&jerr, 0, sizeof jerr); /* not all of it is set on failure */
     json_t *root = json_loadb(text, len,
                               JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
                               &jerr);
     if (!root) {
         parley_diags_free(gathered);
         r.diags = diags;
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
+        if (json_error_code(&jerr) == json_error_out_of_memory ||
+            parley__json_alloc_failed()) {
             parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
                              r.file, 0, 0, "", "out of memory while reading");
             return PARLEY_ENOMEM;
@@ -1378,15 +1387,21 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
             r.oom = 1;
     }
     if (gathered) {
-        /* The status is the code of the first error as listed. */
-        parley_status_t first = flush_sorted(gathered, diags);
-        if (first != PARLEY_OK)
-            r.first = first;
+        flush_sorted(gathered, diags);
+        if (parley_diags_count(gathered) !=
+            parley_diags_errors(gathered) + parley_diags_warnings(gathered))
+            r.oom = 1;
         parley_diags_free(gathered);
     }
     if (r.hidden)
-        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, r.first, r.file, 0, 0,
-                         "", "%zu more diagnostics not shown", r.hidden);
+        parley_diags_add(diags,
+                         r.errors ? PARLEY_SEVERITY_ERROR
+                                  : PARLEY_SEVERITY_WARNING,
+                         r.first, r.file, 0, 0, "",
+                         "%zu more diagnostics not shown", r.hidden);
+    if (parley_diags_count(diags) - kept0 !=
+        parley_diags_errors(diags) + parley_diags_warnings(diags) - seen0)
+        r.oom = 1;
     rd_release(&r);
 
     if (r.oom) {
