@@ -219,12 +219,24 @@ parley_status_t parley_analyze(const parley_model_t *m,
         goto fail;
     }
 
+    /* One time budget covers the whole analysis: the count may use a
+     * quarter of it (it degrades to bounds gracefully), the frontier what
+     * is left, but never less than a twentieth so it can still state a
+     * bounded answer. */
+    parley_analysis_opts_t stage_opts = a->opts;
+    double budget = a->opts.time_budget;
+    if (budget > 0)
+        stage_opts.time_budget = 0.25 * budget;
     report(&a->opts, 0, "counting feasible packages");
-    st = parley__feasible_count(m, &a->opts, &a->feasible);
+    st = parley__feasible_count(m, &stage_opts, &a->feasible);
     if (st != PARLEY_OK)
         goto fail;
+    if (budget > 0) {
+        double left = budget - (now_seconds() - t0);
+        stage_opts.time_budget = left > 0.05 * budget ? left : 0.05 * budget;
+    }
     report(&a->opts, 0, "frontier");
-    st = parley__frontier_compute(m, &a->opts, &a->frontier);
+    st = parley__frontier_compute(m, &stage_opts, &a->frontier);
     if (st != PARLEY_OK)
         goto fail;
 
