@@ -33,14 +33,21 @@
  *   3 parties: lexicographic sort, sweep with two Fenwick trees over the
  *             second coordinate holding maxima of the third. O(n log n)
  *   4+ parties: sort by sum (a dominator always comes first), then
- *             sort-filter-skyline against the kept window, in blocks whose
- *             window checks are split across threads.       O(n * kept)
+ *             sort-filter-skyline, the kept items indexed by a k-d tree with
+ *             per-node maxima; blocks of queries split across threads.
+ *             O(n log n) when dominators are found near, O(n * kept) at
+ *             worst.
+ * Everything around the filters (forming candidates, sorting) is O(n log n)
+ * per step in the candidates n = |S_k| * options of issue k.
  *
  * Budgets.  Before a step, if S_k times the options of issue k would not fit
  * the memory budget, or the time left cannot afford it at the measured rate,
- * S_k is thinned by an epsilon grid (see grid_thin) whose eps doubles until
- * it fits; the result is then inexact and delta grows by eps plus a rounding
- * allowance.  ENUMERATE, the baseline, streams every allowed package in
+ * S_k is thinned to an epsilon-cover (see cover_thin: the guarantee of an
+ * epsilon grid, one representative per cell, with far fewer vectors) whose
+ * eps doubles until it fits, then is refined by bisection; the result is
+ * then inexact and delta grows by eps plus a rounding allowance, so that
+ * every package of F keeps a reported vector at most delta below it on
+ * every party.  ENUMERATE, the baseline, streams every allowed package in
  * index order through the same filters in chunks.
  */
 #include <float.h>
