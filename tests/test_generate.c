@@ -83,7 +83,9 @@ static void test_shape(void **state)
     parley_scenario_t *sc = gen(4, 5, 6, PARLEY_POWER_LINEAR, 0.6, 7);
     parley_diags_t *d = parley_diags_new();
     assert_int_equal(parley_scenario_check(sc, "generated", d), PARLEY_OK);
-    assert_int_equal(parley_diags_errors(d), 0);
+    /* Not even a warning: the weights sum to 1 within the checker's
+     * tolerance. */
+    assert_int_equal(parley_diags_count(d), 0);
     parley_diags_free(d);
     assert_int_equal(sc->n_parties, 4);
     assert_int_equal(sc->n_issues, 5);
@@ -113,6 +115,25 @@ static void test_shape(void **state)
         }
         assert_true(fabs(sum - 1) < 1e-12);
     }
+    parley_scenario_free(sc);
+}
+
+/* The largest sizes the limits allow still check clean. */
+static void test_limits(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = gen(PARLEY_MAX_PARTIES, PARLEY_MAX_ISSUES, 3,
+                                PARLEY_POWER_RANDOM, 0.9, 8);
+    parley_diags_t *d = parley_diags_new();
+    assert_int_equal(parley_scenario_check(sc, "generated", d), PARLEY_OK);
+    assert_int_equal(parley_diags_count(d), 0);
+    for (size_t i = 0; i < sc->n_parties; i++) {
+        double sum = 0;
+        for (size_t k = 0; k < sc->n_issues; k++)
+            sum += sc->parties[i].weights[k];
+        assert_true(fabs(sum - 1) < 1e-12);
+    }
+    parley_diags_free(d);
     parley_scenario_free(sc);
 }
 
@@ -387,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_golden_streams),
         cmocka_unit_test(test_shape),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_reservation_and_edges),
         cmocka_unit_test(test_power_distributions),
         cmocka_unit_test(test_conflict_correlation),

@@ -6,6 +6,7 @@
  * integer and real issues, contributions weight * value, power shares,
  * package indices, clash diagnostics, and allocation failures at every step.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -492,6 +493,12 @@ static void test_invalid(void **state)
     add_red_line(sc, 1, 5, PARLEY_CMP_EQ, 0); /* no issue 5 */
     assert_int_equal(parley_model_new(sc, &m, d), PARLEY_EINVALID);
     sc->parties[1].n_red_lines = 0;
+    /* a value that is not a number */
+    const double bad[] = {0.5, NAN};
+    set_table(sc, 1, 0, 1, bad);
+    assert_int_equal(parley_model_new(sc, &m, d), PARLEY_EINVALID);
+    assert_null(m);
+    sc->parties[1].values[0].table[1] = 1;
     assert_int_equal(parley_model_new(sc, &m, d), PARLEY_OK);
     assert_int_equal(parley_model_n_parties(m), 1);
     assert_true(parley_model_power_share(m, 0) == 1.0);

@@ -33,14 +33,21 @@
  *   3 parties: lexicographic sort, sweep with two Fenwick trees over the
  *             second coordinate holding maxima of the third. O(n log n)
  *   4+ parties: sort by sum (a dominator always comes first), then
- *             sort-filter-skyline against the kept window, in blocks whose
- *             window checks are split across threads.       O(n * kept)
+ *             sort-filter-skyline, the kept items indexed by a k-d tree with
+ *             per-node maxima; blocks of queries split across threads.
+ *             O(n log n) when dominators are found near, O(n * kept) at
+ *             worst.
+ * Everything around the filters (forming candidates, sorting) is O(n log n)
+ * per step in the candidates n = |S_k| * options of issue k.
  *
  * Budgets.  Before a step, if S_k times the options of issue k would not fit
  * the memory budget, or the time left cannot afford it at the measured rate,
- * S_k is thinned by an epsilon grid (see grid_thin) whose eps doubles until
- * it fits; the result is then inexact and delta grows by eps plus a rounding
- * allowance.  ENUMERATE, the baseline, streams every allowed package in
+ * S_k is thinned to an epsilon-cover (see cover_thin: the guarantee of an
+ * epsilon grid, one representative per cell, with far fewer vectors) whose
+ * eps doubles until it fits, then is refined by bisection; the result is
+ * then inexact and delta grows by eps plus a rounding allowance, so that
+ * every package of F keeps a reported vector at most delta below it on
+ * every party.  ENUMERATE, the baseline, streams every allowed package in
  * index order through the same filters in chunks.
  */
 #include <float.h>
@@ -491,18 +498,198 @@ static inline int dominates_t(const double *q, const double *p,
 }
 
 /*
- * 4+ parties: sort-filter-skyline.  The kept window grows in order; items
- * are taken in blocks, each item of a block is first checked against the
- * window as it stood before the block (split across threads), then the
- * survivors against the block's earlier survivors.  `pt` holds, per rep,
- * above(p_i, t_i) so the inner loop only compares.
+ * 4+ parties: sort-filter-skyline with an index.  Items are taken in sum
+ * order; an item is kept when no kept item D_t-dominates it.  The kept items
+ * live in a k-d tree built up front over *all* items (the input is static),
+ * each node holding the componentwise maximum of the kept items below it:
+ * a dominator of p must be >= p everywhere, so a node whose maximum is
+ * below p somewhere is skipped whole.  Queries visit the upper child first,
+ * where dominators are likelier.
+ *
+ * Items are taken in blocks: each item of a block is checked against the
+ * tree as it stood before the block (read-only, split across threads), then
+ * the survivors against the block's earlier survivors, then inserted.
+ * Cost: O(n log n) to build; a query is O(log n) when a dominator is near
+ * and up to O(kept) in the worst case (the plain SFS bound).
  */
+#define KD_LEAF 8
+
+typedef struct kd_node {
+    uint32_t lo, hi;     /* range in perm[] */
+    int32_t child[2];    /* lower / upper half, -1 for a leaf */
+    int32_t parent;
+    uint32_t kept;       /* kept items below */
+} kd_node_t;
+
+typedef struct kd_tree {
+    size_t P, n_nodes, cap;
+    kd_node_t *node;
+    double *max;         /* n_nodes * P: componentwise max of kept items */
+    uint32_t *perm;      /* items, grouped by leaf */
+    int32_t *leaf_of;    /* item -> leaf */
+    unsigned char *kept; /* item kept */
+    const double *u;     /* item vectors, packed */
+} kd_tree_t;
+
+/*
+ * Reorders perm[lo..hi) so that position k holds the item of rank k in
+ * coordinate c, smaller ones before it and larger ones after (quickselect
+ * with a three-way partition, so runs of equal values cannot stall it).
+ */
+static void kd_select(uint32_t *perm, size_t lo, size_t hi, size_t k,
+                      const double *u, size_t P, size_t c)
+{
+    while (hi - lo > 1) {
+        double pivot = u[(size_t)perm[lo + (hi - lo) / 2] * P + c];
+        size_t lt = lo, i = lo, gt = hi;
+        /* [lo,lt) < pivot, [lt,i) == pivot, [gt,hi) > pivot */
+        while (i < gt) {
+            double v = u[(size_t)perm[i] * P + c];
+            uint32_t x = perm[i];
+            if (v < pivot) {
+                perm[i++] = perm[lt];
+                perm[lt++] = x;
+            } else if (v > pivot) {
+                perm[i] = perm[--gt];
+                perm[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+static int32_t kd_build(kd_tree_t *t, size_t lo, size_t hi, int32_t parent)
+{
+    size_t P = t->P;
+    int32_t id = (int32_t)t->n_nodes++;
+    kd_node_t *nd = &t->node[id];
+    nd->lo = (uint32_t)lo;
+    nd->hi = (uint32_t)hi;
+    nd->parent = parent;
+    nd->kept = 0;
+    nd->child[0] = nd->child[1] = -1;
+    for (size_t i = 0; i < P; i++)
+        t->max[(size_t)id * P + i] = -HUGE_VAL;
+    if (hi - lo <= KD_LEAF) {
+        for (size_t x = lo; x < hi; x++)
+            t->leaf_of[t->perm[x]] = id;
+        return id;
+    }
+    /* split the widest coordinate at its median */
+    size_t c = 0;
+    double best = -1;
+    for (size_t i = 0; i < P; i++) {
+        double a = HUGE_VAL, b = -HUGE_VAL;
+        for (size_t x = lo; x < hi; x++) {
+            double v = t->u[(size_t)t->perm[x] * P + i];
+            a = v < a ? v : a;
+            b = v > b ? v : b;
+        }
+        if (b - a > best) {
+            best = b - a;
+            c = i;
+        }
+    }
+    size_t mid = lo + (hi - lo) / 2;
+    kd_select(t->perm, lo, hi, mid, t->u, P, c);
+    int32_t l = kd_build(t, lo, mid, id);
+    int32_t r = kd_build(t, mid, hi, id);
+    t->node[id].child[0] = l;
+    t->node[id].child[1] = r;
+    return id;
+}
+
+static void kd_free(kd_tree_t *t)
+{
+    parley_free(t->node);
+    parley_free(t->max);
+    parley_free(t->perm);
+    parley_free(t->leaf_of);
+    parley_free(t->kept);
+    memset(t, 0, sizeof *t);
+}
+
+static parley_status_t kd_init(kd_tree_t *t, const double *u, size_t m,
+                               size_t P)
+{
+    memset(t, 0, sizeof *t);
+    t->P = P;
+    t->u = u;
+    t->cap = 2 * (m / (KD_LEAF / 2) + 1) + 1;
+    t->node = alloc_array(t->cap, sizeof *t->node);
+    t->max = alloc_array(mul_size(t->cap, P), sizeof *t->max);
+    t->perm = alloc_array(m, sizeof *t->perm);
+    t->leaf_of = alloc_array(m, sizeof *t->leaf_of);
+    t->kept = alloc_array(m, 1);
+    if (!t->node || !t->max || !t->perm || !t->leaf_of || !t->kept) {
+        kd_free(t);
+        return PARLEY_ENOMEM;
+    }
+    for (size_t j = 0; j < m; j++) {
+        t->perm[j] = (uint32_t)j;
+        t->kept[j] = 0;
+    }
+    kd_build(t, 0, m, -1);
+    return PARLEY_OK;
+}
+
+static void kd_insert(kd_tree_t *t, size_t j)
+{
+    size_t P = t->P;
+    const double *p = &t->u[j * P];
+    t->kept[j] = 1;
+    for (int32_t id = t->leaf_of[j]; id >= 0; id = t->node[id].parent) {
+        double *mx = &t->max[(size_t)id * P];
+        t->node[id].kept++;
+        for (size_t i = 0; i < P; i++)
+            mx[i] = p[i] > mx[i] ? p[i] : mx[i];
+    }
+}
+
+/* Whether a kept item D_t-dominates p (thresholds pt). */
+static int kd_dominated(const kd_tree_t *t, const double *p, const double *pt)
+{
+    size_t P = t->P;
+    int32_t stack[128];
+    size_t sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+        const kd_node_t *nd = &t->node[stack[--sp]];
+        if (nd->kept == 0)
+            continue;
+        const double *mx = &t->max[(size_t)(nd - t->node) * P];
+        size_t i = 0;
+        while (i < P && mx[i] >= p[i])
+            i++;
+        if (i < P)
+            continue;
+        if (nd->child[0] < 0) {
+            for (size_t x = nd->lo; x < nd->hi; x++) {
+                uint32_t q = t->perm[x];
+                if (t->kept[q] && dominates_t(&t->u[(size_t)q * P], p, pt, P))
+                    return 1;
+            }
+            continue;
+        }
+        /* the upper child is popped first */
+        stack[sp++] = nd->child[0];
+        stack[sp++] = nd->child[1];
+    }
+    return 0;
+}
+
 typedef struct sfs {
+    const kd_tree_t *tree;
     const double *u;  /* rep vectors, packed, m * P */
     const double *pt; /* thresholds, m * P */
     size_t P;
-    const uint32_t *window;
-    size_t n_window;
     size_t lo, hi; /* block */
     unsigned char *dead;
 } sfs_t;
@@ -513,15 +700,9 @@ static void sfs_job(void *ctx, unsigned tid, unsigned nth)
     size_t P = s->P;
     size_t n = s->hi - s->lo;
     size_t a = s->lo + n * tid / nth, b = s->lo + n * (tid + 1) / nth;
-    for (size_t j = a; j < b; j++) {
-        const double *p = &s->u[j * P], *pt = &s->pt[j * P];
-        for (size_t w = 0; w < s->n_window; w++) {
-            if (dominates_t(&s->u[(size_t)s->window[w] * P], p, pt, P)) {
-                s->dead[j] = 1;
-                break;
-            }
-        }
-    }
+    for (size_t j = a; j < b; j++)
+        s->dead[j] = (unsigned char)kd_dominated(s->tree, &s->u[j * P],
+                                                 &s->pt[j * P]);
 }
 
 static parley_status_t sfs_filter(filter_t *f, const double *u,
@@ -529,16 +710,17 @@ static parley_status_t sfs_filter(filter_t *f, const double *u,
                                   const double *t, unsigned char *dead)
 {
     size_t P = f->P;
+    kd_tree_t tree;
     double *pu = alloc_array(mul_size(m, P), sizeof *pu);
     double *pt = alloc_array(mul_size(m, P), sizeof *pt);
-    uint32_t *window = alloc_array(m, sizeof *window);
-    if (!pu || !pt || !window) {
+    uint32_t *fresh = alloc_array(m, sizeof *fresh);
+    if (!pu || !pt || !fresh) {
         parley_free(pu);
         parley_free(pt);
-        parley_free(window);
+        parley_free(fresh);
         return PARLEY_ENOMEM;
     }
-    /* Packed copies in filter order: the window scan walks memory. */
+    /* Packed copies in filter order: the checks walk memory. */
     for (size_t j = 0; j < m; j++) {
         const double *p = &u[(size_t)reps[j] * P];
         memcpy(&pu[j * P], p, P * sizeof *p);
@@ -546,35 +728,46 @@ static parley_status_t sfs_filter(filter_t *f, const double *u,
             pt[j * P + i] = above(p[i], t[i]);
         dead[j] = 0;
     }
-    size_t nw = 0;
-    const size_t block = 2048;
+    if (kd_init(&tree, pu, m, P) != PARLEY_OK) {
+        parley_free(pu);
+        parley_free(pt);
+        parley_free(fresh);
+        return PARLEY_ENOMEM;
+    }
+    size_t nk = 0;
+    const size_t block = 1024;
     for (size_t lo = 0; lo < m; lo += block) {
         size_t hi = lo + block < m ? lo + block : m;
-        sfs_t s = {pu, pt, P, window, nw, lo, hi, dead};
-        unsigned nth = nw * (hi - lo) > 4000000 ? f->threads : 1;
+        sfs_t s = {&tree, pu, pt, P, lo, hi, dead};
+        unsigned nth = nk > 20000 ? f->threads : 1;
         run_parallel(nth, sfs_job, &s);
+        /* the block's own survivors, in order */
+        size_t nf = 0;
         for (size_t j = lo; j < hi; j++) {
             if (dead[j])
                 continue;
-            for (size_t w = lo; w < j; w++) {
-                if (!dead[w] &&
-                    dominates_t(&pu[w * P], &pu[j * P], &pt[j * P], P)) {
+            for (size_t w = 0; w < nf; w++) {
+                if (dominates_t(&pu[(size_t)fresh[w] * P], &pu[j * P],
+                                &pt[j * P], P)) {
                     dead[j] = 1;
                     break;
                 }
             }
-        }
-        for (size_t j = lo; j < hi; j++)
             if (!dead[j])
-                window[nw++] = (uint32_t)j;
+                fresh[nf++] = (uint32_t)j;
+        }
+        for (size_t w = 0; w < nf; w++)
+            kd_insert(&tree, fresh[w]);
+        nk += nf;
         if (f->deadline > 0 && hi < m && now_seconds() > f->deadline) {
             f->timed_out = 1;
             break;
         }
     }
+    kd_free(&tree);
     parley_free(pu);
     parley_free(pt);
-    parley_free(window);
+    parley_free(fresh);
     return f->timed_out ? PARLEY_EBUDGET : PARLEY_OK;
 }
 
@@ -772,44 +965,7 @@ static parley_status_t pset_alloc(pset_t *s, size_t n, size_t P, size_t K)
     return PARLEY_OK;
 }
 
-/* ---- epsilon grid -------------------------------------------------------- */
-
-/*
- * Thins S (stage j) to one representative per grid cell of side eps.  The
- * grid in coordinate i is anchored at safe[j,i], so a cell lies wholly on one
- * side of it: a vector at or above it meets r_i whatever follows.  Cells
- * below it in some coordinates ("risky" coordinates R) keep every member that
- * is maximal on R, so that a kept w is >= a dropped v on R exactly (any
- * completion feasible for v stays feasible for w) and within eps elsewhere.
- * Within a cell the representative is the one with the largest sum (lowest
- * index on ties).  keep[] receives ascending indices.
- */
-typedef struct grid_ctx {
-    const int64_t *cell;
-    size_t P;
-} grid_ctx_t;
-
-/* Cell order, then index. */
-static int cell_before(uint32_t a, uint32_t b, const void *ctx)
-{
-    const grid_ctx_t *g = ctx;
-    const int64_t *ca = &g->cell[(size_t)a * g->P];
-    const int64_t *cb = &g->cell[(size_t)b * g->P];
-    for (size_t i = 0; i < g->P; i++)
-        if (ca[i] != cb[i])
-            return ca[i] < cb[i];
-    return a < b;
-}
-
-static int64_t cell_of(double v, double anchor, double eps)
-{
-    double c = floor((v - anchor) / eps);
-    if (c > 4e18)
-        return (int64_t)4e18;
-    if (c < -4e18)
-        return (int64_t)-4e18;
-    return (int64_t)c;
-}
+/* ---- thinning: epsilon cover -------------------------------------------- */
 
 static double vec_sum(const double *p, size_t P)
 {
@@ -819,101 +975,117 @@ static double vec_sum(const double *p, size_t P)
     return s;
 }
 
-static parley_status_t grid_thin(const pset_t *s, size_t P,
-                                 const double *safe, double eps,
-                                 uint32_t *keep, size_t *n_keep)
+/* Whether a kept item is >= x everywhere. */
+static int kd_covered(const kd_tree_t *t, const double *x)
+{
+    size_t P = t->P;
+    int32_t stack[128];
+    size_t sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+        const kd_node_t *nd = &t->node[stack[--sp]];
+        if (nd->kept == 0)
+            continue;
+        const double *mx = &t->max[(size_t)(nd - t->node) * P];
+        size_t i = 0;
+        while (i < P && mx[i] >= x[i])
+            i++;
+        if (i < P)
+            continue;
+        if (nd->child[0] < 0) {
+            for (size_t y = nd->lo; y < nd->hi; y++) {
+                uint32_t q = t->perm[y];
+                if (!t->kept[q])
+                    continue;
+                const double *qu = &t->u[(size_t)q * P];
+                i = 0;
+                while (i < P && qu[i] >= x[i])
+                    i++;
+                if (i == P)
+                    return 1;
+            }
+            continue;
+        }
+        stack[sp++] = nd->child[0];
+        stack[sp++] = nd->child[1];
+    }
+    return 0;
+}
+
+typedef struct sum_ctx {
+    const double *sum;
+} sum_ctx_t;
+
+static int sum_desc_before(uint32_t a, uint32_t b, const void *ctx)
+{
+    const sum_ctx_t *c = ctx;
+    if (c->sum[a] != c->sum[b])
+        return c->sum[a] > c->sum[b];
+    return a < b;
+}
+
+/*
+ * Thins S (stage j) to an eps-cover: in order of descending sum, an item is
+ * dropped when a kept item w covers it, kept otherwise.  w covers v when, per
+ * party i:
+ *   - v_i >= safe[j,i] (r_i is met whatever follows): w_i >= safe[j,i] and
+ *     w_i >= v_i - eps;
+ *   - otherwise ("risky"): w_i >= v_i exactly, so that every completion
+ *     that makes v feasible makes w feasible too.
+ * Then for every completion x, w + x is feasible when v + x is, and at
+ * least v + x - eps (up to rounding) on every party.  This is the grid
+ * guarantee (one representative per cell of side eps) with far fewer
+ * representatives: a cover item answers for a whole eps-neighbourhood below
+ * it, not for one cell.  keep[] receives ascending indices.
+ * Cost: O(n log n) for the index, a dominance query per item.
+ */
+static parley_status_t cover_thin(const pset_t *s, size_t P,
+                                  const double *safe, double eps,
+                                  uint32_t *keep, size_t *n_keep)
 {
     size_t n = s->n;
-    int64_t *cell = alloc_array(mul_size(n, P), sizeof *cell);
-    uint32_t *cr = alloc_array(n, sizeof *cr);
-    unsigned char *risky = alloc_array(mul_size(n, P), 1);
-    unsigned char *kept = alloc_array(n, 1);
-    if (!cell || !cr || !risky || !kept) {
-        parley_free(cell);
-        parley_free(cr);
-        parley_free(risky);
-        parley_free(kept);
-        return PARLEY_ENOMEM;
-    }
+    kd_tree_t tree;
+    double *sum = alloc_array(n, sizeof *sum);
+    uint32_t *order = alloc_array(n, sizeof *order);
+    double *x = alloc_array(P, sizeof *x);
+    parley_status_t st = PARLEY_ENOMEM;
+    memset(&tree, 0, sizeof tree);
+    if (!sum || !order || !x)
+        goto done;
     for (size_t j = 0; j < n; j++) {
+        sum[j] = vec_sum(&s->u[j * P], P);
+        order[j] = (uint32_t)j;
+    }
+    sum_ctx_t sc = {sum};
+    if (idx_sort(order, n, sum_desc_before, &sc) != PARLEY_OK ||
+        kd_init(&tree, s->u, n, P) != PARLEY_OK)
+        goto done;
+    for (size_t t = 0; t < n; t++) {
+        size_t j = order[t];
         const double *v = &s->u[j * P];
         for (size_t i = 0; i < P; i++) {
-            double a = safe[i];
-            int vacuous = a == -HUGE_VAL;
-            cell[j * P + i] = cell_of(v[i], vacuous ? 0.0 : a, eps);
-            risky[j * P + i] = (unsigned char)(!vacuous && !(v[i] >= a));
-        }
-        cr[j] = (uint32_t)j;
-        kept[j] = 0;
-    }
-    grid_ctx_t gc = {cell, P};
-    if (idx_sort(cr, n, cell_before, &gc) != PARLEY_OK) {
-        parley_free(cell);
-        parley_free(cr);
-        parley_free(risky);
-        parley_free(kept);
-        return PARLEY_ENOMEM;
-    }
-
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        while (b < n && memcmp(&cell[(size_t)cr[a] * P],
-                               &cell[(size_t)cr[b] * P],
-                               P * sizeof *cell) == 0)
-            b++;
-        /* Risky coordinates are a property of the cell. */
-        const unsigned char *rk = &risky[(size_t)cr[a] * P];
-        int any_risky = 0;
-        for (size_t i = 0; i < P; i++)
-            any_risky |= rk[i];
-        for (size_t x = a; x < b; x++) {
-            size_t jx = cr[x];
-            const double *vx = &s->u[jx * P];
-            double sx = vec_sum(vx, P);
-            int drop = 0;
-            for (size_t y = a; y < b && !drop; y++) {
-                if (y == x)
-                    continue;
-                size_t jy = cr[y];
-                const double *vy = &s->u[jy * P];
-                /* does y cover x?  on R: >= (strictly better or tie-win) */
-                int ge = 1, gt = 0;
-                if (any_risky) {
-                    for (size_t i = 0; i < P; i++) {
-                        if (!rk[i])
-                            continue;
-                        if (vy[i] < vx[i]) {
-                            ge = 0;
-                            break;
-                        }
-                        gt |= vy[i] > vx[i];
-                    }
-                }
-                if (!ge)
-                    continue;
-                if (gt) {
-                    drop = 1;
-                    continue;
-                }
-                /* equal on R: the larger sum, then the lower index wins */
-                double sy = vec_sum(vy, P);
-                if (sy > sx || (sy == sx && jy < jx))
-                    drop = 1;
+            if (v[i] >= safe[i]) {
+                double lo = v[i] - eps;
+                x[i] = lo > safe[i] ? lo : safe[i];
+            } else {
+                x[i] = v[i];
             }
-            kept[jx] = (unsigned char)!drop;
         }
-        a = b;
+        if (!kd_covered(&tree, x))
+            kd_insert(&tree, j);
     }
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (kept[j])
+        if (tree.kept[j])
             keep[k++] = (uint32_t)j;
     *n_keep = k;
-    parley_free(cell);
-    parley_free(cr);
-    parley_free(risky);
-    parley_free(kept);
-    return PARLEY_OK;
+    st = PARLEY_OK;
+done:
+    kd_free(&tree);
+    parley_free(sum);
+    parley_free(order);
+    parley_free(x);
+    return st;
 }
 
 /* Keeps s's items listed in keep[0..nk) (ascending), in place. */
@@ -932,15 +1104,18 @@ static void pset_select(pset_t *s, size_t P, size_t K, const uint32_t *keep,
 }
 
 /*
- * Thins s until it has at most `target` items, doubling eps from a small
- * fraction of the vectors' spread.  Returns the eps used (0 when nothing was
- * dropped) through *eps_used.  Gives up when eps exceeds the spread several
- * times over (cells then can no longer merge anything: only risky vectors
- * are left), keeping the smallest set reached.
+ * Thins s until it has at most `target` items.  eps starts at `hint` (the
+ * last eps used, or a thousandth of the vectors' spread), halves while the
+ * result still fits or doubles until it fits, then two geometric bisection
+ * steps bring the count close to the target from below: the smallest eps
+ * that fits is the smallest loss.  Each probe is one cover_thin.  Returns
+ * the eps used (0 when nothing was dropped) through *eps_used.  When even a
+ * cover with eps beyond the spread does not fit (only risky vectors are
+ * left, which no cover may drop), the smallest set reached is kept.
  */
 static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
                                const double *safe, size_t target,
-                               double *eps_used)
+                               double hint, double *eps_used)
 {
     *eps_used = 0;
     if (s->n <= target || s->n == 0)
@@ -958,26 +1133,69 @@ static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
     if (!(spread > 0))
         spread = 1;
     uint32_t *keep = alloc_array(s->n, sizeof *keep);
-    if (!keep)
-        return PARLEY_ENOMEM;
-    double eps = spread / 65536.0;
-    size_t nk = s->n;
-    for (;;) {
-        parley_status_t st = grid_thin(s, P, safe, eps, keep, &nk);
-        if (st != PARLEY_OK) {
-            parley_free(keep);
-            return st;
+    uint32_t *best = alloc_array(s->n, sizeof *best);
+    parley_status_t st = PARLEY_ENOMEM;
+    if (!keep || !best)
+        goto done;
+    double fit = 0, nofit = 0, eps = hint > 0 && hint < spread ? hint
+                                                               : spread / 1024;
+    size_t nk, nbest = SIZE_MAX;
+#define PROBE(e)                                                               \
+    do {                                                                       \
+        if ((st = cover_thin(s, P, safe, (e), keep, &nk)) != PARLEY_OK)        \
+            goto done;                                                         \
+    } while (0)
+#define SAVE(e)                                                                \
+    do {                                                                       \
+        uint32_t *sw = best;                                                   \
+        best = keep;                                                           \
+        keep = sw;                                                             \
+        nbest = nk;                                                            \
+        fit = (e);                                                             \
+    } while (0)
+    PROBE(eps);
+    if (nk <= target) {
+        SAVE(eps);
+        for (int it = 0; it < 8; it++) {
+            PROBE(fit / 2);
+            if (nk > target) {
+                nofit = fit / 2;
+                break;
+            }
+            SAVE(fit / 2);
         }
-        if (nk <= target || eps > 4 * spread)
-            break;
-        eps *= 2;
+    } else {
+        nofit = eps;
+        for (;;) {
+            eps *= 2;
+            PROBE(eps);
+            if (nk <= target || eps > 4 * spread) {
+                if (nk < nbest)
+                    SAVE(eps);
+                break;
+            }
+            nofit = eps;
+        }
     }
-    if (nk < s->n) {
-        pset_select(s, P, K, keep, nk);
-        *eps_used = eps;
+    for (int it = 0; it < 2 && nofit > 0 && nbest <= target; it++) {
+        double e = sqrt(nofit * fit);
+        PROBE(e);
+        if (nk <= target)
+            SAVE(e);
+        else
+            nofit = e;
     }
+#undef PROBE
+#undef SAVE
+    if (nbest < s->n) {
+        pset_select(s, P, K, best, nbest);
+        *eps_used = fit;
+    }
+    st = PARLEY_OK;
+done:
     parley_free(keep);
-    return PARLEY_OK;
+    parley_free(best);
+    return st;
 }
 
 /* ---- MERGE --------------------------------------------------------------- */
@@ -1034,9 +1252,14 @@ typedef struct merge_run {
     double t0, deadline;
     size_t memory;
     double rate; /* seconds per candidate, measured */
+    double last_eps; /* the previous thinning's eps: where the next starts */
+    double budget;   /* seconds, 0 = none */
     int exact;
     double delta;
 } merge_run_t;
+
+/* The fewest items a time budget alone thins S to, at the very least. */
+#define TIME_FLOOR_ITEMS 32.0 /* see allowed_items */
 
 static size_t candidate_bytes(size_t P)
 {
@@ -1140,18 +1363,28 @@ static size_t allowed_items(const merge_run_t *mr, size_t k)
     /* 32-bit indices inside the filter */
     double idx_lim = 4.0e9 / (double)na;
     lim = lim < idx_lim ? lim : idx_lim;
+    if (lim < 1)
+        lim = 1;
     if (mr->deadline > 0) {
-        /* Before any step was large enough to measure, a modest guess. */
-        double rate = mr->rate > 0 ? mr->rate : 1e-7;
+        /*
+         * Before any step was large enough to measure, a modest guess; the
+         * measured rate gets a margin, since a step's cost per candidate
+         * grows with the set.  Past the deadline the steps left still get
+         * sets worth 5% of the budget: a result a little late beats one
+         * without content.
+         */
+        double rate = 1.5 * (mr->rate > 0 ? mr->rate : 1e-7);
         double left = mr->deadline - now_seconds();
         double work = 0;
         for (size_t l = k; l < K; l++)
             work += (double)m->n_allowed[l];
-        double tl = left > 0 ? left / (rate * work) : 1;
+        double tl = left > 0 ? left / (rate * work) : 0;
+        double floor_items = 0.05 * mr->budget / (rate * work);
+        if (floor_items < TIME_FLOOR_ITEMS)
+            floor_items = TIME_FLOOR_ITEMS;
+        tl = tl < floor_items ? floor_items : tl;
         lim = tl < lim ? tl : lim;
     }
-    if (lim < 1)
-        lim = 1;
     return lim >= (double)SIZE_MAX ? SIZE_MAX : (size_t)lim;
 }
 
@@ -1166,11 +1399,12 @@ static parley_status_t thin_stage(merge_run_t *mr, pset_t *s, size_t k,
                                   size_t target)
 {
     double eps = 0;
-    parley_status_t st =
-        thin_to(s, mr->P, mr->K, &mr->b.safe[k * mr->P], target, &eps);
+    parley_status_t st = thin_to(s, mr->P, mr->K, &mr->b.safe[k * mr->P],
+                                 target, mr->last_eps, &eps);
     if (st == PARLEY_OK && eps > 0) {
         mr->exact = 0;
         mr->delta += eps * (1 + 1e-12) + mr->b.slack;
+        mr->last_eps = eps;
     }
     return st;
 }
@@ -1189,9 +1423,8 @@ static parley_status_t frontier_merge(const parley_model_t *m,
     mr.memory = opts && opts->memory_budget ? opts->memory_budget
                                             : DEFAULT_MEMORY;
     /* Keep a tenth of the time for what follows the frontier. */
-    mr.deadline = opts && opts->time_budget > 0
-                      ? mr.t0 + 0.9 * opts->time_budget
-                      : 0;
+    mr.budget = opts && opts->time_budget > 0 ? opts->time_budget : 0;
+    mr.deadline = mr.budget > 0 ? mr.t0 + 0.9 * mr.budget : 0;
     mr.filt.P = mr.P;
     mr.filt.threads = thread_count(opts);
     mr.exact = 1;
@@ -1214,35 +1447,35 @@ static parley_status_t frontier_merge(const parley_model_t *m,
 
     progress(opts, 0);
     for (size_t k = 0; k < K && s->n > 0; k++) {
+        /* The rate counts thinning too: it is part of a step's cost. */
+        double ts = now_seconds();
         size_t lim = allowed_items(&mr, k);
         if (s->n > lim && (st = thin_stage(&mr, s, k, lim)) != PARLEY_OK)
             goto done;
-        for (;;) {
-            double ts = now_seconds();
-            size_t work = s->n * m->n_allowed[k];
-            mr.filt.deadline = mr.deadline;
-            mr.filt.timed_out = 0;
-            st = merge_step(&mr, s, k);
-            if (st == PARLEY_EBUDGET) {
-                /* Out of time inside the step: halve S_k and retry. */
-                size_t before = s->n;
-                if ((st = thin_stage(&mr, s, k, before / 2)) != PARLEY_OK)
-                    goto done;
-                if (s->n >= before) /* cannot thin: finish untimed */
-                    mr.deadline = 0;
-                continue;
-            }
-            if (st != PARLEY_OK)
+        size_t work = s->n * m->n_allowed[k];
+        mr.filt.deadline = mr.deadline;
+        mr.filt.timed_out = 0;
+        st = merge_step(&mr, s, k);
+        if (st == PARLEY_EBUDGET) {
+            /*
+             * Out of time inside the step: its cost was misjudged.  Halve
+             * S_k and redo the step untimed; the steps left are sized by
+             * allowed_items from what is left (nothing: the floor).
+             */
+            if ((st = thin_stage(&mr, s, k, s->n / 2)) != PARLEY_OK)
                 goto done;
-            /* Small steps measure thread start-up, not the filter. */
-            double el = now_seconds() - ts;
-            if (work >= 20000) {
-                double rate = el / (double)work;
-                mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
-                if (rate > mr.rate)
-                    mr.rate = rate;
-            }
-            break;
+            mr.filt.deadline = 0;
+            st = merge_step(&mr, s, k);
+        }
+        if (st != PARLEY_OK)
+            goto done;
+        /* Small steps measure thread start-up, not the filter. */
+        double el = now_seconds() - ts;
+        if (work >= 20000) {
+            double rate = el / (double)work;
+            mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
+            if (rate > mr.rate)
+                mr.rate = rate;
         }
         progress(opts, (double)(k + 1) / (double)K);
     }
