@@ -147,6 +147,14 @@ FILE *cli_open_output(const char *cmd, const char *path);
 /* Closes (unless stdout), reports a write error; returns an exit code. */
 int cli_close_output(const char *cmd, const char *path, FILE *f);
 
+/*
+ * Diagnostics on stderr for commands whose job is not validation: every
+ * error, but only the first few warnings and a count of the rest, so that a
+ * known property of an input (KTAB weights summing below 1) does not bury
+ * the result.  `parley validate` prints them all.
+ */
+void cli_print_diags(const char *file, const parley_diags_t *diags);
+
 /* Counts as text: exact integers up to 2^53, else %.4g; "1,234,567". */
 void cli_format_count(double x, char *buf, size_t size);
 
