@@ -253,12 +253,29 @@ static void check_analysis(const run_ctx_t *r, const json_t *g,
     double packages = number(g, "efficient_packages");
     check_close(r, "efficient packages", parley_analysis_frontier_packages(a),
                 packages, 0);
-    double mult = 0;
-    for (size_t v = 0; v < vectors; v++)
-        mult += parley_analysis_frontier_multiplicity(a, v);
-    check_close(r, "sum of multiplicities", mult, packages, 0);
-
+    /* The vectors themselves and their lowest-index packages, by sums. */
     size_t n = parley_model_n_parties(m);
+    double mult = 0, index_sum = 0, usum[MAX_PROFILES] = {0};
+    for (size_t v = 0; v < vectors; v++) {
+        mult += parley_analysis_frontier_multiplicity(a, v);
+        index_sum += parley_model_package_index(
+            m, parley_analysis_frontier_package(a, v));
+        const double *u = parley_analysis_frontier_u(a, v);
+        for (size_t i = 0; i < n; i++)
+            usum[i] += u[i];
+    }
+    check_close(r, "sum of multiplicities", mult, packages, 0);
+    check_close(r, "sum of frontier package indices", index_sum,
+                number(g, "frontier_index_sum"), 0);
+    const json_t *want_usum = member(g, "frontier_utility_sum");
+    assert_int_equal(json_array_size(want_usum), n);
+    for (size_t i = 0; i < n; i++) {
+        double w = json_number_value(json_array_get(want_usum, i));
+        char what[64];
+        snprintf(what, sizeof what, "frontier utility sum of party %zu", i);
+        check_close(r, what, usum[i], w, 1e-9 * fmax(1, fabs(w)));
+    }
+
     const json_t *ideal = member(g, "ideal");
     if (json_is_array(ideal)) {
         const double *got = parley_analysis_ideal(a);

@@ -558,6 +558,9 @@ def analyse(case, verbose):
         "feasible": feasible,
         "frontier_vectors": len(front),
         "efficient_packages": eff,
+        "frontier_index_sum": sum(seen[v][1] for v in front),
+        "frontier_utility_sum": [math.fsum(v[i] for v in front)
+                                 for i in range(n)],
         "ideal": ideal,
         "solutions": [],
         "mediated": [],
