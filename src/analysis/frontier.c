@@ -739,7 +739,7 @@ static parley_status_t sfs_filter(filter_t *f, const double *u,
     for (size_t lo = 0; lo < m; lo += block) {
         size_t hi = lo + block < m ? lo + block : m;
         sfs_t s = {&tree, pu, pt, P, lo, hi, dead};
-        unsigned nth = nk > 20000 ? f->threads : 1;
+        unsigned nth = nk > 4096 ? f->threads : 1;
         run_parallel(nth, sfs_job, &s);
         /* the block's own survivors, in order */
         size_t nf = 0;
@@ -1261,11 +1261,20 @@ typedef struct merge_run {
 /* The fewest items a time budget alone thins S to, at the very least. */
 #define TIME_FLOOR_ITEMS 32.0 /* see allowed_items */
 
+/*
+ * Peak bytes per candidate of a step: the vector and the step's own arrays
+ * (code, multiplicity in and out, survivor index: 28), then the larger of
+ * the sort (two record arrays: 32) and the filter.  The filter for 4+
+ * parties holds per item a rep index, multiplicity and flag (13), packed
+ * vector and thresholds (16P), a block index (4) and its share of the k-d
+ * tree (about half a node of 24 + 8P bytes, plus 9): 20P + 38; the
+ * sweeps need 3 doubles (24) besides the 13.  The final flags take 9.
+ */
 static size_t candidate_bytes(size_t P)
 {
-    /* vector, code, multiplicity, sort records (2), flags, survivors */
-    return P * sizeof(double) + 8 + 8 + 2 * sizeof(rec_t) + 2 + 8 + 4 + 8 +
-           P * sizeof(double) / 2;
+    size_t filter = P >= 4 ? 20 * P + 38 : 37;
+    size_t phase = filter > 32 ? filter : 32;
+    return 8 * P + 28 + phase + 9;
 }
 
 static size_t item_bytes(size_t P, size_t K)
