@@ -25,6 +25,7 @@ void random_scenario_params_default(random_scenario_params_t *p)
     p->reservation_rate = 0.4;
     p->non_voting_rate = 0.2;
     p->real_rate = 0.2;
+    p->tie_rate = 0.7;
     p->max_packages = 0;
 }
 
@@ -98,10 +99,11 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
     return 1;
 }
 
-static int fill_value(uint64_t *s, const parley_issue_t *is,
-                      parley_value_fn_t *fn, double *weight)
+static int fill_value(uint64_t *s, const random_scenario_params_t *p,
+                      const parley_issue_t *is, parley_value_fn_t *fn,
+                      double *weight)
 {
-    int tied = random_unit(s) < 0.7;
+    int tied = random_unit(s) < p->tie_rate;
     size_t n = is->n_options;
     double r = random_unit(s);
     *weight = tied ? (double)random_range(s, 0, 4) / 8.0 : random_unit(s) / 2;
@@ -200,7 +202,8 @@ static int fill_party(uint64_t *s, const random_scenario_params_t *p,
         return 0;
     double wsum = 0;
     for (size_t k = 0; k < K; k++) {
-        if (!fill_value(s, &sc->issues[k], &pa->values[k], &pa->weights[k]))
+        if (!fill_value(s, p, &sc->issues[k], &pa->values[k],
+                        &pa->weights[k]))
             return 0;
         wsum += pa->weights[k];
         if (random_unit(s) < p->red_line_rate) {
