@@ -421,6 +421,69 @@ static void test_time_budget(void **state)
     check_approximate(0, 1e-9, &rp, 40, 10);
 }
 
+/* One party, and no issues at all: the degenerate shapes. */
+static void test_degenerate(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = rp.max_parties = 1;
+    size_t compared = 0;
+    for (uint64_t seed = 1; compared < 150; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, &rp, &m))
+            continue;
+        assert_int_equal(parley_model_n_parties(m), 1);
+        parley__frontier_t ref, got;
+        assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+        for (int method = 0; method < 2; method++) {
+            parley_analysis_opts_t o;
+            opts_with(&o, method ? PARLEY_FRONTIER_ENUMERATE
+                                 : PARLEY_FRONTIER_MERGE,
+                      1);
+            assert_int_equal(parley__frontier_compute(m, &o, &got),
+                             PARLEY_OK);
+            assert_same_frontier(&got, &ref, seed);
+            parley__frontier_clear(&got);
+        }
+        assert_true(ref.size <= 1);
+        parley__frontier_clear(&ref);
+        parley_model_free(m);
+        compared++;
+    }
+
+    /* no issues: the empty package, feasible iff every r_i <= 0 */
+    for (int r = 0; r < 2; r++) {
+        parley_scenario_t *sc = hand_scenario(0, r ? 0.5 : -1);
+        parley_free(sc->issues[0].id);
+        for (size_t j = 0; j < 5; j++)
+            parley_free(sc->issues[0].options[j]);
+        parley_free(sc->issues[0].options);
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            parley_free(sc->parties[i].values[0].table);
+            sc->parties[i].values[0].table = NULL;
+        }
+        sc->n_issues = 0;
+        parley_model_t *m = NULL;
+        assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
+        for (int method = 0; method < 2; method++) {
+            parley_analysis_opts_t o;
+            parley__frontier_t f;
+            opts_with(&o, method ? PARLEY_FRONTIER_ENUMERATE
+                                 : PARLEY_FRONTIER_MERGE,
+                      1);
+            assert_int_equal(parley__frontier_compute(m, &o, &f), PARLEY_OK);
+            assert_int_equal(f.size, r ? 0 : 1);
+            if (!r) {
+                assert_true(f.u[0] == 0 && f.u[1] == 0 && f.mult[0] == 1);
+            }
+            parley__frontier_clear(&f);
+        }
+        parley_model_free(m);
+        parley_scenario_free(sc);
+    }
+}
+
 /*
  * Medium scenarios, large enough for the threaded paths (candidate forming,
  * two-way sort, k-d queries in parallel): MERGE with one and two threads and
@@ -593,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_rounding_ties),
         cmocka_unit_test(test_memory_budget),
         cmocka_unit_test(test_time_budget),
+        cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_threads_medium),
         cmocka_unit_test(test_alloc_failures),
     };
