@@ -485,6 +485,61 @@ static void test_degenerate(void **state)
 }
 
 /*
+ * A step so large that the time budget runs out inside it (an issue of
+ * 1500 options after thinned ones): the step is redone on a thinned set.
+ * The guarantee is checked against the exact frontier: every exact vector
+ * has a reported one at most delta below it on every party, which covers
+ * every feasible package, since each lies below an exact vector.
+ */
+static void test_time_budget_inside_step(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = rp.max_parties = 4;
+    rp.min_issues = rp.max_issues = 4;
+    rp.min_options = rp.max_options = 5;
+    rp.last_options = 1500;
+    rp.tie_rate = 0;
+    rp.red_line_rate = 0;
+    rp.non_voting_rate = 0;
+    size_t compared = 0;
+    for (uint64_t seed = 1; compared < 2; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, &rp, &m))
+            continue;
+        parley__frontier_t exact, got;
+        parley_analysis_opts_t o;
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 2);
+        assert_int_equal(parley__frontier_compute(m, &o, &exact), PARLEY_OK);
+        o.time_budget = 1e-9;
+        assert_int_equal(parley__frontier_compute(m, &o, &got), PARLEY_OK);
+        check_reported(m, &got);
+        size_t P = exact.n_parties;
+        if (exact.size > 1000) {
+            assert_false(got.exact);
+            assert_true(got.delta > 0);
+        }
+        for (size_t v = 0; v < exact.size; v++) {
+            int covered = 0;
+            for (size_t w = 0; w < got.size && !covered; w++) {
+                int ok = 1;
+                for (size_t i = 0; i < P; i++)
+                    ok &= got.u[w * P + i] >= exact.u[v * P + i] - got.delta;
+                covered = ok;
+            }
+            if (!covered)
+                fail_msg("seed %llu: exact vector %zu farther than delta %g",
+                         (unsigned long long)seed, v, got.delta);
+        }
+        parley__frontier_clear(&exact);
+        parley__frontier_clear(&got);
+        parley_model_free(m);
+        compared++;
+    }
+}
+
+/*
  * Medium scenarios, large enough for the threaded paths (candidate forming,
  * two-way sort, k-d queries in parallel): MERGE with one and two threads and
  * ENUMERATE agree exactly.
@@ -656,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_rounding_ties),
         cmocka_unit_test(test_memory_budget),
         cmocka_unit_test(test_time_budget),
+        cmocka_unit_test(test_time_budget_inside_step),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_threads_medium),
         cmocka_unit_test(test_alloc_failures),

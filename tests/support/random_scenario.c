@@ -65,7 +65,7 @@ static char *make_id(const char *prefix, size_t n)
 }
 
 static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
-                      parley_issue_t *is, size_t k)
+                      parley_issue_t *is, size_t k, int last)
 {
     size_t n = random_range(s, p->min_options, p->max_options);
     is->id = make_id("i", k);
@@ -73,6 +73,10 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
     if (!is->id)
         return 0;
     int kind = (int)random_range(s, 0, 2);
+    if (last && p->last_options > 0) {
+        n = p->last_options;
+        kind = 1;
+    }
     if (kind == 0) {
         is->kind = PARLEY_ISSUE_DISCRETE;
         is->n_options = n;
@@ -82,7 +86,8 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
         for (size_t j = 0; j < n; j++)
             if (!(is->options[j] = make_id("o", j)))
                 return 0;
-    } else if (random_unit(s) < p->real_rate) {
+    } else if (!(last && p->last_options > 0) &&
+               random_unit(s) < p->real_rate) {
         is->kind = PARLEY_ISSUE_REAL;
         is->resolution = random_unit(s) < 0.5 ? 0.1 : 0.25;
         is->min = (double)random_range(s, 0, 4) * is->resolution;
@@ -269,7 +274,7 @@ parley_scenario_t *random_scenario(uint64_t seed,
     for (size_t k = 0; k < K; k++) {
         parley_issue_t *is = &sc->issues[k];
         sc->n_issues = k + 1;
-        if (!fill_issue(s, params, is, k))
+        if (!fill_issue(s, params, is, k, k + 1 == K))
             goto fail;
         if (params->max_packages > 0 &&
             count * (double)is->n_options > params->max_packages) {

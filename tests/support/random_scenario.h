@@ -29,6 +29,8 @@ typedef struct random_scenario_params {
      * exactly) rather than uniform; default 0.7.
      */
     double tie_rate;
+    /* When > 0: the last issue is an integer issue with this many options. */
+    size_t last_options;
     /*
      * Largest allowed product of option counts; issues are trimmed until the
      * scenario fits (0 = no cap).  Keeps the O(N^2) references quick.
