@@ -47,8 +47,10 @@
  * eps doubles until it fits, then is refined by bisection; the result is
  * then inexact and delta grows by eps plus a rounding allowance, so that
  * every package of F keeps a reported vector at most delta below it on
- * every party.  ENUMERATE, the baseline, streams every allowed package in
- * index order through the same filters in chunks.
+ * every party.  Multiplicities then count only the packages the kept
+ * prefixes stand for: a lower bound.  ENUMERATE, the baseline, streams every
+ * allowed package in index order through the same filters in chunks; it has
+ * no inexact mode and answers PARLEY_EBUDGET when a budget runs out.
  */
 #include <float.h>
 #include <math.h>
