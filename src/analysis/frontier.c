@@ -1137,12 +1137,12 @@ static void pset_select(pset_t *s, size_t P, size_t K, const uint32_t *keep,
 }
 
 /*
- * Thins s until it has at most `target` items.  eps starts at `hint` (the
- * last eps used, or a thousandth of the vectors' spread); when that fits,
- * a quarter or a half of it is tried, else it doubles until it fits and one
- * geometric bisection step follows: the smallest eps that fits is the
- * smallest loss, but every probe (one cover_run) costs as much as a merge
- * step, so the search is kept short.  Returns
+ * Thins s until it has at most `target` items, with the smallest eps found
+ * that fits (the smallest loss).  eps starts at `hint` (the last eps used,
+ * or a thousandth of the vectors' spread); up to four secant steps on
+ * log(count) against log(eps) aim just below the target (every probe, one
+ * cover_run, costs about as much as a merge step, so the search is short);
+ * if none fits, eps doubles until one does.  Returns
  * the eps used (0 when nothing was dropped) through *eps_used.  When even a
  * cover with eps beyond the spread does not fit (only risky vectors are
  * left, which no cover may drop), the smallest set reached is kept.
@@ -1179,57 +1179,58 @@ static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
     st = PARLEY_ENOMEM;
     if (!keep || !best)
         goto done;
-    double fit = 0, nofit = 0, eps = hint > 0 && hint < spread ? hint
-                                                               : spread / 1024;
+    double fit = 0, eps = hint > 0 && hint < spread ? hint : spread / 1024;
     size_t nk, nbest = SIZE_MAX;
+    int have_fit = 0;
 #define PROBE(e)                                                               \
     do {                                                                       \
         if ((st = cover_run(&cv, (e), keep, &nk)) != PARLEY_OK)                \
             goto done;                                                         \
+        if (nk <= target && (!have_fit || nk > nbest)) {                       \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+            have_fit = 1;                                                      \
+        } else if (!have_fit && nk < nbest) {                                  \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+        }                                                                      \
     } while (0)
-#define SAVE(e)                                                                \
-    do {                                                                       \
-        uint32_t *sw = best;                                                   \
-        best = keep;                                                           \
-        keep = sw;                                                             \
-        nbest = nk;                                                            \
-        fit = (e);                                                             \
-    } while (0)
+    /*
+     * Secant steps on log(count) against log(eps), aiming a little below the
+     * target; the slope starts at the dimension of the frontier (P - 1).
+     */
+    double slope = P > 1 ? (double)(P - 1) : 1;
+    double aim = 0.9 * (double)target;
     PROBE(eps);
-    if (nk <= target) {
-        /* fits at once: a smaller eps may fit too (two probes at most) */
-        SAVE(eps);
-        PROBE(fit / 4);
-        if (nk <= target) {
-            SAVE(fit / 4);
-        } else {
-            nofit = fit / 4;
-            PROBE(fit / 2);
-            if (nk <= target)
-                SAVE(fit / 2);
+    double e_cur = eps, n_cur = (double)nk;
+    for (int it = 0; it < 4; it++) {
+        if (have_fit && (double)nbest >= 0.75 * (double)target)
+            break;
+        double e = e_cur * pow(n_cur / aim, 1 / slope);
+        e = e < e_cur / 16 ? e_cur / 16 : e > e_cur * 16 ? e_cur * 16 : e;
+        if (e > 8 * spread)
+            break;
+        PROBE(e);
+        double n_new = (double)nk;
+        if (n_new != n_cur && e != e_cur) {
+            double d = -log(n_new / n_cur) / log(e / e_cur);
+            slope = d < 0.3 ? 0.3 : d > 2.0 * (double)P ? 2.0 * (double)P : d;
         }
-    } else {
-        nofit = eps;
-        for (;;) {
-            eps *= 2;
-            PROBE(eps);
-            if (nk <= target || eps > 4 * spread) {
-                if (nk < nbest)
-                    SAVE(eps);
-                break;
-            }
-            nofit = eps;
-        }
-        /* one geometric bisection step towards the smallest eps that fits */
-        if (nbest <= target) {
-            double e = sqrt(nofit * fit);
-            PROBE(e);
-            if (nk <= target)
-                SAVE(e);
-        }
+        e_cur = e;
+        n_cur = n_new;
+    }
+    /* Still nothing fits: double until it does (or cannot). */
+    for (eps = e_cur; !have_fit && eps <= 4 * spread;) {
+        eps *= 2;
+        PROBE(eps);
     }
 #undef PROBE
-#undef SAVE
     cover_free(&cv);
     if (nbest < s->n) {
         pset_select(s, P, K, best, nbest);
@@ -1299,9 +1300,13 @@ typedef struct merge_run {
     double rate; /* seconds per candidate, measured */
     double last_eps; /* the previous thinning's eps: where the next starts */
     double budget;   /* seconds, 0 = none */
+    double growth;   /* |S_k+1| / |S_k| of the last step, in [1, options] */
     int exact;
     double delta;
 } merge_run_t;
+
+/* Steps of growth a thinning leaves room for (see frontier_merge). */
+#define THIN_AHEAD 2.0
 
 /* The fewest items a time budget alone thins S to, at the very least. */
 #define TIME_FLOOR_ITEMS 32.0 /* see allowed_items */
@@ -1482,6 +1487,7 @@ static parley_status_t frontier_merge(const parley_model_t *m,
     mr.filt.P = mr.P;
     mr.filt.threads = thread_count(opts);
     mr.exact = 1;
+    mr.growth = 1;
     parley_status_t st = bounds_init(&mr.b, m);
     if (st != PARLEY_OK)
         return st;
@@ -1504,8 +1510,20 @@ static parley_status_t frontier_merge(const parley_model_t *m,
         /* The rate counts thinning too: it is part of a step's cost. */
         double ts = now_seconds();
         size_t lim = allowed_items(&mr, k);
-        if (s->n > lim && (st = thin_stage(&mr, s, k, lim)) != PARLEY_OK)
-            goto done;
+        if (s->n > lim) {
+            /*
+             * Thin ahead: to what the next steps can grow from without
+             * thinning again, since every thinning adds its eps to delta
+             * while a smaller set costs only a slightly larger eps.
+             */
+            double ahead = (double)(K - 1 - k);
+            ahead = ahead < THIN_AHEAD ? ahead : THIN_AHEAD;
+            double want = (double)lim / pow(mr.growth, ahead);
+            size_t target = want > 1 ? (size_t)want : 1;
+            if ((st = thin_stage(&mr, s, k, target)) != PARLEY_OK)
+                goto done;
+        }
+        size_t n_before = s->n;
         size_t work = s->n * m->n_allowed[k];
         mr.filt.deadline = mr.deadline;
         mr.filt.timed_out = 0;
@@ -1526,6 +1544,11 @@ static parley_status_t frontier_merge(const parley_model_t *m,
             goto done;
         /* Small steps measure thread start-up, not the filter. */
         double el = now_seconds() - ts;
+        if (n_before > 0) {
+            double g = (double)s->n / (double)n_before;
+            double na = (double)m->n_allowed[k];
+            mr.growth = g < 1 ? 1 : g > na ? na : g;
+        }
         if (work >= 20000) {
             double rate = el / (double)work;
             mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
