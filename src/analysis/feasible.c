@@ -267,12 +267,16 @@ parley_status_t parley__feasible_count(const parley_model_t *m,
         for (unsigned t = 1; t < nth; t++)
             if (started[t])
                 pthread_join(th[t], NULL);
+        /* Complete when every task ran to its end (a limit reached by
+         * the last report does not make a finished walk inexact). */
         double feas = 0, infeas = 0;
+        int complete = sh.next_task >= sh.n_tasks;
         for (unsigned t = 0; t < nth; t++) {
             feas += w[t].feasible;
             infeas += w[t].infeasible;
+            complete &= !w[t].stopped;
         }
-        if (!sh.stop) {
+        if (complete) {
             out->exact = 1;
             out->count = out->lower = out->upper = feas;
         } else {
