@@ -23,6 +23,7 @@
 #include "parley/alloc.h"
 #include "parley/import.h"
 #include "parley/scenario.h"
+#include "support/failing_alloc.h"
 
 #define DATA PARLEY_SOURCE_DIR "/tests/data"
 #define MAXP 20
@@ -1671,41 +1672,6 @@ static void test_ktab_lenient_layout(void **state)
 
 /* ---- allocation failures ----------------------------------------------- */
 
-typedef struct fail_alloc {
-    size_t calls, fail_at;
-    long live;
-} fail_alloc_t;
-
-static void *fa_malloc(void *ctx, size_t size)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    if (p)
-        fa->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *ptr, size_t size)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        fa->live++;
-    return p;
-}
-
-static void fa_free(void *ctx, void *ptr)
-{
-    fail_alloc_t *fa = ctx;
-    if (ptr)
-        fa->live--;
-    free(ptr);
-}
-
 typedef parley_status_t (*import_fn)(parley_scenario_t **out,
                                      parley_diags_t *diags);
 
@@ -1728,42 +1694,30 @@ static parley_status_t import_small_strings(parley_scenario_t **out,
 }
 
 /*
- * Fails the 1st, 2nd, ... allocation until an import gets through: every
- * run must end in ENOMEM (or OK, when only a diagnostic's storage failed)
- * with nothing left allocated.
+ * One import, freed again: ENOMEM gives no scenario, and OK (also when
+ * only a diagnostic's storage failed) a whole one.
  */
+static parley_status_t import_once(void *ctx)
+{
+    import_fn fn = *(import_fn *)ctx;
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    parley_status_t st = fn(&sc, diags);
+    if (st == PARLEY_ENOMEM)
+        assert_null(sc);
+    else if (st == PARLEY_OK)
+        assert_non_null(sc);
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
+    return st;
+}
+
+/* Fails the 1st, 2nd, ... allocation until an import gets through. */
 static void run_alloc_failures(import_fn fn)
 {
-    size_t enomem = 0;
-    for (size_t n = 1;; n++) {
-        fail_alloc_t fa = {0, n, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        parley_set_allocator(&a);
-        parley_diags_t *diags = parley_diags_new();
-        parley_scenario_t *sc = NULL;
-        parley_status_t st = fn(&sc, diags);
-        int failed_inside = fa.calls >= n;
-        parley_scenario_free(sc);
-        parley_diags_free(diags);
-        parley_set_allocator(NULL);
-        if (fa.live != 0)
-            fail_msg("allocation %zu failed: %ld blocks leaked", n, fa.live);
-        if (st == PARLEY_ENOMEM) {
-            assert_null(sc);
-            enomem++;
-        } else {
-            if (st != PARLEY_OK)
-                fail_msg("allocation %zu failed: status %s", n,
-                         parley_status_name(st));
-            assert_non_null(sc);
-        }
-        if (!failed_inside) {
-            assert_int_equal(st, PARLEY_OK);
-            break;
-        }
-        assert_true(n < 100000);
-    }
-    assert_true(enomem > 10);
+    failing_alloc_opts_t o = {.may_absorb = 1, .limit = 100000};
+    failing_alloc_result_t r = failing_alloc_sweep(import_once, &fn, &o);
+    assert_true(r.enomem > 10);
 }
 
 static void test_alloc_failures_genius(void **state)
@@ -1811,8 +1765,10 @@ int main(void)
         cmocka_unit_test(test_ktab_bad_syntax),
         cmocka_unit_test(test_ktab_lenient_layout),
         cmocka_unit_test(test_ktab_encoding_and_size),
-        cmocka_unit_test(test_alloc_failures_genius),
-        cmocka_unit_test(test_alloc_failures_ktab),
+        cmocka_unit_test_teardown(test_alloc_failures_genius,
+                                  failing_alloc_teardown),
+        cmocka_unit_test_teardown(test_alloc_failures_ktab,
+                                  failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

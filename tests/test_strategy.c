@@ -29,6 +29,7 @@
 #include "parley/session.h"
 #include "parley/strategy.h"
 #include "strategy/strategy_internal.h"
+#include "support/failing_alloc.h"
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
@@ -1903,41 +1904,49 @@ static void test_sessions_random(void **state)
 
 /* ---- allocation failures ----------------------------------------------- */
 
-static long fail_after = -1;
-static long live = 0;
+typedef struct alloc_run {
+    const parley_scenario_t *sc;
+    const parley_rules_t *rules;
+    parley_strategy_kind_t kind;
+    const parley_driver_t *driver;
+} alloc_run_t;
 
-static void *counting_malloc(void *ctx, size_t size)
+/* A strategy made and freed again; never a partial one on failure. */
+static parley_status_t new_strategy(void *ctx)
 {
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = malloc(size ? size : 1);
-    if (p)
-        live++;
-    return p;
+    const alloc_run_t *r = ctx;
+    parley_strategy_t *st = NULL;
+    parley_status_t rc = parley_strategy_new(r->kind, r->sc, 0, 1, &st);
+    if (rc != PARLEY_OK)
+        assert_null(st);
+    parley_strategy_free(st);
+    return rc;
 }
 
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
+static parley_status_t baseline(void *ctx)
 {
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = realloc(ptr, size ? size : 1);
-    if (p && !ptr)
-        live++;
-    return p;
+    const alloc_run_t *r = ctx;
+    parley_strategy_kind_t kinds[3] = {r->kind, PARLEY_STRATEGY_TRUTHFUL,
+                                       PARLEY_STRATEGY_CONCEDER};
+    parley_baseline_result_t res;
+    return parley_baseline_sao(r->sc, r->rules, kinds, 1, &res);
 }
 
-static void counting_free(void *ctx, void *ptr)
+/* A disclosure cut short leaves `declared` whole for its owner. */
+static parley_status_t disclose(void *ctx)
 {
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
+    const alloc_run_t *r = ctx;
+    parley_party_t dec;
+    failing_alloc_hold(1);
+    party_copy(&r->sc->parties[0], 3, &dec);
+    failing_alloc_hold(0);
+    parley_status_t rc = r->driver->disclose(r->driver->ctx, NULL, &dec);
+    if (rc == PARLEY_OK)
+        assert_int_equal(dec.n_red_lines, 4);
+    else
+        assert_true(dec.n_red_lines >= 1 && dec.n_red_lines < 4);
+    party_free(&dec, 3);
+    return rc;
 }
 
 static void test_alloc_failures(void **state)
@@ -1946,49 +1955,17 @@ static void test_alloc_failures(void **state)
     parley_scenario_t *sc = hand_scenario();
     parley_rules_t rules;
     test_rules(&rules);
-    const parley_allocator_t al = {counting_malloc, counting_realloc,
-                                   counting_free, NULL};
+    alloc_run_t run = {sc, &rules, PARLEY_STRATEGY_TRUTHFUL, NULL};
+    failing_alloc_opts_t o = {.keep_failing = 1, .may_absorb = 1};
     for (int k = 0; k < PARLEY_STRATEGY_COUNT; k++) {
-        parley_set_allocator(&al);
-        int ok = 0;
-        for (long n = 0; n < 200 && !ok; n++) {
-            live = 0;
-            fail_after = n;
-            parley_strategy_t *st = NULL;
-            parley_status_t rc =
-                parley_strategy_new((parley_strategy_kind_t)k, sc, 0, 1, &st);
-            fail_after = -1;
-            if (rc == PARLEY_OK) {
-                ok = 1;
-                parley_strategy_free(st);
-            } else {
-                assert_int_equal(rc, PARLEY_ENOMEM);
-                assert_null(st);
-            }
-            assert_int_equal(live, 0);
-        }
-        assert_true(ok);
-        ok = 0;
-        parley_strategy_kind_t kinds[3] = {(parley_strategy_kind_t)k,
-                                           PARLEY_STRATEGY_TRUTHFUL,
-                                           PARLEY_STRATEGY_CONCEDER};
-        for (long n = 0; n < 400 && !ok; n++) {
-            live = 0;
-            fail_after = n;
-            parley_baseline_result_t r;
-            parley_status_t rc = parley_baseline_sao(sc, &rules, kinds, 1, &r);
-            fail_after = -1;
-            if (rc == PARLEY_OK)
-                ok = 1;
-            else
-                assert_int_equal(rc, PARLEY_ENOMEM);
-            assert_int_equal(live, 0);
-        }
-        assert_true(ok);
-        parley_set_allocator(NULL);
+        run.kind = (parley_strategy_kind_t)k;
+        o.name = parley_strategy_name(run.kind);
+        o.limit = 200;
+        failing_alloc_sweep(new_strategy, &run, &o);
+        o.limit = 400;
+        failing_alloc_sweep(baseline, &run, &o);
     }
 
-    /* A disclosure cut short leaves `declared` whole for its owner. */
     parley_strategy_params_t p;
     parley_strategy_params_default(PARLEY_STRATEGY_MISREPORTER, &p);
     p.fake_share = 1;
@@ -1996,28 +1973,10 @@ static void test_alloc_failures(void **state)
     assert_int_equal(parley_strategy_new_with(PARLEY_STRATEGY_MISREPORTER, sc,
                                               0, &p, 1, &st),
                      PARLEY_OK);
-    const parley_driver_t *d = parley_strategy_driver(st);
-    parley_set_allocator(&al);
-    int ok = 0;
-    for (long n = 0; n < 50 && !ok; n++) {
-        live = 0;
-        parley_party_t dec;
-        party_copy(&sc->parties[0], 3, &dec);
-        fail_after = n;
-        parley_status_t rc = d->disclose(d->ctx, NULL, &dec);
-        fail_after = -1;
-        if (rc == PARLEY_OK) {
-            ok = 1;
-            assert_int_equal(dec.n_red_lines, 4);
-        } else {
-            assert_int_equal(rc, PARLEY_ENOMEM);
-            assert_true(dec.n_red_lines >= 1 && dec.n_red_lines < 4);
-        }
-        party_free(&dec, 3);
-        assert_int_equal(live, 0);
-    }
-    parley_set_allocator(NULL);
-    assert_true(ok);
+    run.driver = parley_strategy_driver(st);
+    o.name = "disclose";
+    o.limit = 50;
+    failing_alloc_sweep(disclose, &run, &o);
     parley_strategy_free(st);
     parley_scenario_free(sc);
 }
@@ -2049,7 +2008,7 @@ int main(void)
         cmocka_unit_test(test_sao_genius),
         cmocka_unit_test(test_sessions_genius),
         cmocka_unit_test(test_sessions_random),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test_teardown(test_alloc_failures, failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
