@@ -24,6 +24,7 @@
 #include "parley/import.h"
 #include "parley/scenario.h"
 #include "support/failing_alloc.h"
+#include "support/packages.h"
 
 #define DATA PARLEY_SOURCE_DIR "/tests/data"
 #define MAXP 20
@@ -42,7 +43,7 @@ typedef struct genius_domain {
 
 typedef struct genius_golden {
     size_t domain, profile;
-    size_t options[MAXI];
+    uint32_t options[MAXI];
     double utility;
 } genius_golden_t;
 
@@ -503,17 +504,6 @@ static const parley_diag_t *expect_diag(const parley_diags_t *d,
     expect_diag((d), PARLEY_SEVERITY_ERROR, (code), (file), (line), (col),     \
                 (path), (needle))
 
-static double package_utility(const parley_scenario_t *sc, size_t party,
-                              const size_t *options)
-{
-    const parley_party_t *p = &sc->parties[party];
-    double u = 0;
-    for (size_t k = 0; k < sc->n_issues; k++)
-        u += p->weights[k] *
-             parley_value_eval(&p->values[k], &sc->issues[k], options[k]);
-    return u;
-}
-
 static parley_status_t import_domain(const genius_domain_t *gd,
                                      parley_scenario_t **out,
                                      parley_diags_t *diags)
@@ -640,7 +630,8 @@ static void test_genius_all_domains(void **state)
             const genius_golden_t *g = &genius_golden[c];
             if (g->domain != d)
                 continue;
-            double u = package_utility(sc, g->profile, g->options);
+            double u = package_utility(sc, &sc->parties[g->profile],
+                                       g->options);
             if (!(u > g->utility - 1e-12 && u < g->utility + 1e-12))
                 fail_msg("%s profile %zu: utility %.17g, expected %.17g",
                          gd->dir, g->profile, u, g->utility);
@@ -850,8 +841,8 @@ static void test_genius_small_semantics(void **state)
     for (size_t j = 0; j < 5; j++)
         assert_true(parley_value_eval(&p->values[1], &sc->issues[1], j) ==
                     want[j]);
-    size_t pkg[3] = {0, 2, 1}; /* red, 12, L */
-    double u = package_utility(sc, 0, pkg);
+    uint32_t pkg[3] = {0, 2, 1}; /* red, 12, L */
+    double u = package_utility(sc, &sc->parties[0], pkg);
     assert_true(u > 0.475 - 1e-12 && u < 0.475 + 1e-12);
     parley_scenario_free(sc);
     parley_diags_free(diags);

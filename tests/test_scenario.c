@@ -24,6 +24,7 @@
 #include "parley/scenario.h"
 #include "scenario/scenario_internal.h"
 #include "support/failing_alloc.h"
+#include "support/packages.h"
 
 #define EXAMPLE(name) PARLEY_SOURCE_DIR "/examples/" name
 
@@ -1246,10 +1247,9 @@ static void enumerate_example(const char *file, double n_allowed,
     parley_diags_t *d = parley_diags_new();
     parley_scenario_t *sc = NULL;
     assert_int_equal(parley_scenario_read_file(file, &sc, d), PARLEY_OK);
-    size_t n = sc->n_issues;
-    size_t pkg[PARLEY_MAX_ISSUES] = {0};
+    uint32_t pkg[PARLEY_MAX_ISSUES] = {0};
     double allowed = 0, feasible = 0, best = -1;
-    for (;;) {
+    do {
         int ok = 1;
         for (size_t i = 0; ok && i < sc->n_parties; i++)
             for (size_t r = 0; ok && r < sc->parties[i].n_red_lines; r++) {
@@ -1264,10 +1264,7 @@ static void enumerate_example(const char *file, double n_allowed,
                 const parley_party_t *p = &sc->parties[i];
                 if (p->role != PARLEY_ROLE_PARTY)
                     continue;
-                double u = 0;
-                for (size_t k = 0; k < n; k++)
-                    u += p->weights[k] *
-                         parley_value_eval(&p->values[k], &sc->issues[k], pkg[k]);
+                double u = package_utility(sc, p, pkg);
                 ok = u >= p->reservation;
                 sum += u;
             }
@@ -1277,12 +1274,7 @@ static void enumerate_example(const char *file, double n_allowed,
                     best = sum;
             }
         }
-        size_t k = n;
-        while (k > 0 && ++pkg[k - 1] == sc->issues[k - 1].n_options)
-            pkg[--k] = 0;
-        if (k == 0)
-            break;
-    }
+    } while (package_next(sc, pkg));
     assert_true(allowed == n_allowed);
     assert_true(feasible == n_feasible);
     assert_true(fabs(best - max_sum) < 1e-9);

@@ -30,6 +30,7 @@
 #include "parley/strategy.h"
 #include "strategy/strategy_internal.h"
 #include "support/failing_alloc.h"
+#include "support/packages.h"
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
@@ -221,28 +222,6 @@ static void fixture_free(fixture_t *f)
 {
     public_free(&f->pub);
     parley_scenario_free(f->sc);
-}
-
-/* Utility of a package summed in issue order, straight from the scenario. */
-static double plain_utility(const parley_scenario_t *sc,
-                            const parley_party_t *pa, const uint32_t *pkg)
-{
-    double u = 0.0;
-    for (size_t k = 0; k < sc->n_issues; k++)
-        u += pa->weights[k] *
-             parley_value_eval(&pa->values[k], &sc->issues[k], pkg[k]);
-    return u;
-}
-
-static int breaks_red_line(const parley_scenario_t *sc,
-                           const parley_party_t *pa, const uint32_t *pkg)
-{
-    for (size_t r = 0; r < pa->n_red_lines; r++) {
-        const parley_red_line_t *rl = &pa->red_lines[r];
-        if (!parley_red_line_allows(&sc->issues[rl->issue], rl, pkg[rl->issue]))
-            return 1;
-    }
-    return 0;
 }
 
 /* A deep copy of a party, the way a session pre-fills `declared`. */
@@ -470,7 +449,6 @@ static void test_profile_random(void **state)
     for (uint64_t seed = 1; seed <= 60; seed++) {
         parley_scenario_t *sc = random_scenario(seed, &rp);
         assert_non_null(sc);
-        size_t K = sc->n_issues;
         for (size_t i = 0; i < sc->n_parties; i++) {
             if (sc->parties[i].role != PARLEY_ROLE_PARTY)
                 continue;
@@ -480,28 +458,15 @@ static void test_profile_random(void **state)
             uint32_t pkg[PARLEY_MAX_ISSUES] = {0};
             double best = -INFINITY;
             int any = 0;
-            for (;;) {
+            do {
                 double u = parley__strategy_utility(st, pkg);
-                assert_true(u == plain_utility(sc, pa, pkg));
-                if (!breaks_red_line(sc, pa, pkg)) {
+                assert_true(u == package_utility(sc, pa, pkg));
+                if (!package_breaks_red_line(sc, pa, pkg)) {
                     any = 1;
                     if (u > best)
                         best = u;
                 }
-                size_t k = K;
-                while (k > 0) {
-                    k--;
-                    if (++pkg[k] < sc->issues[k].n_options)
-                        break;
-                    pkg[k] = 0;
-                    if (k == 0) {
-                        k = SIZE_MAX;
-                        break;
-                    }
-                }
-                if (K == 0 || k == SIZE_MAX)
-                    break;
-            }
+            } while (package_next(sc, pkg));
             /* A party whose own red lines clash has no such package. */
             if (any)
                 assert_true(fabs(st->best - best) < 1e-12);
@@ -738,7 +703,7 @@ static void test_vetoes_always_valid(void **state)
                     v.guarantee_bonus = random_unit(&rs) < 0.2 ? 0.1 : 0;
                     v.cluster = sc->n_clusters ? 0 : -1;
                     parley_answer_t a = answer(st, &v);
-                    double u = plain_utility(sc, &sc->parties[i], f.text);
+                    double u = package_utility(sc, &sc->parties[i], f.text);
                     switch (a.kind) {
                     case PARLEY_ANSWER_VETO:
                         vetoes++;
@@ -750,7 +715,7 @@ static void test_vetoes_always_valid(void **state)
                         assert_int_equal(a.text_round, v.text_round);
                         cast++;
                         if (a.ground == PARLEY_VETO_RED_LINE)
-                            assert_true(breaks_red_line(sc, &declared, f.text));
+                            assert_true(package_breaks_red_line(sc, &declared, f.text));
                         else
                             assert_true(a.ground == PARLEY_VETO_RESERVATION &&
                                         u + v.guarantee_bonus <
@@ -758,9 +723,9 @@ static void test_vetoes_always_valid(void **state)
                         break;
                     case PARLEY_ANSWER_ACCEPT:
                         accepts++;
-                        assert_false(breaks_red_line(sc, &sc->parties[i],
+                        assert_false(package_breaks_red_line(sc, &sc->parties[i],
                                                      f.text));
-                        assert_false(breaks_red_line(sc, &declared, f.text));
+                        assert_false(package_breaks_red_line(sc, &declared, f.text));
                         assert_true(u + v.guarantee_bonus >=
                                     sc->parties[i].reservation);
                         break;
@@ -1301,30 +1266,19 @@ static void check_propose(parley_strategy_t *st, const parley_scenario_t *sc,
     uint32_t pkg[PARLEY_MAX_ISSUES] = {0}, want[PARLEY_MAX_ISSUES] = {0};
     int found = 0;
     double best_u = 0;
-    for (;;) {
+    do {
         int ok = 1;
         for (size_t k = 0; k < K; k++)
             ok &= pool[k][pkg[k]];
         if (ok) {
-            double u = plain_utility(sc, truth, pkg);
+            double u = package_utility(sc, truth, pkg);
             if (u >= asp && (!found || u < best_u)) {
                 found = 1;
                 best_u = u;
                 memcpy(want, pkg, sizeof want);
             }
         }
-        size_t k = K;
-        int carry = 1;
-        while (carry && k > 0) {
-            k--;
-            if (++pkg[k] < sc->issues[k].n_options)
-                carry = 0;
-            else
-                pkg[k] = 0;
-        }
-        if (carry)
-            break;
-    }
+    } while (package_next(sc, pkg));
     uint32_t got[PARLEY_MAX_ISSUES] = {0};
     int rc = parley__strategy_propose(st, asp, UINT64_MAX, got);
     if (found) {
@@ -1584,8 +1538,8 @@ static void test_sao_random(void **state)
             const parley_party_t *pa = &sc->parties[i];
             if (pa->role != PARLEY_ROLE_PARTY)
                 continue;
-            assert_true(plain_utility(sc, pa, r.package) >= pa->reservation);
-            assert_false(breaks_red_line(sc, pa, r.package));
+            assert_true(package_utility(sc, pa, r.package) >= pa->reservation);
+            assert_false(package_breaks_red_line(sc, pa, r.package));
         }
         parley_scenario_free(sc);
     }
@@ -1635,7 +1589,7 @@ static void test_sao_genius(void **state)
             continue;
         agreements++;
         for (size_t i = 0; i < 4; i++)
-            assert_true(plain_utility(sc, &sc->parties[i], r.package) >= 0.45);
+            assert_true(package_utility(sc, &sc->parties[i], r.package) >= 0.45);
     }
     /* Truthful parties with room to move do agree here. */
     assert_true(agreements >= 1);
@@ -1718,8 +1672,8 @@ static void run_session(const parley_scenario_t *sc,
             const parley_party_t *pa = &sc->parties[i];
             if (pa->role != PARLEY_ROLE_PARTY)
                 continue;
-            assert_true(plain_utility(sc, pa, o.package) >= pa->reservation);
-            assert_false(breaks_red_line(sc, pa, o.package));
+            assert_true(package_utility(sc, pa, o.package) >= pa->reservation);
+            assert_false(package_breaks_red_line(sc, pa, o.package));
         }
     } else {
         assert_non_null(o.impasse_reason);
