@@ -16,6 +16,7 @@
 #include "parley/alloc.h"
 #include "parley/analysis.h"
 #include "analysis/analysis_internal.h"
+#include "support/analyzed.h"
 #include "support/failing_alloc.h"
 #include "support/table_scenario.h"
 
@@ -389,12 +390,11 @@ static void test_json_numeric_labels(void **state)
     is->max = 35;
     is->resolution = 5;
     is->unit = parley_strdup("MW");
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, sc, PARLEY_OK);
     char *json = NULL;
-    assert_int_equal(parley_analysis_to_json(a, m, sc, 0, &json), PARLEY_OK);
+    assert_int_equal(parley_analysis_to_json(x.a, x.m, sc, 0, &json),
+                     PARLEY_OK);
     json_error_t err;
     json_t *root = json_loads(json, 0, &err);
     assert_non_null(root);
@@ -409,9 +409,7 @@ static void test_json_numeric_labels(void **state)
                         "real");
     json_decref(root);
     parley_free(json);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 typedef struct analysis_run {
