@@ -9,7 +9,6 @@
  * spelled out as numbers.  Expected values of value functions are computed
  * by hand in the comments next to them.
  */
-#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +23,8 @@
 #include "parley/alloc.h"
 #include "parley/scenario.h"
 #include "scenario/scenario_internal.h"
+#include "support/failing_alloc.h"
+#include "support/packages.h"
 
 #define EXAMPLE(name) PARLEY_SOURCE_DIR "/examples/" name
 
@@ -262,6 +263,36 @@ static void test_single_point_piecewise(void **state)
     assert_int_equal(sc->issues[0].n_options, 5);
     for (size_t j = 0; j < 5; j++)
         NEAR(value_of(sc, 0, 0, j), 0.3);
+    parley_scenario_free(sc);
+}
+
+/* Numbers at the ends of the double range still give values in [0, 1]. */
+static void test_extreme_values(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = must_read(
+        "{\"version\":1,\"name\":\"x\",\"issues\":["
+        "{\"id\":\"r\",\"kind\":\"real\",\"min\":-5e307,\"max\":5e307,"
+        "\"resolution\":5e306}],"
+        "\"parties\":[{\"id\":\"p\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"piecewise\":[[-1.5e308,0],[1.5e308,1]]}}},"
+        "{\"id\":\"q\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"linear\":{\"offset\":0.25,\"slope\":0,"
+        "\"origin\":-1.7e308}}}},"
+        "{\"id\":\"s\",\"power\":1,\"utility\":{"
+        "\"r\":{\"weight\":1,\"linear\":{\"offset\":0.5,\"slope\":1e300,"
+        "\"origin\":0}}}}]}");
+    const parley_issue_t *is = &sc->issues[0];
+    assert_int_equal(is->n_options, 21);
+    for (size_t j = 0; j < is->n_options; j++) {
+        double x = parley_issue_option_number(is, j);
+        /* piecewise: the line from (-1.5e308, 0) to (1.5e308, 1) */
+        double want = 0.5 + x / 3 / 1e308;
+        assert_true(fabs(value_of(sc, 0, 0, j) - want) < 1e-12);
+        NEAR(value_of(sc, 1, 0, j), 0.25);
+        /* steep: 0 below the origin, 1 above, 0.5 at it */
+        NEAR(value_of(sc, 2, 0, j), x < 0 ? 0 : x > 0 ? 1 : 0.5);
+    }
     parley_scenario_free(sc);
 }
 
@@ -796,7 +827,21 @@ static void test_input_edges(void **state)
                                                  NULL),
                      PARLEY_OK);
     parley_scenario_free(sc);
-    /* text with a NUL inside is not JSON */
+    /* text with a NUL inside is not JSON, even where jansson would let it
+     * pass (after a number) */
+    expect_error("{\"version\": 1`", PARLEY_ESYNTAX, ""); /* unterminated */
+    {
+        const char after_number[] = "{\"version\":1\0,\"name\":\"t\"}";
+        parley_diags_t *d2 = parley_diags_new();
+        assert_int_equal(parley_scenario_read_string(after_number,
+                                                     sizeof after_number - 1,
+                                                     "n", &sc, d2),
+                         PARLEY_ESYNTAX);
+        assert_null(sc);
+        assert_int_equal(parley_diags_get(d2, 0)->column, 13);
+        assert_non_null(strstr(parley_diags_get(d2, 0)->message, "NUL"));
+        parley_diags_free(d2);
+    }
     const char nul[] = "{\"version\":1}\0{}";
     assert_int_equal(parley_scenario_read_string(nul, sizeof nul - 1, "n", &sc,
                                                  NULL),
@@ -973,6 +1018,13 @@ static void test_paths_and_locator(void **state)
     for (size_t cut = 0; cut < n; cut++)
         parley__json_locate(text, cut, "$['dry season']['it\\'s\\\\\\u000a']",
                             0, &off);
+
+    /* stray bytes (a NUL after a number) neither stop nor trap the scan */
+    const char stray[] = "{\"a\": [1\0, {\"c\": 2\0}], \"b\": 3}";
+    assert_int_equal(parley__json_locate(stray, sizeof stray - 1, "$.b", 0,
+                                         &off),
+                     1);
+    assert_int_equal(stray[off], '3');
 
     /* columns count characters, not bytes */
     parley__text_linecol("\xc3\xa9\xc3\xa9x\ny", 7, 4, &line, &col);
@@ -1157,6 +1209,86 @@ static void test_river_basin_shape(void **state)
     parley_diags_free(d);
 }
 
+/* Whether option j of issue k keeps red line rl (tests' own reading of
+ * the red-line semantics of scenario.h). */
+static int keeps(const parley_scenario_t *sc, const parley_red_line_t *rl,
+                 size_t j)
+{
+    const parley_issue_t *is = &sc->issues[rl->issue];
+    if (is->kind == PARLEY_ISSUE_DISCRETE) {
+        int listed = 0;
+        for (size_t m = 0; m < rl->n_options; m++)
+            listed |= rl->options[m] == j;
+        return rl->op == PARLEY_CMP_EQ || rl->op == PARLEY_CMP_IN ? listed
+                                                                  : !listed;
+    }
+    double x = parley_issue_option_number(is, j);
+    switch (rl->op) {
+    case PARLEY_CMP_EQ: return x == rl->value;
+    case PARLEY_CMP_NE: return x != rl->value;
+    case PARLEY_CMP_LT: return x < rl->value;
+    case PARLEY_CMP_LE: return x <= rl->value;
+    case PARLEY_CMP_GT: return x > rl->value;
+    case PARLEY_CMP_GE: return x >= rl->value;
+    default: return 0;
+    }
+}
+
+/*
+ * Every package of an example, the slow obvious way: how many red lines
+ * allow, how many are feasible (red lines kept and u_i >= r_i for every
+ * voting party), and the largest utility sum among those.  The expected
+ * figures were computed independently (a separate script evaluating the
+ * JSON by the formulas of docs/scenario-format.md).
+ */
+static void enumerate_example(const char *file, double n_allowed,
+                              double n_feasible, double max_sum)
+{
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(file, &sc, d), PARLEY_OK);
+    uint32_t pkg[PARLEY_MAX_ISSUES] = {0};
+    double allowed = 0, feasible = 0, best = -1;
+    do {
+        int ok = 1;
+        for (size_t i = 0; ok && i < sc->n_parties; i++)
+            for (size_t r = 0; ok && r < sc->parties[i].n_red_lines; r++) {
+                const parley_red_line_t *rl = &sc->parties[i].red_lines[r];
+                if (sc->parties[i].role == PARLEY_ROLE_PARTY)
+                    ok = keeps(sc, rl, pkg[rl->issue]);
+            }
+        if (ok) {
+            allowed++;
+            double sum = 0;
+            for (size_t i = 0; ok && i < sc->n_parties; i++) {
+                const parley_party_t *p = &sc->parties[i];
+                if (p->role != PARLEY_ROLE_PARTY)
+                    continue;
+                double u = package_utility(sc, p, pkg);
+                ok = u >= p->reservation;
+                sum += u;
+            }
+            if (ok) {
+                feasible++;
+                if (sum > best)
+                    best = sum;
+            }
+        }
+    } while (package_next(sc, pkg));
+    assert_true(allowed == n_allowed);
+    assert_true(feasible == n_feasible);
+    assert_true(fabs(best - max_sum) < 1e-9);
+    parley_scenario_free(sc);
+    parley_diags_free(d);
+}
+
+static void test_examples_feasible(void **state)
+{
+    (void)state;
+    enumerate_example(EXAMPLE("river-basin.json"), 15876, 7266, 3.643583333333);
+    enumerate_example(EXAMPLE("two-party.json"), 24, 18, 1.334444444444);
+}
+
 static void test_writer_format(void **state)
 {
     (void)state;
@@ -1242,6 +1374,51 @@ static void test_writer_wraps(void **state)
     parley_free(text);
     assert_round_trip(sc);
     parley_scenario_free(sc);
+}
+
+/*
+ * The JSON blocks of docs/scenario-format.md: the first must read, the
+ * second must give exactly the diagnostics printed below it in the page.
+ */
+static void test_docs_examples(void **state)
+{
+    (void)state;
+    char *doc = slurp(PARLEY_SOURCE_DIR "/docs/scenario-format.md", NULL);
+    char *blocks[2] = {NULL, NULL};
+    /* the first block of the page, and the one after "This file has" */
+    char *from[2] = {doc, strstr(doc, "This file has five")};
+    char *at = NULL;
+    assert_non_null(from[1]);
+    for (int b = 0; b < 2; b++) {
+        char *start = strstr(from[b], "```json\n");
+        assert_non_null(start);
+        start += 8;
+        char *end = strstr(start, "```");
+        assert_non_null(end);
+        blocks[b] = strndup(start, (size_t)(end - start));
+        at = end + 3;
+    }
+    parley_scenario_free(must_read(blocks[0]));
+
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_not_equal(parley_scenario_read_string(blocks[1],
+                                                     strlen(blocks[1]),
+                                                     "river.json", &sc, d),
+                         PARLEY_OK);
+    assert_int_equal(parley_diags_count(d), 5);
+    for (size_t i = 0; i < parley_diags_count(d); i++) {
+        char line[1300] = "    ";
+        parley_diag_format(parley_diags_get(d, i), line + 4, sizeof line - 5);
+        strcat(line, "\n");
+        if (!strstr(at, line))
+            fprintf(stderr, "not in the page: %s", line);
+        assert_non_null(strstr(at, line));
+    }
+    parley_diags_free(d);
+    free(blocks[0]);
+    free(blocks[1]);
+    free(doc);
 }
 
 /* ---- random scenarios ------------------------------------------------- */
@@ -1502,97 +1679,61 @@ static void test_random_round_trip(void **state)
 
 /* ---- allocation failure ----------------------------------------------- */
 
-typedef struct fail_alloc {
-    long countdown;   /* the allocation that fails: 1 = the next one */
-    int keep_failing; /* after the first failure, fail all the rest */
-    int failed;
-    long live;        /* blocks not yet freed */
-} fail_alloc_t;
+typedef struct read_run {
+    const char *text;
+    size_t len;
+} read_run_t;
 
-static fail_alloc_t fa;
-
-static void *fa_malloc(void *ctx, size_t size)
+/*
+ * Reads a text and writes it back, freeing both again: a failed read gives
+ * no scenario, a clean one no errors, and a failed write no text.
+ */
+static parley_status_t read_and_write(void *ctx)
 {
-    fail_alloc_t *a = ctx;
-    if ((a->failed && a->keep_failing) || --a->countdown == 0) {
-        a->failed = 1;
-        return NULL;
+    const read_run_t *r = ctx;
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = (parley_scenario_t *)1;
+    parley_status_t st =
+        parley_scenario_read_string(r->text, r->len, "alloc.json", &sc, d);
+    if (st != PARLEY_OK)
+        assert_null(sc); /* never a partial result */
+    else
+        assert_true(parley_diags_errors(d) == 0);
+    if (st == PARLEY_OK) {
+        char *out = (char *)1;
+        st = parley_scenario_to_string(sc, &out);
+        if (st != PARLEY_OK)
+            assert_null(out);
+        parley_free(out);
     }
-    void *p = malloc(size);
-    if (p)
-        a->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *ptr, size_t size)
-{
-    fail_alloc_t *a = ctx;
-    if ((a->failed && a->keep_failing) || --a->countdown == 0) {
-        a->failed = 1;
-        return NULL;
-    }
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        a->live++;
-    return p;
-}
-
-static void fa_free(void *ctx, void *ptr)
-{
-    fail_alloc_t *a = ctx;
-    if (ptr)
-        a->live--;
-    free(ptr);
+    parley_scenario_free(sc);
+    parley_diags_free(d);
+    return st;
 }
 
 /*
- * Reads `text` failing the n-th allocation, for n = 1, 2, ... until the
- * read succeeds: each failed read must give no scenario, say why, and leave
- * nothing allocated.  Returns the number of allocations a read takes.
+ * Reads `text` failing the n-th allocation (and with keep_failing every one
+ * after it), for n = 1, 2, ... until the read succeeds: each failed read
+ * must end in ENOMEM or the status `expect` of the whole text, and leave
+ * nothing allocated.  Returns the n at which a read first went through.
  */
 static long fail_allocations(const char *text, size_t len,
                              parley_status_t expect, int keep_failing,
-                             long every_after, long stride)
+                             long dense, long stride)
 {
-    parley_allocator_t hooks = {fa_malloc, fa_realloc, fa_free, &fa};
-    for (long n = 1;; n += n < every_after ? 1 : stride) {
-        fa = (fail_alloc_t){n, keep_failing, 0, 0};
-        parley_set_allocator(&hooks);
-        parley_diags_t *d = parley_diags_new();
-        parley_scenario_t *sc = (parley_scenario_t *)1;
-        parley_status_t st =
-            parley_scenario_read_string(text, len, "alloc.json", &sc, d);
-        if (st != PARLEY_OK)
-            assert_null(sc); /* never a partial result */
-        else
-            assert_true(parley_diags_errors(d) == 0);
-        if (st == PARLEY_OK) {
-            char *out = (char *)1;
-            st = parley_scenario_to_string(sc, &out);
-            if (st != PARLEY_OK)
-                assert_null(out);
-            parley_free(out);
-        }
-        int failed = fa.failed;
-        parley_scenario_free(sc);
-        parley_diags_free(d);
-        long live = fa.live;
-        parley_set_allocator(NULL);
-        assert_int_equal(live, 0);
-        if (!failed) {
-            assert_int_equal(st, expect);
-            return n;
-        }
-        if (st != PARLEY_ENOMEM && st != expect)
-            fprintf(stderr, "allocation %ld: %s\n", n, parley_status_name(st));
-        assert_true(st == PARLEY_ENOMEM || st == expect);
-    }
+    read_run_t run = {text, len};
+    failing_alloc_opts_t o = {.keep_failing = keep_failing,
+                              .expect = expect,
+                              .may_absorb = 1,
+                              .dense = dense,
+                              .stride = stride};
+    return failing_alloc_sweep(read_and_write, &run, &o).clean_at;
 }
 
 static long fail_each_allocation(const char *text, size_t len,
                                  parley_status_t expect, int keep_failing)
 {
-    return fail_allocations(text, len, expect, keep_failing, LONG_MAX, 1);
+    return fail_allocations(text, len, expect, keep_failing, 0, 0);
 }
 
 static void test_allocation_failure(void **state)
@@ -1653,6 +1794,7 @@ int main(void)
         cmocka_unit_test(test_value_functions),
         cmocka_unit_test(test_single_point_piecewise),
         cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_extreme_values),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_issue_errors),
@@ -1669,10 +1811,13 @@ int main(void)
         cmocka_unit_test(test_shortest_numbers),
         cmocka_unit_test(test_examples_round_trip),
         cmocka_unit_test(test_river_basin_shape),
+        cmocka_unit_test(test_examples_feasible),
         cmocka_unit_test(test_writer_format),
         cmocka_unit_test(test_writer_wraps),
+        cmocka_unit_test(test_docs_examples),
         cmocka_unit_test(test_random_round_trip),
-        cmocka_unit_test(test_allocation_failure),
+        cmocka_unit_test_teardown(test_allocation_failure,
+                                  failing_alloc_teardown),
     };
     /* PARLEY_TEST_FILTER=test_grid runs one test (a glob pattern). */
     if (getenv("PARLEY_TEST_FILTER"))

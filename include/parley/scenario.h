@@ -179,7 +179,10 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
 
 /*
  * Writes the scenario as v1 JSON (pretty, stable key order).  Reading the
- * result gives a scenario equal to `sc` by parley_scenario_equal().
+ * result gives a scenario equal to `sc` by parley_scenario_equal().  A
+ * scenario with errors under parley_scenario_check() is refused with
+ * PARLEY_EINVALID (nothing written), since it could not be read back.
+ * The format is described in docs/scenario-format.md.
  */
 parley_status_t parley_scenario_write(const parley_scenario_t *sc, FILE *out);
 /* The same into a NUL-terminated parley_malloc'd string. */

@@ -15,9 +15,12 @@
  * allowed count.
  *
  * Work limit.  opts->count_limit (default 2e9) caps the leaves checked one
- * by one, and the time budget caps the wall time.  When either stops the
- * walk, lower = feasible packages counted so far, upper = allowed packages
- * not yet shown infeasible; exact = 0.
+ * by one, and opts->time_budget caps the wall time (parley_analyze hands
+ * the count a quarter of the analysis' budget: the frontier, which the
+ * solutions need, deserves the larger share, and bounds on a count are a
+ * fine answer).  When
+ * either stops the walk, lower = feasible packages counted so far, upper =
+ * allowed packages not yet shown infeasible; exact = 0.
  *
  * Threads: the tree is cut at the shallowest depth with at least 64
  * prefixes per thread; threads take prefixes from a shared counter.  The
@@ -264,12 +267,16 @@ parley_status_t parley__feasible_count(const parley_model_t *m,
         for (unsigned t = 1; t < nth; t++)
             if (started[t])
                 pthread_join(th[t], NULL);
+        /* Complete when every task ran to its end (a limit reached by
+         * the last report does not make a finished walk inexact). */
         double feas = 0, infeas = 0;
+        int complete = sh.next_task >= sh.n_tasks;
         for (unsigned t = 0; t < nth; t++) {
             feas += w[t].feasible;
             infeas += w[t].infeasible;
+            complete &= !w[t].stopped;
         }
-        if (!sh.stop) {
+        if (complete) {
             out->exact = 1;
             out->count = out->lower = out->upper = feas;
         } else {

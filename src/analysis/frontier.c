@@ -33,15 +33,24 @@
  *   3 parties: lexicographic sort, sweep with two Fenwick trees over the
  *             second coordinate holding maxima of the third. O(n log n)
  *   4+ parties: sort by sum (a dominator always comes first), then
- *             sort-filter-skyline against the kept window, in blocks whose
- *             window checks are split across threads.       O(n * kept)
+ *             sort-filter-skyline, the kept items indexed by a k-d tree with
+ *             per-node maxima; blocks of queries split across threads.
+ *             O(n log n) when dominators are found near, O(n * kept) at
+ *             worst.
+ * Everything around the filters (forming candidates, sorting) is O(n log n)
+ * per step in the candidates n = |S_k| * options of issue k.
  *
  * Budgets.  Before a step, if S_k times the options of issue k would not fit
  * the memory budget, or the time left cannot afford it at the measured rate,
- * S_k is thinned by an epsilon grid (see grid_thin) whose eps doubles until
- * it fits; the result is then inexact and delta grows by eps plus a rounding
- * allowance.  ENUMERATE, the baseline, streams every allowed package in
- * index order through the same filters in chunks.
+ * S_k is thinned to an epsilon-cover (see cover_t: the guarantee of an
+ * epsilon grid, one representative per cell, with far fewer vectors) whose
+ * eps doubles until it fits, then is refined by bisection; the result is
+ * then inexact and delta grows by eps plus a rounding allowance, so that
+ * every package of F keeps a reported vector at most delta below it on
+ * every party.  Multiplicities then count only the packages the kept
+ * prefixes stand for: a lower bound.  ENUMERATE, the baseline, streams every
+ * allowed package in index order through the same filters in chunks; it has
+ * no inexact mode and answers PARLEY_EBUDGET when a budget runs out.
  */
 #include <float.h>
 #include <math.h>
@@ -477,105 +486,323 @@ static void sweep2(const double *u, const uint32_t *reps, size_t m,
     }
 }
 
-/* q D_t-dominates p: q >= p everywhere and q_i > p_i + t_i somewhere. */
-static inline int dominates_t(const double *q, const double *p,
-                              const double *pt, size_t P)
+/*
+ * 4+ parties: sort-filter-skyline with an index.  Items are taken in sum
+ * order; an item is kept when no kept item D_t-dominates it.  The kept items
+ * live in a k-d tree built up front over *all* items (the input is static),
+ * each node holding the componentwise maximum of the kept items below it:
+ * a dominator of p must be >= p everywhere, so a node whose maximum is
+ * below p somewhere is skipped whole.  Queries visit the upper child first,
+ * where dominators are likelier.
+ *
+ * Items are taken in blocks: each item of a block is checked against the
+ * tree as it stood before the block (read-only, split across threads), then
+ * the survivors against the block's earlier survivors, then inserted.
+ * Cost: O(n log n) to build; a query is O(log n) when a dominator is near
+ * and up to O(kept) in the worst case (the plain SFS bound).
+ */
+#define KD_LEAF 8
+
+typedef struct kd_node {
+    uint32_t lo, hi;     /* range in perm[] */
+    int32_t child[2];    /* lower / upper half, -1 for a leaf */
+    int32_t parent;
+    uint32_t kept;       /* kept items below */
+} kd_node_t;
+
+typedef struct kd_tree {
+    size_t P, n_nodes, cap;
+    kd_node_t *node;
+    double *max;         /* n_nodes * P: componentwise max of kept items */
+    uint32_t *perm;      /* items, grouped by leaf */
+    int32_t *leaf_of;    /* item -> leaf */
+    unsigned char *kept; /* item kept */
+    const double *u;     /* item vectors, packed */
+} kd_tree_t;
+
+/*
+ * Reorders perm[lo..hi) so that position k holds the item of rank k in
+ * coordinate c, smaller ones before it and larger ones after (quickselect
+ * with a three-way partition, so runs of equal values cannot stall it).
+ */
+static void kd_select(uint32_t *perm, size_t lo, size_t hi, size_t k,
+                      const double *u, size_t P, size_t c)
 {
-    int strict = 0;
+    while (hi - lo > 1) {
+        double pivot = u[(size_t)perm[lo + (hi - lo) / 2] * P + c];
+        size_t lt = lo, i = lo, gt = hi;
+        /* [lo,lt) < pivot, [lt,i) == pivot, [gt,hi) > pivot */
+        while (i < gt) {
+            double v = u[(size_t)perm[i] * P + c];
+            uint32_t x = perm[i];
+            if (v < pivot) {
+                perm[i++] = perm[lt];
+                perm[lt++] = x;
+            } else if (v > pivot) {
+                perm[i] = perm[--gt];
+                perm[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+static int32_t kd_build(kd_tree_t *t, size_t lo, size_t hi, int32_t parent)
+{
+    size_t P = t->P;
+    int32_t id = (int32_t)t->n_nodes++;
+    kd_node_t *nd = &t->node[id];
+    nd->lo = (uint32_t)lo;
+    nd->hi = (uint32_t)hi;
+    nd->parent = parent;
+    nd->kept = 0;
+    nd->child[0] = nd->child[1] = -1;
+    for (size_t i = 0; i < P; i++)
+        t->max[(size_t)id * P + i] = -HUGE_VAL;
+    if (hi - lo <= KD_LEAF) {
+        for (size_t x = lo; x < hi; x++)
+            t->leaf_of[t->perm[x]] = id;
+        return id;
+    }
+    /* split the widest coordinate at its median */
+    size_t c = 0;
+    double best = -1;
     for (size_t i = 0; i < P; i++) {
-        if (q[i] < p[i])
+        double a = HUGE_VAL, b = -HUGE_VAL;
+        for (size_t x = lo; x < hi; x++) {
+            double v = t->u[(size_t)t->perm[x] * P + i];
+            a = v < a ? v : a;
+            b = v > b ? v : b;
+        }
+        if (b - a > best) {
+            best = b - a;
+            c = i;
+        }
+    }
+    size_t mid = lo + (hi - lo) / 2;
+    kd_select(t->perm, lo, hi, mid, t->u, P, c);
+    int32_t l = kd_build(t, lo, mid, id);
+    int32_t r = kd_build(t, mid, hi, id);
+    t->node[id].child[0] = l;
+    t->node[id].child[1] = r;
+    return id;
+}
+
+static void kd_free(kd_tree_t *t)
+{
+    parley_free(t->node);
+    parley_free(t->max);
+    parley_free(t->perm);
+    parley_free(t->leaf_of);
+    parley_free(t->kept);
+    memset(t, 0, sizeof *t);
+}
+
+static parley_status_t kd_init(kd_tree_t *t, const double *u, size_t m,
+                               size_t P)
+{
+    memset(t, 0, sizeof *t);
+    t->P = P;
+    t->u = u;
+    t->cap = 2 * (m / (KD_LEAF / 2) + 1) + 1;
+    t->node = alloc_array(t->cap, sizeof *t->node);
+    t->max = alloc_array(mul_size(t->cap, P), sizeof *t->max);
+    t->perm = alloc_array(m, sizeof *t->perm);
+    t->leaf_of = alloc_array(m, sizeof *t->leaf_of);
+    t->kept = alloc_array(m, 1);
+    if (!t->node || !t->max || !t->perm || !t->leaf_of || !t->kept) {
+        kd_free(t);
+        return PARLEY_ENOMEM;
+    }
+    for (size_t j = 0; j < m; j++) {
+        t->perm[j] = (uint32_t)j;
+        t->kept[j] = 0;
+    }
+    kd_build(t, 0, m, -1);
+    return PARLEY_OK;
+}
+
+static void kd_insert(kd_tree_t *t, size_t j)
+{
+    size_t P = t->P;
+    const double *p = &t->u[j * P];
+    t->kept[j] = 1;
+    for (int32_t id = t->leaf_of[j]; id >= 0; id = t->node[id].parent) {
+        double *mx = &t->max[(size_t)id * P];
+        t->node[id].kept++;
+        for (size_t i = 0; i < P; i++)
+            mx[i] = p[i] > mx[i] ? p[i] : mx[i];
+    }
+}
+
+/* Forgets every kept item (the tree's shape stays). */
+static void kd_reset(kd_tree_t *t, size_t m)
+{
+    for (size_t id = 0; id < t->n_nodes; id++) {
+        t->node[id].kept = 0;
+        for (size_t i = 0; i < t->P; i++)
+            t->max[id * t->P + i] = -HUGE_VAL;
+    }
+    memset(t->kept, 0, m);
+}
+
+/*
+ * q answers the query (lo, hi): q >= lo everywhere and, when hi is given,
+ * q_i >= hi_i somewhere.  With lo = p and hi = above(p, t) that is "q
+ * D_t-dominates p"; with no hi, "q covers lo".
+ */
+static inline int answers(const double *q, const double *lo,
+                          const double *hi, size_t P)
+{
+    int strict = hi == NULL;
+    for (size_t i = 0; i < P; i++) {
+        if (q[i] < lo[i])
             return 0;
-        strict |= q[i] >= pt[i];
+        if (hi)
+            strict |= q[i] >= hi[i];
     }
     return strict;
 }
 
-/*
- * 4+ parties: sort-filter-skyline.  The kept window grows in order; items
- * are taken in blocks, each item of a block is first checked against the
- * window as it stood before the block (split across threads), then the
- * survivors against the block's earlier survivors.  `pt` holds, per rep,
- * above(p_i, t_i) so the inner loop only compares.
- */
-typedef struct sfs {
-    const double *u;  /* rep vectors, packed, m * P */
-    const double *pt; /* thresholds, m * P */
-    size_t P;
-    const uint32_t *window;
-    size_t n_window;
-    size_t lo, hi; /* block */
-    unsigned char *dead;
-} sfs_t;
-
-static void sfs_job(void *ctx, unsigned tid, unsigned nth)
+/* Whether a kept item answers (lo, hi). */
+static int kd_query(const kd_tree_t *t, const double *lo, const double *hi)
 {
-    sfs_t *s = ctx;
-    size_t P = s->P;
-    size_t n = s->hi - s->lo;
-    size_t a = s->lo + n * tid / nth, b = s->lo + n * (tid + 1) / nth;
-    for (size_t j = a; j < b; j++) {
-        const double *p = &s->u[j * P], *pt = &s->pt[j * P];
-        for (size_t w = 0; w < s->n_window; w++) {
-            if (dominates_t(&s->u[(size_t)s->window[w] * P], p, pt, P)) {
-                s->dead[j] = 1;
-                break;
+    size_t P = t->P;
+    int32_t stack[128];
+    size_t sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+        const kd_node_t *nd = &t->node[stack[--sp]];
+        if (nd->kept == 0)
+            continue;
+        const double *mx = &t->max[(size_t)(nd - t->node) * P];
+        size_t i = 0;
+        while (i < P && mx[i] >= lo[i])
+            i++;
+        if (i < P)
+            continue;
+        if (nd->child[0] < 0) {
+            for (size_t x = nd->lo; x < nd->hi; x++) {
+                uint32_t q = t->perm[x];
+                if (t->kept[q] && answers(&t->u[(size_t)q * P], lo, hi, P))
+                    return 1;
             }
+            continue;
         }
+        /* the upper child is popped first */
+        stack[sp++] = nd->child[0];
+        stack[sp++] = nd->child[1];
+    }
+    return 0;
+}
+
+/*
+ * The greedy pass shared by the skyline (4+ parties) and the thinning
+ * cover: the tree's items are taken in `order`; an item is dropped (dead)
+ * when a kept item answers its query (lo, hi: m * P each, by item; hi may
+ * be NULL), kept and inserted otherwise.  Blocks of items are first queried
+ * against the tree as it stood before the block, in parallel (read-only),
+ * then the block's survivors are checked in order against its earlier
+ * survivors, which gives exactly the sequential result.  PARLEY_EBUDGET
+ * when f->deadline passed (the items not reached are left undecided).
+ */
+typedef struct greedy {
+    const kd_tree_t *tree;
+    const double *lo, *hi;
+    const uint32_t *order;
+    size_t a, b; /* block of order[] */
+    unsigned char *dead;
+} greedy_t;
+
+static void greedy_job(void *ctx, unsigned tid, unsigned nth)
+{
+    greedy_t *g = ctx;
+    size_t P = g->tree->P, n = g->b - g->a;
+    size_t a = g->a + n * tid / nth, b = g->a + n * (tid + 1) / nth;
+    for (size_t x = a; x < b; x++) {
+        size_t j = g->order[x];
+        g->dead[j] = (unsigned char)kd_query(
+            g->tree, &g->lo[j * P], g->hi ? &g->hi[j * P] : NULL);
     }
 }
 
+static parley_status_t greedy_filter(filter_t *f, kd_tree_t *tree,
+                                     const uint32_t *order, size_t m,
+                                     const double *lo, const double *hi,
+                                     unsigned char *dead)
+{
+    size_t P = tree->P, nk = 0;
+    const size_t block = 1024;
+    uint32_t *fresh = alloc_array(block, sizeof *fresh);
+    if (!fresh)
+        return PARLEY_ENOMEM;
+    for (size_t a = 0; a < m; a += block) {
+        size_t b = a + block < m ? a + block : m;
+        greedy_t g = {tree, lo, hi, order, a, b, dead};
+        run_parallel(nk > 4096 ? f->threads : 1, greedy_job, &g);
+        size_t nf = 0;
+        for (size_t x = a; x < b; x++) {
+            size_t j = order[x];
+            if (dead[j])
+                continue;
+            const double *jl = &lo[j * P], *jh = hi ? &hi[j * P] : NULL;
+            for (size_t w = 0; w < nf && !dead[j]; w++)
+                dead[j] = (unsigned char)answers(
+                    &tree->u[(size_t)fresh[w] * P], jl, jh, P);
+            if (!dead[j])
+                fresh[nf++] = (uint32_t)j;
+        }
+        for (size_t w = 0; w < nf; w++)
+            kd_insert(tree, fresh[w]);
+        nk += nf;
+        if (f->deadline > 0 && b < m && now_seconds() > f->deadline) {
+            f->timed_out = 1;
+            break;
+        }
+    }
+    parley_free(fresh);
+    return f->timed_out ? PARLEY_EBUDGET : PARLEY_OK;
+}
+
+/* The skyline for 4+ parties: reps in sum order through the greedy pass. */
 static parley_status_t sfs_filter(filter_t *f, const double *u,
                                   const uint32_t *reps, size_t m,
                                   const double *t, unsigned char *dead)
 {
     size_t P = f->P;
+    kd_tree_t tree;
+    parley_status_t st = PARLEY_ENOMEM;
     double *pu = alloc_array(mul_size(m, P), sizeof *pu);
     double *pt = alloc_array(mul_size(m, P), sizeof *pt);
-    uint32_t *window = alloc_array(m, sizeof *window);
-    if (!pu || !pt || !window) {
-        parley_free(pu);
-        parley_free(pt);
-        parley_free(window);
-        return PARLEY_ENOMEM;
-    }
-    /* Packed copies in filter order: the window scan walks memory. */
+    uint32_t *order = alloc_array(m, sizeof *order);
+    memset(&tree, 0, sizeof tree);
+    if (!pu || !pt || !order)
+        goto done;
+    /* Packed copies in filter order: the checks walk memory. */
     for (size_t j = 0; j < m; j++) {
         const double *p = &u[(size_t)reps[j] * P];
         memcpy(&pu[j * P], p, P * sizeof *p);
         for (size_t i = 0; i < P; i++)
             pt[j * P + i] = above(p[i], t[i]);
         dead[j] = 0;
+        order[j] = (uint32_t)j;
     }
-    size_t nw = 0;
-    const size_t block = 2048;
-    for (size_t lo = 0; lo < m; lo += block) {
-        size_t hi = lo + block < m ? lo + block : m;
-        sfs_t s = {pu, pt, P, window, nw, lo, hi, dead};
-        unsigned nth = nw * (hi - lo) > 4000000 ? f->threads : 1;
-        run_parallel(nth, sfs_job, &s);
-        for (size_t j = lo; j < hi; j++) {
-            if (dead[j])
-                continue;
-            for (size_t w = lo; w < j; w++) {
-                if (!dead[w] &&
-                    dominates_t(&pu[w * P], &pu[j * P], &pt[j * P], P)) {
-                    dead[j] = 1;
-                    break;
-                }
-            }
-        }
-        for (size_t j = lo; j < hi; j++)
-            if (!dead[j])
-                window[nw++] = (uint32_t)j;
-        if (f->deadline > 0 && hi < m && now_seconds() > f->deadline) {
-            f->timed_out = 1;
-            break;
-        }
-    }
+    if ((st = kd_init(&tree, pu, m, P)) != PARLEY_OK)
+        goto done;
+    st = greedy_filter(f, &tree, order, m, pu, pt, dead);
+done:
+    kd_free(&tree);
     parley_free(pu);
     parley_free(pt);
-    parley_free(window);
-    return f->timed_out ? PARLEY_EBUDGET : PARLEY_OK;
+    parley_free(order);
+    return st;
 }
 
 /*
@@ -772,44 +999,7 @@ static parley_status_t pset_alloc(pset_t *s, size_t n, size_t P, size_t K)
     return PARLEY_OK;
 }
 
-/* ---- epsilon grid -------------------------------------------------------- */
-
-/*
- * Thins S (stage j) to one representative per grid cell of side eps.  The
- * grid in coordinate i is anchored at safe[j,i], so a cell lies wholly on one
- * side of it: a vector at or above it meets r_i whatever follows.  Cells
- * below it in some coordinates ("risky" coordinates R) keep every member that
- * is maximal on R, so that a kept w is >= a dropped v on R exactly (any
- * completion feasible for v stays feasible for w) and within eps elsewhere.
- * Within a cell the representative is the one with the largest sum (lowest
- * index on ties).  keep[] receives ascending indices.
- */
-typedef struct grid_ctx {
-    const int64_t *cell;
-    size_t P;
-} grid_ctx_t;
-
-/* Cell order, then index. */
-static int cell_before(uint32_t a, uint32_t b, const void *ctx)
-{
-    const grid_ctx_t *g = ctx;
-    const int64_t *ca = &g->cell[(size_t)a * g->P];
-    const int64_t *cb = &g->cell[(size_t)b * g->P];
-    for (size_t i = 0; i < g->P; i++)
-        if (ca[i] != cb[i])
-            return ca[i] < cb[i];
-    return a < b;
-}
-
-static int64_t cell_of(double v, double anchor, double eps)
-{
-    double c = floor((v - anchor) / eps);
-    if (c > 4e18)
-        return (int64_t)4e18;
-    if (c < -4e18)
-        return (int64_t)-4e18;
-    return (int64_t)c;
-}
+/* ---- thinning: epsilon cover -------------------------------------------- */
 
 static double vec_sum(const double *p, size_t P)
 {
@@ -819,100 +1009,115 @@ static double vec_sum(const double *p, size_t P)
     return s;
 }
 
-static parley_status_t grid_thin(const pset_t *s, size_t P,
-                                 const double *safe, double eps,
-                                 uint32_t *keep, size_t *n_keep)
+typedef struct sum_ctx {
+    const double *sum;
+} sum_ctx_t;
+
+static int sum_desc_before(uint32_t a, uint32_t b, const void *ctx)
+{
+    const sum_ctx_t *c = ctx;
+    if (c->sum[a] != c->sum[b])
+        return c->sum[a] > c->sum[b];
+    return a < b;
+}
+
+/*
+ * Thinning S (stage j) to an eps-cover: in order of descending sum, an item
+ * is dropped when a kept item w covers it, kept otherwise.  w covers v when,
+ * per party i:
+ *   - v_i >= safe[j,i] (r_i is met whatever follows): w_i >= safe[j,i] and
+ *     w_i >= v_i - eps;
+ *   - otherwise ("risky"): w_i >= v_i exactly, so that every completion
+ *     that makes v feasible makes w feasible too.
+ * Then for every completion x, w + x is feasible when v + x is, and at
+ * least v + x - eps (up to rounding) on every party.  This is the grid
+ * guarantee (one representative per cell of side eps) with far fewer
+ * representatives: a cover item answers for a whole eps-neighbourhood below
+ * it, not for one cell.  The order and the k-d tree are built once and
+ * serve every eps tried.  Cost: O(n log n) to set up, then per eps a
+ * dominance query per item (greedy_filter, threaded).
+ */
+typedef struct cover {
+    const pset_t *s;
+    size_t P;
+    const double *safe;
+    filter_t filt; /* threads; no deadline */
+    kd_tree_t tree;
+    uint32_t *order;
+    double *lo;
+    unsigned char *dead;
+} cover_t;
+
+static void cover_free(cover_t *c)
+{
+    kd_free(&c->tree);
+    parley_free(c->order);
+    parley_free(c->lo);
+    parley_free(c->dead);
+    c->order = NULL;
+    c->lo = NULL;
+    c->dead = NULL;
+}
+
+static parley_status_t cover_init(cover_t *c, const pset_t *s, size_t P,
+                                  const double *safe, unsigned threads)
 {
     size_t n = s->n;
-    int64_t *cell = alloc_array(mul_size(n, P), sizeof *cell);
-    uint32_t *cr = alloc_array(n, sizeof *cr);
-    unsigned char *risky = alloc_array(mul_size(n, P), 1);
-    unsigned char *kept = alloc_array(n, 1);
-    if (!cell || !cr || !risky || !kept) {
-        parley_free(cell);
-        parley_free(cr);
-        parley_free(risky);
-        parley_free(kept);
-        return PARLEY_ENOMEM;
-    }
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->P = P;
+    c->safe = safe;
+    c->filt.P = P;
+    c->filt.threads = threads;
+    c->order = alloc_array(n, sizeof *c->order);
+    c->lo = alloc_array(mul_size(n, P), sizeof *c->lo);
+    c->dead = alloc_array(n, 1);
+    double *sum = alloc_array(n, sizeof *sum);
+    parley_status_t st = PARLEY_ENOMEM;
+    if (!c->order || !c->lo || !c->dead || !sum)
+        goto done;
     for (size_t j = 0; j < n; j++) {
-        const double *v = &s->u[j * P];
-        for (size_t i = 0; i < P; i++) {
-            double a = safe[i];
-            int vacuous = a == -HUGE_VAL;
-            cell[j * P + i] = cell_of(v[i], vacuous ? 0.0 : a, eps);
-            risky[j * P + i] = (unsigned char)(!vacuous && !(v[i] >= a));
-        }
-        cr[j] = (uint32_t)j;
-        kept[j] = 0;
+        sum[j] = vec_sum(&s->u[j * P], P);
+        c->order[j] = (uint32_t)j;
     }
-    grid_ctx_t gc = {cell, P};
-    if (idx_sort(cr, n, cell_before, &gc) != PARLEY_OK) {
-        parley_free(cell);
-        parley_free(cr);
-        parley_free(risky);
-        parley_free(kept);
-        return PARLEY_ENOMEM;
-    }
+    sum_ctx_t sc = {sum};
+    if ((st = idx_sort(c->order, n, sum_desc_before, &sc)) != PARLEY_OK)
+        goto done;
+    st = kd_init(&c->tree, s->u, n, P);
+done:
+    parley_free(sum);
+    if (st != PARLEY_OK)
+        cover_free(c);
+    return st;
+}
 
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        while (b < n && memcmp(&cell[(size_t)cr[a] * P],
-                               &cell[(size_t)cr[b] * P],
-                               P * sizeof *cell) == 0)
-            b++;
-        /* Risky coordinates are a property of the cell. */
-        const unsigned char *rk = &risky[(size_t)cr[a] * P];
-        int any_risky = 0;
-        for (size_t i = 0; i < P; i++)
-            any_risky |= rk[i];
-        for (size_t x = a; x < b; x++) {
-            size_t jx = cr[x];
-            const double *vx = &s->u[jx * P];
-            double sx = vec_sum(vx, P);
-            int drop = 0;
-            for (size_t y = a; y < b && !drop; y++) {
-                if (y == x)
-                    continue;
-                size_t jy = cr[y];
-                const double *vy = &s->u[jy * P];
-                /* does y cover x?  on R: >= (strictly better or tie-win) */
-                int ge = 1, gt = 0;
-                if (any_risky) {
-                    for (size_t i = 0; i < P; i++) {
-                        if (!rk[i])
-                            continue;
-                        if (vy[i] < vx[i]) {
-                            ge = 0;
-                            break;
-                        }
-                        gt |= vy[i] > vx[i];
-                    }
-                }
-                if (!ge)
-                    continue;
-                if (gt) {
-                    drop = 1;
-                    continue;
-                }
-                /* equal on R: the larger sum, then the lower index wins */
-                double sy = vec_sum(vy, P);
-                if (sy > sx || (sy == sx && jy < jx))
-                    drop = 1;
+/* The cover for one eps; keep[] receives ascending indices. */
+static parley_status_t cover_run(cover_t *c, double eps, uint32_t *keep,
+                                 size_t *n_keep)
+{
+    size_t n = c->s->n, P = c->P;
+    for (size_t j = 0; j < n; j++) {
+        const double *v = &c->s->u[j * P];
+        double *x = &c->lo[j * P];
+        for (size_t i = 0; i < P; i++) {
+            if (v[i] >= c->safe[i]) {
+                double lo = v[i] - eps;
+                x[i] = lo > c->safe[i] ? lo : c->safe[i];
+            } else {
+                x[i] = v[i];
             }
-            kept[jx] = (unsigned char)!drop;
         }
-        a = b;
     }
+    kd_reset(&c->tree, n);
+    parley_status_t st =
+        greedy_filter(&c->filt, &c->tree, c->order, n, c->lo, NULL, c->dead);
+    if (st != PARLEY_OK)
+        return st;
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (kept[j])
+        if (!c->dead[j])
             keep[k++] = (uint32_t)j;
     *n_keep = k;
-    parley_free(cell);
-    parley_free(cr);
-    parley_free(risky);
-    parley_free(kept);
     return PARLEY_OK;
 }
 
@@ -932,14 +1137,19 @@ static void pset_select(pset_t *s, size_t P, size_t K, const uint32_t *keep,
 }
 
 /*
- * Thins s until it has at most `target` items, doubling eps from a small
- * fraction of the vectors' spread.  Returns the eps used (0 when nothing was
- * dropped) through *eps_used.  Gives up when eps exceeds the spread several
- * times over (cells then can no longer merge anything: only risky vectors
- * are left), keeping the smallest set reached.
+ * Thins s until it has at most `target` items, with the smallest eps found
+ * that fits (the smallest loss).  eps starts at `hint` (the last eps used,
+ * or a thousandth of the vectors' spread); up to four secant steps on
+ * log(count) against log(eps) aim just below the target (every probe, one
+ * cover_run, costs about as much as a merge step, so the search is short);
+ * if none fits, eps doubles until one does.  Returns
+ * the eps used (0 when nothing was dropped) through *eps_used.  When even a
+ * cover with eps beyond the spread does not fit (only risky vectors are
+ * left, which no cover may drop), the smallest set reached is kept.
  */
 static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
                                const double *safe, size_t target,
+                               double hint, unsigned threads,
                                double *eps_used)
 {
     *eps_used = 0;
@@ -958,26 +1168,80 @@ static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
     if (!(spread > 0))
         spread = 1;
     uint32_t *keep = alloc_array(s->n, sizeof *keep);
-    if (!keep)
-        return PARLEY_ENOMEM;
-    double eps = spread / 65536.0;
-    size_t nk = s->n;
-    for (;;) {
-        parley_status_t st = grid_thin(s, P, safe, eps, keep, &nk);
-        if (st != PARLEY_OK) {
-            parley_free(keep);
-            return st;
-        }
-        if (nk <= target || eps > 4 * spread)
+    uint32_t *best = alloc_array(s->n, sizeof *best);
+    cover_t cv;
+    parley_status_t st = cover_init(&cv, s, P, safe, threads);
+    if (st != PARLEY_OK) {
+        parley_free(keep);
+        parley_free(best);
+        return st;
+    }
+    st = PARLEY_ENOMEM;
+    if (!keep || !best)
+        goto done;
+    double fit = 0, eps = hint > 0 && hint < spread ? hint : spread / 1024;
+    size_t nk, nbest = SIZE_MAX;
+    int have_fit = 0;
+#define PROBE(e)                                                               \
+    do {                                                                       \
+        if ((st = cover_run(&cv, (e), keep, &nk)) != PARLEY_OK)                \
+            goto done;                                                         \
+        if (nk <= target && (!have_fit || nk > nbest)) {                       \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+            have_fit = 1;                                                      \
+        } else if (!have_fit && nk < nbest) {                                  \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+        }                                                                      \
+    } while (0)
+    /*
+     * Secant steps on log(count) against log(eps), aiming a little below the
+     * target; the slope starts at the dimension of the frontier (P - 1).
+     */
+    double slope = P > 1 ? (double)(P - 1) : 1;
+    double aim = 0.9 * (double)target;
+    PROBE(eps);
+    double e_cur = eps, n_cur = (double)nk;
+    for (int it = 0; it < 4; it++) {
+        if (have_fit && (double)nbest >= 0.75 * (double)target)
             break;
+        double e = e_cur * pow(n_cur / aim, 1 / slope);
+        e = e < e_cur / 16 ? e_cur / 16 : e > e_cur * 16 ? e_cur * 16 : e;
+        if (e > 8 * spread)
+            break;
+        PROBE(e);
+        double n_new = (double)nk;
+        if (n_new != n_cur && e != e_cur) {
+            double d = -log(n_new / n_cur) / log(e / e_cur);
+            slope = d < 0.3 ? 0.3 : d > 2.0 * (double)P ? 2.0 * (double)P : d;
+        }
+        e_cur = e;
+        n_cur = n_new;
+    }
+    /* Still nothing fits: double until it does (or cannot). */
+    for (eps = e_cur; !have_fit && eps <= 4 * spread;) {
         eps *= 2;
+        PROBE(eps);
     }
-    if (nk < s->n) {
-        pset_select(s, P, K, keep, nk);
-        *eps_used = eps;
+#undef PROBE
+    cover_free(&cv);
+    if (nbest < s->n) {
+        pset_select(s, P, K, best, nbest);
+        *eps_used = fit;
     }
+    st = PARLEY_OK;
+done:
+    cover_free(&cv);
     parley_free(keep);
-    return PARLEY_OK;
+    parley_free(best);
+    return st;
 }
 
 /* ---- MERGE --------------------------------------------------------------- */
@@ -1034,15 +1298,33 @@ typedef struct merge_run {
     double t0, deadline;
     size_t memory;
     double rate; /* seconds per candidate, measured */
+    double last_eps; /* the previous thinning's eps: where the next starts */
+    double budget;   /* seconds, 0 = none */
+    double growth;   /* |S_k+1| / |S_k| of the last step, in [1, options] */
     int exact;
     double delta;
 } merge_run_t;
 
+/* Steps of growth a thinning leaves room for (see frontier_merge). */
+#define THIN_AHEAD 2.0
+
+/* The fewest items a time budget alone thins S to, at the very least. */
+#define TIME_FLOOR_ITEMS 32.0 /* see allowed_items */
+
+/*
+ * Peak bytes per candidate of a step: the vector and the step's own arrays
+ * (code, multiplicity in and out, survivor index: 28), then the larger of
+ * the sort (two record arrays: 32) and the filter.  The filter for 4+
+ * parties holds per item a rep index, multiplicity and flag (13), packed
+ * vector and thresholds (16P), a block index (4) and its share of the k-d
+ * tree (about half a node of 24 + 8P bytes, plus 9): 20P + 38; the
+ * sweeps need 3 doubles (24) besides the 13.  The final flags take 9.
+ */
 static size_t candidate_bytes(size_t P)
 {
-    /* vector, code, multiplicity, sort records (2), flags, survivors */
-    return P * sizeof(double) + 8 + 8 + 2 * sizeof(rec_t) + 2 + 8 + 4 + 8 +
-           P * sizeof(double) / 2;
+    size_t filter = P >= 4 ? 20 * P + 38 : 37;
+    size_t phase = filter > 32 ? filter : 32;
+    return 8 * P + 28 + phase + 9;
 }
 
 static size_t item_bytes(size_t P, size_t K)
@@ -1140,18 +1422,28 @@ static size_t allowed_items(const merge_run_t *mr, size_t k)
     /* 32-bit indices inside the filter */
     double idx_lim = 4.0e9 / (double)na;
     lim = lim < idx_lim ? lim : idx_lim;
+    if (lim < 1)
+        lim = 1;
     if (mr->deadline > 0) {
-        /* Before any step was large enough to measure, a modest guess. */
-        double rate = mr->rate > 0 ? mr->rate : 1e-7;
+        /*
+         * Before any step was large enough to measure, a modest guess; the
+         * measured rate gets a margin, since a step's cost per candidate
+         * grows with the set.  Past the deadline the steps left still get
+         * sets worth 5% of the budget: a result a little late beats one
+         * without content.
+         */
+        double rate = 1.25 * (mr->rate > 0 ? mr->rate : 1e-7);
         double left = mr->deadline - now_seconds();
         double work = 0;
         for (size_t l = k; l < K; l++)
             work += (double)m->n_allowed[l];
-        double tl = left > 0 ? left / (rate * work) : 1;
+        double tl = left > 0 ? left / (rate * work) : 0;
+        double floor_items = 0.05 * mr->budget / (rate * work);
+        if (floor_items < TIME_FLOOR_ITEMS)
+            floor_items = TIME_FLOOR_ITEMS;
+        tl = tl < floor_items ? floor_items : tl;
         lim = tl < lim ? tl : lim;
     }
-    if (lim < 1)
-        lim = 1;
     return lim >= (double)SIZE_MAX ? SIZE_MAX : (size_t)lim;
 }
 
@@ -1166,11 +1458,12 @@ static parley_status_t thin_stage(merge_run_t *mr, pset_t *s, size_t k,
                                   size_t target)
 {
     double eps = 0;
-    parley_status_t st =
-        thin_to(s, mr->P, mr->K, &mr->b.safe[k * mr->P], target, &eps);
+    parley_status_t st = thin_to(s, mr->P, mr->K, &mr->b.safe[k * mr->P],
+                                 target, mr->last_eps, mr->filt.threads, &eps);
     if (st == PARLEY_OK && eps > 0) {
         mr->exact = 0;
         mr->delta += eps * (1 + 1e-12) + mr->b.slack;
+        mr->last_eps = eps;
     }
     return st;
 }
@@ -1189,12 +1482,12 @@ static parley_status_t frontier_merge(const parley_model_t *m,
     mr.memory = opts && opts->memory_budget ? opts->memory_budget
                                             : DEFAULT_MEMORY;
     /* Keep a tenth of the time for what follows the frontier. */
-    mr.deadline = opts && opts->time_budget > 0
-                      ? mr.t0 + 0.9 * opts->time_budget
-                      : 0;
+    mr.budget = opts && opts->time_budget > 0 ? opts->time_budget : 0;
+    mr.deadline = mr.budget > 0 ? mr.t0 + 0.9 * mr.budget : 0;
     mr.filt.P = mr.P;
     mr.filt.threads = thread_count(opts);
     mr.exact = 1;
+    mr.growth = 1;
     parley_status_t st = bounds_init(&mr.b, m);
     if (st != PARLEY_OK)
         return st;
@@ -1214,35 +1507,51 @@ static parley_status_t frontier_merge(const parley_model_t *m,
 
     progress(opts, 0);
     for (size_t k = 0; k < K && s->n > 0; k++) {
+        /* The rate counts thinning too: it is part of a step's cost. */
+        double ts = now_seconds();
         size_t lim = allowed_items(&mr, k);
-        if (s->n > lim && (st = thin_stage(&mr, s, k, lim)) != PARLEY_OK)
-            goto done;
-        for (;;) {
-            double ts = now_seconds();
-            size_t work = s->n * m->n_allowed[k];
-            mr.filt.deadline = mr.deadline;
+        if (s->n > lim) {
+            /*
+             * Thin ahead: to what the next steps can grow from without
+             * thinning again, since every thinning adds its eps to delta
+             * while a smaller set costs only a slightly larger eps.
+             */
+            double ahead = (double)(K - 1 - k);
+            ahead = ahead < THIN_AHEAD ? ahead : THIN_AHEAD;
+            double want = (double)lim / pow(mr.growth, ahead);
+            size_t target = want > 1 ? (size_t)want : 1;
+            if ((st = thin_stage(&mr, s, k, target)) != PARLEY_OK)
+                goto done;
+        }
+        size_t n_before = s->n;
+        size_t work = s->n * m->n_allowed[k];
+        mr.filt.deadline = mr.deadline;
+        mr.filt.timed_out = 0;
+        st = merge_step(&mr, s, k);
+        if (st == PARLEY_EBUDGET) {
+            /*
+             * Out of time inside the step: its cost was misjudged.  Halve
+             * S_k and redo the step untimed; the steps left are sized by
+             * allowed_items from what is left (nothing: the floor).
+             */
+            if ((st = thin_stage(&mr, s, k, s->n / 2)) != PARLEY_OK)
+                goto done;
+            mr.filt.deadline = 0;
             mr.filt.timed_out = 0;
             st = merge_step(&mr, s, k);
-            if (st == PARLEY_EBUDGET) {
-                /* Out of time inside the step: halve S_k and retry. */
-                size_t before = s->n;
-                if ((st = thin_stage(&mr, s, k, before / 2)) != PARLEY_OK)
-                    goto done;
-                if (s->n >= before) /* cannot thin: finish untimed */
-                    mr.deadline = 0;
-                continue;
-            }
-            if (st != PARLEY_OK)
-                goto done;
-            /* Small steps measure thread start-up, not the filter. */
-            double el = now_seconds() - ts;
-            if (work >= 20000) {
-                double rate = el / (double)work;
-                mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
-                if (rate > mr.rate)
-                    mr.rate = rate;
-            }
-            break;
+        }
+        if (st != PARLEY_OK)
+            goto done;
+        /* Small steps measure thread start-up, not the filter. */
+        double el = now_seconds() - ts;
+        if (n_before > 0) {
+            double g = (double)s->n / (double)n_before;
+            double na = (double)m->n_allowed[k];
+            mr.growth = g < 1 ? 1 : g > na ? na : g;
+        }
+        if (work >= 20000) {
+            double rate = el / (double)work;
+            mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
         }
         progress(opts, (double)(k + 1) / (double)K);
     }

@@ -14,6 +14,7 @@
 #ifndef PARLEY_CLI_INTERNAL_H
 #define PARLEY_CLI_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,6 +147,14 @@ FILE *cli_open_output(const char *cmd, const char *path);
 /* Closes (unless stdout), reports a write error; returns an exit code. */
 int cli_close_output(const char *cmd, const char *path, FILE *f);
 
+/*
+ * Diagnostics on stderr for commands whose job is not validation: every
+ * error, but only the first few warnings and a count of the rest, so that a
+ * known property of an input (KTAB weights summing below 1) does not bury
+ * the result.  `parley validate` prints them all.
+ */
+void cli_print_diags(const char *file, const parley_diags_t *diags);
+
 /* Counts as text: exact integers up to 2^53, else %.4g; "1,234,567". */
 void cli_format_count(double x, char *buf, size_t size);
 
@@ -154,14 +163,22 @@ void cli_format_count(double x, char *buf, size_t size);
 typedef struct cli_progress {
     int enabled; /* stderr is a terminal */
     int drawn;   /* something is on the line now */
-    double start, last_draw;
+    double start;
+    /* Shared with the ticker thread, under `lock`. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int has_ticker, stop;
+    double fraction;
     int last_permille;
+    char stage[48];
 } cli_progress_t;
 
+/* Starts the clock (and the ticker on a terminal). */
 void cli_progress_init(cli_progress_t *p);
 /* A parley_progress_fn; ctx is the cli_progress_t. */
 void cli_progress_update(void *ctx, double fraction, const char *stage);
-/* Erases the bar if one was drawn. */
+/* Stops the ticker and erases the bar if one was drawn. */
 void cli_progress_done(cli_progress_t *p);
 
 /* ---- report.c ---- */

@@ -242,11 +242,11 @@ static int analyze_scenario(const parley_scenario_t *sc, const char *name,
             cli_report_impasse(stdout, sc, diags);
         rc = CLI_EXIT_INFEASIBLE;
     } else if (st != PARLEY_OK) {
-        parley_diags_print(diags, stderr);
+        cli_print_diags(name, diags);
         rc = cli_error("analyze", cli_exit_for(st), "%s: %s", name,
                        parley_status_message(st));
     } else {
-        parley_diags_print(diags, stderr);
+        cli_print_diags(name, diags);
         if (args->json) {
             rc = print_json(a, m, sc, args->frontier);
         } else {
@@ -290,7 +290,7 @@ int cli_cmd_analyze(int argc, char **argv)
         return cli_error("analyze", CLI_EXIT_INTERNAL, "out of memory");
     }
     parley_status_t st = cli_load("analyze", files, n_files, &sc, diags, &rc);
-    parley_diags_print(diags, stderr);
+    cli_print_diags(files[0], diags);
     if (st == PARLEY_OK && sc) {
         rc = analyze_scenario(sc, files[0], &args);
     } else if (rc == CLI_EXIT_OK) {
@@ -323,7 +323,7 @@ int cli_run_example(void)
     parley_status_t st = parley_scenario_read_string(
         (const char *)parley_cli_example, parley_cli_example_len, name, &sc,
         diags);
-    parley_diags_print(diags, stderr);
+    cli_print_diags(name, diags);
     int rc;
     if (st == PARLEY_OK) {
         printf("parley %s: analysing the bundled example.  'parley --help' "

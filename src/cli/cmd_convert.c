@@ -89,7 +89,7 @@ static int convert(const char *const *operands, size_t n,
                                   diags);
     else
         st = parley_import_ktab(operands[1], &sc, diags);
-    parley_diags_print(diags, stderr);
+    cli_print_diags(operands[1], diags);
     int rc = cli_exit_for(st);
     if (st != PARLEY_OK && parley_diags_count(diags) == 0)
         cli_error("convert", rc, "%s: %s", operands[1],

@@ -191,3 +191,22 @@ void cli_format_count(double x, char *buf, size_t size)
     }
     buf[o] = '\0';
 }
+
+void cli_print_diags(const char *file, const parley_diags_t *diags)
+{
+    enum { SHOWN_WARNINGS = 3 };
+    size_t warnings = 0;
+    char line[1200];
+    for (size_t i = 0; i < parley_diags_count(diags); i++) {
+        const parley_diag_t *d = parley_diags_get(diags, i);
+        if (d->severity == PARLEY_SEVERITY_WARNING &&
+            ++warnings > SHOWN_WARNINGS)
+            continue;
+        parley_diag_format(d, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (warnings > SHOWN_WARNINGS)
+        fprintf(stderr,
+                "%s: %zu more warnings; 'parley validate' lists them all\n",
+                file ? file : "-", warnings - SHOWN_WARNINGS);
+}

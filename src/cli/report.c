@@ -17,7 +17,49 @@
 
 #include "cli/cli_internal.h"
 
-#define NAME_MAX_WIDTH 24
+#define NAME_MAX_WIDTH 24  /* party names in tables */
+#define ISSUE_MAX_WIDTH 48 /* issue names before an option */
+
+/* Characters on screen: UTF-8 continuation bytes take no column. */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+/*
+ * Writes s in exactly `width` columns: padded with spaces (on the right when
+ * left-aligned), or cut on a character boundary and ended with "..." when
+ * too long, so names in any script keep the columns aligned.
+ */
+static void put_cell(FILE *out, const char *s, int width, int left)
+{
+    int w = text_width(s);
+    if (w <= width) {
+        if (!left)
+            fprintf(out, "%*s", width - w, "");
+        fputs(s, out);
+        if (left)
+            fprintf(out, "%*s", width - w, "");
+        return;
+    }
+    int keep = width > 3 ? width - 3 : width, cols = 0;
+    const char *e = s;
+    while (*e) {
+        if (((unsigned char)*e & 0xC0) != 0x80) {
+            if (cols == keep)
+                break;
+            cols++;
+        }
+        e++;
+    }
+    fwrite(s, 1, (size_t)(e - s), out);
+    if (width > 3)
+        fputs("...", out);
+}
 
 static const char *party_label(const parley_scenario_t *sc,
                                const parley_model_t *m, size_t i)
@@ -45,7 +87,7 @@ static int name_width(const parley_scenario_t *sc, const parley_model_t *m)
 {
     int w = 5; /* "party" */
     for (size_t i = 0; i < parley_model_n_parties(m); i++) {
-        int l = (int)strlen(party_label(sc, m, i));
+        int l = text_width(party_label(sc, m, i));
         if (l > w)
             w = l;
     }
@@ -78,8 +120,9 @@ static void print_summary(FILE *out, const parley_analysis_t *a,
     fprintf(out, "  %-*s %10s %7s %12s %8s\n", w, "party", "power", "share",
             "reservation", "best u");
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "  %-*.*s %10.4g %6.1f%% %12.4f ", w, w,
-                party_label(sc, m, i), parley_model_power(m, i),
+        fputs("  ", out);
+        put_cell(out, party_label(sc, m, i), w, 1);
+        fprintf(out, " %10.4g %6.1f%% %12.4f ", parley_model_power(m, i),
                 100 * parley_model_power_share(m, i),
                 parley_model_reservation(m, i));
         if (ideal && isfinite(ideal[i]))
@@ -145,7 +188,10 @@ static void print_frontier(FILE *out, const parley_analysis_t *a,
             size, size == 1 ? "" : "s");
     fprintf(out, "  %6s", "#");
     for (size_t i = 0; i < n; i++)
-        fprintf(out, " %10.10s", party_label(sc, m, i));
+    {
+        fputc(' ', out);
+        put_cell(out, party_label(sc, m, i), 10, 0);
+    }
     fprintf(out, " %10s  %s\n", "packages", "first package");
     for (size_t v = 0; v < size; v++) {
         const double *u = parley_analysis_frontier_u(a, v);
@@ -206,20 +252,20 @@ static void print_solution(FILE *out, const parley_analysis_t *a,
     }
     int iw = 5;
     for (size_t k = 0; k < sc->n_issues; k++) {
-        int l = (int)strlen(issue_label(&sc->issues[k]));
+        int l = text_width(issue_label(&sc->issues[k]));
         if (l > iw)
             iw = l;
     }
-    if (iw > NAME_MAX_WIDTH)
-        iw = NAME_MAX_WIDTH;
+    if (iw > ISSUE_MAX_WIDTH)
+        iw = ISSUE_MAX_WIDTH;
     char buf[160];
     for (size_t k = 0; k < sc->n_issues; k++) {
         const char *label = issue_label(&sc->issues[k]);
-        int l = (int)strlen(label);
-        if (l > iw)
-            l = iw;
+        int l = text_width(label);
+        fputs("   ", out);
+        put_cell(out, label, l < iw ? l : iw, 1);
         option_text(&sc->issues[k], s->package[k], buf, sizeof buf);
-        fprintf(out, "   %.*s:%*s %s\n", l, label, iw - l, "", buf);
+        fprintf(out, ":%*s %s\n", l < iw ? iw - l : 0, "", buf);
     }
     fprintf(out, "   objective %.6g", s->objective);
     if (s->exact)
@@ -231,11 +277,13 @@ static void print_solution(FILE *out, const parley_analysis_t *a,
     int w = name_width(sc, m);
     fprintf(out, "     %-*s %9s %9s %10s\n", w, "party", "u", "gain",
             "norm.gain");
-    for (size_t i = 0; i < parley_model_n_parties(m); i++)
-        fprintf(out, "     %-*.*s %9.4f %9.4f %10.4f\n", w, w,
-                party_label(sc, m, i), mt->u ? mt->u[i] : NAN,
+    for (size_t i = 0; i < parley_model_n_parties(m); i++) {
+        fputs("     ", out);
+        put_cell(out, party_label(sc, m, i), w, 1);
+        fprintf(out, " %9.4f %9.4f %10.4f\n", mt->u ? mt->u[i] : NAN,
                 mt->gain ? mt->gain[i] : NAN,
                 mt->norm_gain ? mt->norm_gain[i] : NAN);
+    }
     fprintf(out, "   efficiency %.4f", mt->efficiency);
     if (mt->efficient)
         fprintf(out, " (on the frontier)");

@@ -403,9 +403,25 @@ parley_status_t parley_model_new(const parley_scenario_t *sc,
                         m->is_allowed[k][j] = 0;
             }
             double w = pa->weights[k];
-            for (size_t j = 0; j < n; j++)
-                m->contrib[k][j * P + i] =
-                    w * parley_value_eval(&pa->values[k], is, j);
+            for (size_t j = 0; j < n; j++) {
+                double c = w * parley_value_eval(&pa->values[k], is, j);
+                /* The solvers order vectors: NaN and infinities have no
+                 * place there (the checker rejects them first). */
+                if (!isfinite(c)) {
+                    char path[96];
+                    snprintf(path, sizeof path, "$.parties[%zu]",
+                             m->party_index[i]);
+                    parley_diags_add(diags, PARLEY_SEVERITY_ERROR,
+                                     PARLEY_EINVALID, NULL, 0, 0, path,
+                                     "issue '%s' option %zu: weight times "
+                                     "value must be a finite number, got "
+                                     "%g",
+                                     is->id ? is->id : "?", j, c);
+                    parley_model_free(m);
+                    return PARLEY_EINVALID;
+                }
+                m->contrib[k][j * P + i] = c;
+            }
         }
         size_t na = 0;
         for (size_t j = 0; j < n; j++)

@@ -130,6 +130,11 @@ double parley_value_eval(const parley_value_fn_t *fn, const parley_issue_t *is,
     case PARLEY_VALUE_TABLE:
         return j < fn->n_table ? fn->table[j] : 0;
     case PARLEY_VALUE_LINEAR:
+        /* A flat function is its offset even where x - origin overflows
+         * (0 * inf would be NaN); a steep one overflows to +-inf, which
+         * the clamp handles. */
+        if (fn->slope == 0)
+            return clamp01(fn->offset);
         x = parley_issue_option_number(is, j);
         return clamp01(fn->offset + fn->slope * (x - fn->origin));
     case PARLEY_VALUE_PIECEWISE:
@@ -140,7 +145,12 @@ double parley_value_eval(const parley_value_fn_t *fn, const parley_issue_t *is,
             return fn->ys[0];
         for (size_t p = 1; p < fn->n_points; p++) {
             if (x <= fn->xs[p]) {
-                double t = (x - fn->xs[p - 1]) / (fn->xs[p] - fn->xs[p - 1]);
+                double x0 = fn->xs[p - 1], x1 = fn->xs[p];
+                double span = x1 - x0;
+                /* Breakpoints far apart overflow the span; halves do not,
+                 * and give the same ratio. */
+                double t = isfinite(span) ? (x - x0) / span
+                                          : (x / 2 - x0 / 2) / (x1 / 2 - x0 / 2);
                 return clamp01(fn->ys[p - 1] + t * (fn->ys[p] - fn->ys[p - 1]));
             }
         }

@@ -242,7 +242,8 @@ static void check_numeric_issue(chk_t *c, const parley_issue_t *is)
                  ERR(c, PARLEY_ELIMIT,
                      "issue '%s' would have %s options (%s to %s in steps of "
                      "%s), more than the limit of %d; narrow the range%s",
-                     is->id ? is->id : "?", parley__num(count).s,
+                     is->id ? is->id : "?",
+                     isfinite(count) ? parley__num(count).s : "too many",
                      parley__num(is->min).s, parley__num(is->max).s,
                      parley__num(is->resolution).s, PARLEY_MAX_OPTIONS,
                      integer ? " or make it a real issue with a coarser "

@@ -251,6 +251,13 @@ static size_t scan_string(scan_t *sc, char *out, size_t cap)
     return fits ? n : (size_t)-1;
 }
 
+static int is_delim(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' ||
+           c == ':' || c == '[' || c == ']' || c == '{' || c == '}' ||
+           c == '"';
+}
+
 /* Skips one value; brackets are matched by counting since the text is
  * valid JSON, and strings are skipped whole so brackets inside them do not
  * count. */
@@ -280,11 +287,11 @@ static void skip_value(scan_t *sc)
         } else if (c == ',' || c == ':') {
             sc->pos++;
         } else {
+            /* a number or literal; any other byte (jansson lets a NUL
+             * through after a number) is passed over one at a time */
             size_t start = sc->pos;
-            while (sc->pos < sc->len && !strchr(" \t\r\n,:]}[{\"", sc->s[sc->pos]))
+            while (sc->pos < sc->len && !is_delim(sc->s[sc->pos]))
                 sc->pos++;
-            /* strchr finds a NUL byte too: step over such a stray byte, or
-             * the scan would stand still (jansson reads "8\0" as 8). */
             if (sc->pos == start)
                 sc->pos++;
         }

@@ -1736,6 +1736,19 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
     parley__path_init(&r.path);
     parley__json_use_parley_alloc();
 
+    /* jansson lets a NUL byte through after a number; JSON has none. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        unsigned line, col;
+        parley__text_linecol(text, len, (size_t)(nul - text), &line, &col);
+        parley_diags_free(gathered);
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ESYNTAX, r.file,
+                         line, col, "",
+                         "JSON syntax error: a NUL byte; JSON text has none "
+                         "(is this a text file?)");
+        return PARLEY_ESYNTAX;
+    }
+
     json_error_t jerr;
     memset(&jerr, 0, sizeof jerr); /* not all of it is set on failure */
     json_t *root = json_loadb(text, len,

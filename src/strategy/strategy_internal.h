@@ -1,0 +1,116 @@
+/*
+ * strategy_internal.h - what the simulated strategies and the unmediated
+ * baseline share.
+ *
+ * A strategy compiles its own party's profile once, at creation, into per
+ * option utility contributions (weight * value, the same products the model
+ * uses, summed in issue order, so a strategy's utility of a package is the
+ * model's bit for bit) and into "allowed" tables for its true and its
+ * declared red lines.  Everything else it learns from its views.  The
+ * baseline drives strategies through the same driver callbacks a session
+ * uses, plus the two helpers below that a proposer needs.
+ */
+#ifndef PARLEY_STRATEGY_INTERNAL_H
+#define PARLEY_STRATEGY_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parley/strategy.h"
+
+/* ---- random numbers --------------------------------------------------- */
+
+/* xoshiro256**, seeded through splitmix64 so any seed (0 too) is fine. */
+typedef struct parley__rng {
+    uint64_t s[4];
+} parley__rng_t;
+
+uint64_t parley__splitmix64(uint64_t *state);
+void parley__rng_seed(parley__rng_t *r, uint64_t seed);
+uint64_t parley__rng_next(parley__rng_t *r);
+/* Uniform in [0, 1), 53 bits. */
+double parley__rng_unit(parley__rng_t *r);
+
+/* ---- the strategy ----------------------------------------------------- */
+
+struct parley_strategy {
+    parley_strategy_kind_t kind;
+    parley_strategy_params_t params; /* after jitter */
+    size_t party;                    /* scenario index */
+    size_t n_parties;                /* of the scenario */
+    size_t n_issues;
+    size_t *n_options;      /* [n_issues] */
+    double **contrib;       /* [k][j] weight_k * value_k(j), true profile */
+    uint8_t **allowed;      /* [k][j] 1 when its true red lines allow j */
+    uint8_t **declared_ok;  /* [k][j] 1 when its declared red lines allow j */
+    /*
+     * Per issue, the options a proposer picks from: the declared ones, or,
+     * when its own red lines leave an issue empty (a party at odds with
+     * itself), every option.  pool_max/pool_min are the extreme
+     * contributions over the pool; rest_max/rest_min their suffix sums
+     * over issues k..K-1 (K + 1 entries, the last 0), for pruning.
+     */
+    uint8_t **pool;
+    double *pool_max, *pool_min, *rest_max, *rest_min;
+    double best;            /* I: sum of pool_max over the true pool */
+    double reservation;     /* true r */
+    double declared_reservation;
+    /*
+     * Fake red lines (misreporter), each excluding one option: NOT_IN
+     * {option} on a discrete issue, != its number on a numeric one (the
+     * operators each kind of issue takes).
+     */
+    size_t n_fake;
+    size_t *fake_issue;
+    uint32_t *fake_option;
+    double *fake_value;   /* the option's number (numeric issues) */
+    uint8_t *fake_numeric;
+
+    /* What it remembers between calls. */
+    unsigned vetoes;        /* vetoes it has cast */
+    unsigned *seen;         /* tit-for-tat: concession counts at last ask */
+    int opened;             /* tit-for-tat: opening step made or not needed */
+    unsigned below_rounds;  /* hardliner: consecutive rounds below target */
+    unsigned last_below_round;
+
+    parley_driver_t driver;
+};
+
+/* Own utility of a full package (no range check: callers validate). */
+double parley__strategy_utility(const parley_strategy_t *st,
+                                const uint32_t *pkg);
+/*
+ * The aspiration the strategy answers against in `view`: a(t) for the
+ * time-dependent kinds, else the aspiration the view records; never below
+ * its floor (the reservation, or the hardliner's target) nor above
+ * max(I, floor).  A non-finite recorded aspiration counts as I.
+ */
+double parley__strategy_aspiration(const parley_strategy_t *st,
+                                   const parley_view_t *view);
+/* The hardliner's walk-out target in `view`; the reservation for others. */
+double parley__strategy_target(const parley_strategy_t *st,
+                               const parley_view_t *view);
+/* a(t) of the time-dependent curve with the strategy's exponent. */
+double parley__strategy_timed(const parley_strategy_t *st, unsigned t,
+                              unsigned deadline);
+
+/* Whether pkg keeps every red line the strategy declares (true ones too). */
+int parley__strategy_keeps_red_lines(const parley_strategy_t *st,
+                                     const uint32_t *pkg);
+
+/*
+ * The proposer's offer at aspiration `asp`: among packages drawn from the
+ * pool with own utility >= asp, one with the least utility, lowest package
+ * index among equals.  Pruned depth-first search, first issue outermost,
+ * options in listed order, at most `budget` nodes.  Returns 1 with pkg set
+ * when the search finished (exact), 0 when the budget ran out (pkg holds the
+ * closest found so far: the reach bound leads straight down to a first
+ * qualifying package in about K nodes; if rounding inside the slack made it
+ * miss, the pool's best package), -1 when no package reaches asp (pkg then
+ * holds the pool's best package).
+ * Time: O(budget); memory O(K).
+ */
+int parley__strategy_propose(const parley_strategy_t *st, double asp,
+                             uint64_t budget, uint32_t *pkg);
+
+#endif
