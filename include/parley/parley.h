@@ -14,7 +14,10 @@
 #include "parley/import.h"
 #include "parley/model.h"
 #include "parley/render.h"
+#include "parley/rules.h"
 #include "parley/scenario.h"
+#include "parley/session.h"
+#include "parley/strategy.h"
 
 #define PARLEY_VERSION_STRING "0.1.0"
 
