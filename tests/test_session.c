@@ -678,6 +678,56 @@ static void test_agenda_policies(void **state)
     parley_scenario_free(sc);
 }
 
+/* The bundled example: the trust-building cluster has the least conflict
+ * and opens, and settles, first; the bank's guarantees are offered. */
+static void test_river_basin(void **state)
+{
+    (void)state;
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(PARLEY_SOURCE_DIR
+                                               "/examples/river-basin.json",
+                                               &sc, d),
+                     PARLEY_OK);
+    parley_diags_free(d);
+    run_t *run = calloc(1, sizeof *run);
+    run_init(run, sc);
+    run_go(run, NULL, 1);
+    const json_t *order = json_object_get(nth(&run->log, "agenda", 0), "order");
+    assert_string_equal(str_of(json_array_get(order, 0), "cluster"), "trust");
+    assert_string_equal(str_of(nth(&run->log, "cluster_open", 0), "cluster"),
+                        "trust");
+    assert_string_equal(
+        str_of(nth(&run->log, "cluster_settled", 0), "cluster"), "trust");
+    double prev = -1;
+    for (size_t q = 0; q < json_array_size(order); q++) {
+        double c = json_number_value(
+            json_object_get(json_array_get(order, q), "conflict"));
+        assert_true(c >= prev);
+        prev = c;
+    }
+    assert_int_equal(count(&run->log, "guarantee_offer", NULL), 2);
+    assert_int_equal(count(&run->log, "disclosure", NULL), 5);
+    /* The guarantor and the monitor do not vote. */
+    assert_int_equal(run->drv[5].answers, 0);
+    assert_int_equal(run->drv[6].answers, 0);
+    /* The working group of the trust cluster: the four states that put at
+     * least 0.15 of their weight on it (Highvale puts 0.12). */
+    const json_t *wg = nth(&run->log, "working_group", 0);
+    assert_int_equal(json_array_size(json_object_get(wg, "members")), 4);
+    /* Everyone accepted the agreement; it keeps every reservation. */
+    assert_true(run->out.agreement);
+    parley_rules_t defaults;
+    parley_rules_init(&defaults);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(utility(sc, i, run->out.package) +
+                        bonus(sc, &defaults, i, run->out.package) >=
+                    sc->parties[i].reservation - 1e-9);
+    run_clear(run);
+    free(run);
+    parley_scenario_free(sc);
+}
+
 /* The ruling on party `who`'s i-th veto. */
 static const json_t *ruling(const logbuf_t *lb, const char *who, size_t i)
 {
@@ -2100,6 +2150,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agenda_policies),
+        cmocka_unit_test(test_river_basin),
         cmocka_unit_test(test_late_veto),
         cmocka_unit_test(test_over_budget_veto),
         cmocka_unit_test(test_invalid_veto_grounds),

@@ -645,7 +645,7 @@ static void make_view(const parley_session_t *s, size_t v, parley_view_t *vw)
     vw->party = pl->vidx[v];
     vw->self = pl->truth[v];
     vw->public_scenario = pl->pub;
-    vw->rules = &pl->rules;
+    vw->rules = pl->pub->rules; /* the public copy, an object of its own */
     vw->round = s->round;
     vw->deadline = pl->rules.max_rounds;
     vw->cluster = s->stage == PARLEY__STAGE_INTEGRATION || s->n_open == 0
@@ -988,16 +988,19 @@ static void do_disclosure(parley_session_t *s)
         if (d->disclose) {
             parley_view_t vw;
             make_view(s, v, &vw);
-            parley_status_t st =
-                parley__party_copy(&s->disclosed[v], pl->truth[v], K);
+            /* Filled on the stack, then kept: the driver is handed no
+             * pointer next to another party's disclosure. */
+            parley_party_t mine;
+            parley_status_t st = parley__party_copy(&mine, pl->truth[v], K);
             if (st != PARLEY_OK) {
                 if (s->error == PARLEY_OK)
                     s->error = st;
                 end_impasse(s, "%s", "out of memory");
                 goto done;
             }
+            st = d->disclose(d->ctx, &vw, &mine);
+            s->disclosed[v] = mine;
             copied |= bit(v);
-            st = d->disclose(d->ctx, &vw, &s->disclosed[v]);
             if (st != PARLEY_OK) {
                 driver_failed(s, v, st, "failed to disclose");
                 goto done;

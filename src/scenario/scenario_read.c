@@ -1894,19 +1894,23 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
     r.text = text;
     r.len = len;
     r.file = name ? name : "<string>";
+    size_t kept0 = parley_diags_count(diags);
+    size_t seen0 = parley_diags_errors(diags) + parley_diags_warnings(diags);
     parley_diags_t *gathered = diags ? parley_diags_new() : NULL;
     r.diags = gathered ? gathered : diags;
     parley__path_init(&r.path);
     parley__json_use_parley_alloc();
 
     json_error_t jerr;
+    memset(&jerr, 0, sizeof jerr);
     json_t *root = json_loadb(text, len,
                               JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
                               &jerr);
     if (!root) {
         parley_diags_free(gathered);
         r.diags = diags;
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
+        if (json_error_code(&jerr) == json_error_out_of_memory ||
+            parley__json_alloc_failed()) {
             parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
                              r.file, 0, 0, "", "out of memory while reading");
             return PARLEY_ENOMEM;
@@ -1954,9 +1958,15 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
         parley_diags_free(gathered);
     }
     if (r.hidden)
-        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, r.first, r.file, 0, 0,
-                         "", "%zu more diagnostics not shown", r.hidden);
-    r.sc = NULL;
+        parley_diags_add(diags,
+                         r.errors ? PARLEY_SEVERITY_ERROR
+                                  : PARLEY_SEVERITY_WARNING,
+                         r.first, r.file, 0, 0, "",
+                         "%zu more diagnostics not shown", r.hidden);
+    if (parley_diags_count(diags) - kept0 !=
+        parley_diags_errors(diags) + parley_diags_warnings(diags) - seen0)
+        r.oom = 1;
+    r.sc = NULL; /* rd_release must not touch the borrowed scenario */
     rd_release(&r);
     if (r.oom) {
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM, r.file,
