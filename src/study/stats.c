@@ -39,6 +39,8 @@ double parley_normal_quantile(double p)
 {
     if (!(p > 0 && p < 1))
         return NAN;
+    if (p == 0.5)
+        return 0;
     /* The upper tail q = min(p, 1-p), then the sign. */
     double q = p < 0.5 ? p : 1.0 - p;
     double t = sqrt(-2.0 * log(q));
@@ -180,10 +182,11 @@ void parley_interval_wilson(size_t successes, size_t n, double level,
     out->mean = ph;
     out->lo = centre - half;
     out->hi = centre + half;
-    /* Rounding must not push the bounds outside [0, 1]. */
-    if (out->lo < 0)
+    /* At the ends the bound is exactly 0 or 1 (centre and half-width are
+     * equal there); rounding must not say otherwise or leave [0, 1]. */
+    if (successes == 0 || out->lo < 0)
         out->lo = 0;
-    if (out->hi > 1)
+    if (successes == n || out->hi > 1)
         out->hi = 1;
 }
 
