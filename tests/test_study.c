@@ -364,6 +364,77 @@ static void test_simulation(void **state)
     parley_scenario_free(sc);
 }
 
+/* ---- strategies reused ------------------------------------------------- */
+
+static void hash_event(void *ctx, const parley_event_t *ev)
+{
+    uint64_t *h = ctx;
+    for (const char *c = ev->json; *c; c++)
+        *h = (*h ^ (unsigned char)*c) * 0x100000001b3ULL;
+    *h = (*h ^ '\n') * 0x100000001b3ULL;
+}
+
+/* The log of a session over sc with the given strategies. */
+static uint64_t session_log(const parley_scenario_t *sc,
+                            parley_strategy_t *const *st, uint64_t seed)
+{
+    const parley_driver_t *dp[PARLEY_MAX_PARTIES] = {0};
+    for (size_t i = 0; i < sc->n_parties; i++)
+        if (st[i])
+            dp[i] = parley_strategy_driver(st[i]);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    parley_session_opts_t o = {seed, hash_event, &h};
+    parley_session_t *s = NULL;
+    assert_int_equal(parley_session_new(sc, NULL, dp, &o, &s, NULL),
+                     PARLEY_OK);
+    parley_session_run(s);
+    parley_session_free(s);
+    return h;
+}
+
+/*
+ * A strategy reset to a seed is the strategy made with that seed: the same
+ * parameters after jitter, and the same session to the byte, even after it
+ * played (vetoes cast, concessions seen, rounds below target counted).
+ */
+static void test_strategy_reset(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = river();
+    for (int k = 0; k < PARLEY_STRATEGY_COUNT; k++) {
+        parley_strategy_t *fresh[8] = {0}, *reused[8] = {0};
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            if (sc->parties[i].role != PARLEY_ROLE_PARTY)
+                continue;
+            parley_strategy_kind_t kind = (parley_strategy_kind_t)k;
+            assert_int_equal(parley_strategy_new(kind, sc, i,
+                                                 parley_study_strategy_seed(9, i),
+                                                 &fresh[i]),
+                             PARLEY_OK);
+            assert_int_equal(parley_strategy_new(kind, sc, i, 1234 + i,
+                                                 &reused[i]),
+                             PARLEY_OK);
+        }
+        session_log(sc, reused, 77); /* leaves state behind */
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            if (!reused[i])
+                continue;
+            parley_strategy_reset(reused[i], parley_study_strategy_seed(9, i));
+            parley_strategy_params_t a, b;
+            parley_strategy_params_get(fresh[i], &a);
+            parley_strategy_params_get(reused[i], &b);
+            assert_memory_equal(&a, &b, sizeof a);
+        }
+        assert_true(session_log(sc, fresh, 9) == session_log(sc, reused, 9));
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            parley_strategy_free(fresh[i]);
+            parley_strategy_free(reused[i]);
+        }
+    }
+    parley_strategy_reset(NULL, 1);
+    parley_scenario_free(sc);
+}
+
 /* ---- studies ------------------------------------------------------------ */
 
 /* The 2 x 2 grid channels x guarantees, plus a strategy level when mixed. */
@@ -811,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_simulation),
+        cmocka_unit_test(test_strategy_reset),
         cmocka_unit_test(test_study_grid_and_threads),
         cmocka_unit_test(test_study_rows_are_simulations),
         cmocka_unit_test(test_study_without_baseline),

@@ -79,7 +79,7 @@ int cli_mix_parse(const char *cmd, const char *spec, cli_mix_t *mix)
         if (next)
             *next++ = '\0';
         char *eq = strchr(item, '=');
-        parley_strategy_kind_t k;
+        parley_strategy_kind_t k = PARLEY_STRATEGY_TRUTHFUL;
         if (!eq) {
             if (!*item) {
                 rc = cli_usage_error(cmd,

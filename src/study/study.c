@@ -232,6 +232,8 @@ static void maybe_free(runner_t *r, size_t si)
 typedef struct worker {
     runner_t *r;
     size_t N;                   /* scenario parties, max over scenarios */
+    /* Strategies of the held scenario and design, reset from session to
+     * session (only a new cell makes new ones). */
     parley_strategy_t **st;     /* [N] */
     const parley_driver_t **dp; /* [N] */
     parley_session_t *session;
@@ -239,12 +241,22 @@ typedef struct worker {
     size_t held_design;
 } worker_t;
 
+static void free_strategies(worker_t *w)
+{
+    for (size_t i = 0; i < w->N; i++) {
+        parley_strategy_free(w->st[i]);
+        w->st[i] = NULL;
+        w->dp[i] = NULL;
+    }
+}
+
 static void drop_session(worker_t *w)
 {
     if (!w->session && w->held < 0)
         return;
     parley_session_free(w->session);
     w->session = NULL;
+    free_strategies(w);
     if (w->held >= 0) {
         runner_t *r = w->r;
         pthread_mutex_lock(&r->lock);
@@ -252,15 +264,6 @@ static void drop_session(worker_t *w)
         maybe_free(r, (size_t)w->held);
         pthread_mutex_unlock(&r->lock);
         w->held = -1;
-    }
-}
-
-static void free_strategies(worker_t *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        parley_strategy_free(w->st[i]);
-        w->st[i] = NULL;
-        w->dp[i] = NULL;
     }
 }
 
@@ -314,6 +317,11 @@ static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
         for (size_t i = 0; i < sc->n_parties && st == PARLEY_OK; i++) {
             if (sc->parties[i].role != PARLEY_ROLE_PARTY)
                 continue;
+            if (w->st[i]) {
+                parley_strategy_reset(w->st[i],
+                                      parley_study_strategy_seed(seed, i));
+                continue;
+            }
             st = parley_strategy_new(c->kinds[i], sc, i,
                                      parley_study_strategy_seed(seed, i),
                                      &w->st[i]);
@@ -368,7 +376,6 @@ static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
             st = parley_study_metrics(s->analysis, s->model, oc.agreement,
                                       oc.rounds, oc.package, &row->mediated);
         }
-        free_strategies(w, sc->n_parties);
         if (st != PARLEY_OK)
             return st;
     }
