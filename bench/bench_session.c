@@ -1,7 +1,8 @@
 /*
  * bench_session.c - how long a simulated mediation takes.
  *
- *   bench_session [--sessions N] [--threads T] [--fresh] SCENARIO
+ *   bench_session [--sessions N] [--threads T] [--fresh] [--misreport]
+ *                 SCENARIO
  *   bench_session [...] --genius DOMAIN.xml PROFILE.xml ...
  *
  * Runs N complete sessions (default 10000) over one scenario with simple
@@ -10,7 +11,9 @@
  * best, and concedes a step drawn once per session from the seed (0.02 to
  * 0.1).  Sessions share one plan; each thread reuses one session
  * (parley_session_reset), as a study would; --fresh creates plan and
- * session anew for every session instead.  No event log is built.  Prints
+ * session anew for every session instead.  --misreport: every party
+ * declares a reservation 0.05 above its own, so that every session builds
+ * its own model of the parties.  No event log is built.  Prints
  * the mean time per session, the agreement rate and the mean rounds.
  */
 #include <pthread.h>
@@ -61,6 +64,15 @@ static parley_status_t sim_answer(void *ctx, const parley_view_t *v,
     return PARLEY_OK;
 }
 
+static parley_status_t sim_disclose(void *ctx, const parley_view_t *v,
+                                    parley_party_t *declared)
+{
+    (void)ctx;
+    (void)v;
+    declared->reservation += 0.05;
+    return PARLEY_OK;
+}
+
 static parley_status_t sim_concede(void *ctx, const parley_view_t *v,
                                    double *asp)
 {
@@ -72,7 +84,7 @@ typedef struct job {
     const parley_scenario_t *sc;
     const parley_session_plan_t *plan;
     long first, count;
-    int fresh;
+    int fresh, misreport;
     long agreements, rounds;
     parley_status_t st;
 } job_t;
@@ -97,6 +109,8 @@ static void *work(void *arg)
         drv[i].ctx = &sims[i];
         drv[i].answer = sim_answer;
         drv[i].concede = sim_concede;
+        if (j->misreport)
+            drv[i].disclose = sim_disclose;
         dp[i] = &drv[i];
     }
     for (long k = j->first; k < j->first + j->count; k++) {
@@ -143,7 +157,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     long sessions = 10000;
-    int threads = 1, fresh = 0, a = 1;
+    int threads = 1, fresh = 0, misreport = 0, a = 1;
     for (; a < argc && strncmp(argv[a], "--", 2) == 0; a++) {
         if (strcmp(argv[a], "--sessions") == 0 && a + 1 < argc)
             sessions = atol(argv[++a]);
@@ -151,6 +165,8 @@ int main(int argc, char **argv)
             threads = atoi(argv[++a]);
         else if (strcmp(argv[a], "--fresh") == 0)
             fresh = 1;
+        else if (strcmp(argv[a], "--misreport") == 0)
+            misreport = 1;
         else if (strcmp(argv[a], "--genius") == 0)
             break;
         else {
@@ -160,7 +176,8 @@ int main(int argc, char **argv)
     }
     if (a >= argc || threads < 1 || threads > 64 || sessions < 1) {
         fprintf(stderr, "usage: bench_session [--sessions N] [--threads T] "
-                        "[--fresh] SCENARIO | --genius DOMAIN PROFILE...\n");
+                        "[--fresh] [--misreport] SCENARIO | --genius DOMAIN "
+                        "PROFILE...\n");
         return 2;
     }
     parley_diags_t *d = parley_diags_new();
@@ -196,7 +213,7 @@ int main(int argc, char **argv)
     for (int t = 0; t < threads; t++) {
         jobs[t] = (job_t){sc, plan, t * per,
                           t == threads - 1 ? sessions - t * per : per,
-                          fresh, 0, 0, PARLEY_OK};
+                          fresh, misreport, 0, 0, PARLEY_OK};
         pthread_create(&tid[t], NULL, work, &jobs[t]);
     }
     long agreements = 0, rounds = 0;
@@ -214,10 +231,11 @@ int main(int argc, char **argv)
     printf("scenario: %s (%zu parties, %.0f packages)\n", sc->name,
            sc->n_parties, parley_scenario_package_count(sc));
     printf("plan: %.3f ms\n", t_plan * 1e3);
-    printf("%ld sessions on %d thread%s%s: %.3f s, %.2f us per session "
+    printf("%ld sessions on %d thread%s%s%s: %.3f s, %.2f us per session "
            "(wall / sessions)\n",
            sessions, threads, threads == 1 ? "" : "s",
-           fresh ? " (fresh plan and session each)" : "", t_run,
+           fresh ? " (fresh plan and session each)" : "",
+           misreport ? " (misreported reservations)" : "", t_run,
            t_run / (double)sessions * 1e6);
     printf("agreements: %.1f%%, mean rounds %.1f\n",
            100.0 * (double)agreements / (double)sessions,

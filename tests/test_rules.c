@@ -500,6 +500,26 @@ static void test_rules_file(void **state)
     parley_scenario_free(sc);
 }
 
+/* A NUL byte after a number (jansson reads "8\0" as 8) once made the
+ * locator of error positions stand still: found by fuzz/fuzz_rules.c. */
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = read_ok("");
+    parley_diags_t *d = parley_diags_new();
+    parley_rules_t r;
+    static const char t[] = "{\"version\": 1, \"rules\": {\"veto\": "
+                            "{\"window\": 8\0, \"budget\": 1}, \"pilots\": 3}}";
+    assert_int_equal(
+        parley_rules_read_string(t, sizeof t - 1, "r.json", sc, &r, d),
+        PARLEY_ETYPE);
+    const parley_diag_t *dg = diag_at(d, "$.rules.pilots");
+    assert_int_equal(dg->line, 1);
+    assert_int_equal(dg->column, 73);
+    parley_diags_free(d);
+    parley_scenario_free(sc);
+}
+
 /* ---- every contradiction ---------------------------------------------- */
 
 /* Checks r against the BASE scenario; expects exactly one error, at path,
@@ -603,6 +623,11 @@ static void test_contradictions(void **state)
     expect_rule_error(&r, "$.rules.timetable.max_rounds", PARLEY_EINVALID,
                  "need at least 7 rounds");
     r.max_rounds = 7;
+    assert_int_equal(parley_rules_check(&r, sc, "x", NULL), PARLEY_OK);
+    r.max_rounds = PARLEY_MAX_ROUNDS + 1;
+    expect_rule_error(&r, "$.rules.timetable.max_rounds", PARLEY_ELIMIT,
+                      "beyond the limit of 10000");
+    r.max_rounds = PARLEY_MAX_ROUNDS;
     assert_int_equal(parley_rules_check(&r, sc, "x", NULL), PARLEY_OK);
 
     parley_rules_init(&r);
@@ -999,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_write_read_back),
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_rules_file),
+        cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_contradictions),
         cmocka_unit_test(test_guarantee_checks),
         cmocka_unit_test(test_copy),

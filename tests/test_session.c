@@ -289,6 +289,13 @@ static void check_view(tdrv_t *t, const parley_view_t *v)
         for (size_t k = 0; k < sc->n_issues; k++)
             if (v->text[k] >= sc->issues[k].n_options)
                 t->privacy_bad++;
+    /* Counts only where the rules publish them. */
+    if (!v->rules->publish_counts &&
+        (v->n_accept != -1 || v->n_object != -1 || v->n_veto != -1))
+        t->privacy_bad++;
+    /* The bonus is this party's own: no guarantee, no bonus. */
+    if (v->guarantee_bonus != 0 && (!v->rules->guarantees || !v->text))
+        t->privacy_bad++;
 }
 
 static double view_utility(const parley_view_t *v, const uint32_t *text)
@@ -2146,6 +2153,61 @@ static void test_alloc_failures(void **state)
     parley_scenario_free(sc);
 }
 
+/*
+ * A study's session: reset and run with no listener and parties that
+ * disclose the truth (no disclose callback) allocates nothing at all; with
+ * a listener, only the log buffer grows (and is reused by the next run).
+ */
+static void test_no_allocation_per_session(void **state)
+{
+    (void)state;
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(PARLEY_SOURCE_DIR
+                                               "/examples/river-basin.json",
+                                               &sc, d),
+                     PARLEY_OK);
+    parley_diags_free(d);
+    run_t *run = calloc(1, sizeof *run);
+    run_init(run, sc);
+    for (size_t i = 0; i < sc->n_parties; i++) {
+        run->drv[i].d.disclose = NULL;
+        run->drv[i].d.concern = NULL;
+    }
+    parley_session_plan_t *plan = NULL;
+    assert_int_equal(parley_session_plan_new(sc, NULL, &plan, NULL),
+                     PARLEY_OK);
+    parley_session_t *s = NULL;
+    size_t bytes = 0;
+    parley_session_opts_t o = {1, count_bytes, &bytes};
+    assert_int_equal(parley_session_new_planned(plan, run->dp, &o, &s, NULL),
+                     PARLEY_OK);
+    assert_int_equal(parley_session_run(s), PARLEY_OK);
+    for (int listen = 0; listen < 2; listen++) {
+        fail_alloc_t fa = {0, 0, 0};
+        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
+        parley_set_allocator(&a);
+        for (uint64_t seed = 2; seed < 12; seed++) {
+            parley_session_opts_t o2 = {seed, listen ? count_bytes : NULL,
+                                        &bytes};
+            assert_int_equal(parley_session_reset(s, run->dp, &o2),
+                             PARLEY_OK);
+            assert_int_equal(parley_session_run(s), PARLEY_OK);
+        }
+        parley_set_allocator(NULL);
+        /* The log buffer had grown in the first run already. */
+        assert_int_equal(fa.calls, 0);
+    }
+    parley_outcome_t out;
+    assert_int_equal(parley_session_outcome(s, &out), PARLEY_OK);
+    assert_true(out.agreement);
+    parley_session_free(s);
+    parley_session_plan_free(plan);
+    run_clear(run);
+    free(run);
+    parley_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2169,6 +2231,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_unit_limit),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_no_allocation_per_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

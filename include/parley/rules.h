@@ -117,6 +117,9 @@ unsigned parley_rules_min_rounds(const parley_rules_t *rules,
 size_t parley_rules_agenda_units(const parley_rules_t *rules,
                                  const parley_scenario_t *sc);
 
+/* The longest deadline a session takes (a stated limit). */
+#define PARLEY_MAX_ROUNDS 10000u
+
 /* Guarantees per scenario, at most this many (a stated limit). */
 #define PARLEY_MAX_GUARANTEES 64
 
@@ -172,7 +175,8 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
  * lambda, floor, credit or wg_salience outside [0,1]; a floor with a
  * concept other than mediated; max_step not in (0,1]; rounds_per_cluster
  * 0, or too few for the pilot and drafting it must hold; a deadline too
- * short for the agenda (max_rounds < parley_rules_min_rounds()).
+ * short for the agenda (max_rounds < parley_rules_min_rounds()), or beyond
+ * PARLEY_MAX_ROUNDS.
  * Guarantees: an empty or repeated id, unknown parties (indices out of
  * range), a guarantor without role guarantor, a beneficiary that does not
  * vote, credibility or value outside [0,1], a condition on an unknown

@@ -212,6 +212,7 @@ struct parley_session {
     uint64_t floor_mask, rl_mask, credited_unit;
     uint32_t *pat;      /* [P * max_pat * K] objection patterns */
     unsigned *n_pat;    /* [P] */
+    unsigned *pat_next; /* [P] ring position once n_pat == max_pat */
     unsigned max_pat;
     parley_answer_t *ans; /* [P] last answers */
     unsigned char *veto_ok; /* [P] last answer was an upheld veto */
@@ -232,6 +233,9 @@ struct parley_session {
     parley__jb_t jb;
     uint64_t seq;
 };
+
+/* Objection patterns kept per party (a ring). */
+#define PARLEY__MAX_PATTERNS 64u
 
 /* mediator.c: texts */
 #define PARLEY__EPS 1e-12

@@ -660,6 +660,10 @@ static void check_rules(rchk_t *c, const parley_rules_t *r)
     if (r->max_rounds == 0)
         fail_at(c, "timetable", "max_rounds", PARLEY_ERANGE,
                 "max_rounds (the deadline) must be at least 1, got 0");
+    else if (r->max_rounds > PARLEY_MAX_ROUNDS)
+        fail_at(c, "timetable", "max_rounds", PARLEY_ELIMIT,
+                "max_rounds %u is beyond the limit of %u rounds",
+                r->max_rounds, PARLEY_MAX_ROUNDS);
     else if ((unsigned)r->agenda <= PARLEY_AGENDA_ALL_AT_ONCE &&
              r->max_rounds < need) {
         size_t units = parley_rules_agenda_units(r, sc);

@@ -396,6 +396,7 @@ static void session_release(parley_session_t *s)
     parley_free(s->owed);
     parley_free(s->pat);
     parley_free(s->n_pat);
+    parley_free(s->pat_next);
     parley_free(s->ans);
     parley_free(s->veto_ok);
     parley_free(s->base);
@@ -512,7 +513,11 @@ parley_status_t parley_session_new_planned(
     s->P = P;
     s->K = K;
     s->U = U;
-    s->max_pat = pl->rules.max_rounds + 1;
+    /* Objections a party has standing at once: one per round, at most
+     * PARLEY__MAX_PATTERNS (the oldest give way). */
+    s->max_pat = pl->rules.max_rounds + 1 < PARLEY__MAX_PATTERNS
+                     ? pl->rules.max_rounds + 1
+                     : PARLEY__MAX_PATTERNS;
     s->drv = parley_calloc(P, sizeof *s->drv);
     s->disclosed = parley_calloc(P, sizeof *s->disclosed);
     s->settled = parley_calloc(U ? U : 1, 1);
@@ -529,6 +534,7 @@ parley_status_t parley_session_new_planned(
     s->owed = parley_calloc(P, sizeof *s->owed);
     s->pat = parley_calloc(P * s->max_pat * K, sizeof *s->pat);
     s->n_pat = parley_calloc(P, sizeof *s->n_pat);
+    s->pat_next = parley_calloc(P, sizeof *s->pat_next);
     s->ans = parley_calloc(P, sizeof *s->ans);
     s->veto_ok = parley_calloc(P, 1);
     s->base = parley_calloc(P, sizeof(double));
@@ -543,7 +549,7 @@ parley_status_t parley_session_new_planned(
     if (!s->drv || !s->disclosed || !s->settled || !s->in_unit ||
         !s->all_issues || !s->text || !s->hist || !s->hist_unit_ok ||
         !s->best_text || !s->asp || !s->conc || !s->acts || !s->vetoes ||
-        !s->owed || !s->pat || !s->n_pat || !s->ans || !s->veto_ok ||
+        !s->owed || !s->pat || !s->n_pat || !s->pat_next || !s->ans || !s->veto_ok ||
         !s->base || !s->ucur || !s->wt || !s->tmp || !s->dbase || !s->pkg ||
         !s->pkg2 || !s->best_pkg || !s->comb) {
         session_release(s);
@@ -1439,9 +1445,10 @@ static void add_pattern(parley_session_t *s, size_t v,
                         const parley_answer_t *a, const uint32_t *pkg)
 {
     size_t K = s->K;
-    if (s->n_pat[v] >= s->max_pat)
-        return;
-    uint32_t *p = s->pat + ((size_t)v * s->max_pat + s->n_pat[v]) * K;
+    /* A ring: when full, the oldest objection gives way. */
+    unsigned slot = s->n_pat[v] < s->max_pat ? s->n_pat[v] : s->pat_next[v];
+    s->pat_next[v] = (slot + 1) % s->max_pat;
+    uint32_t *p = s->pat + ((size_t)v * s->max_pat + slot) * K;
     size_t named = 0;
     for (size_t k = 0; k < K; k++)
         p[k] = PAT_ANY;
@@ -1455,7 +1462,8 @@ static void add_pattern(parley_session_t *s, size_t v,
     if (!named)
         for (size_t q = 0; q < s->n_open; q++)
             p[s->open_issues[q]] = pkg[s->open_issues[q]];
-    s->n_pat[v]++;
+    if (s->n_pat[v] < s->max_pat)
+        s->n_pat[v]++;
 }
 
 static void ev_counts(parley_session_t *s, int pilot)
