@@ -808,6 +808,49 @@ static void fa_free(void *ctx, void *p)
     free(p);
 }
 
+/* Allocations of a one-thread study of the river basin over n seeds. */
+static size_t study_allocations(size_t n_seeds, int baseline)
+{
+    parley_scenario_t *sc = river();
+    parley_study_design_t d;
+    memset(&d, 0, sizeof d);
+    d.name = "base";
+    parley_study_spec_t spec;
+    parley_study_spec_init(&spec);
+    spec.n_scenarios = 1;
+    spec.scenarios = (const parley_scenario_t *const *)&sc;
+    spec.n_designs = 1;
+    spec.designs = &d;
+    spec.n_seeds = n_seeds;
+    spec.baseline = baseline;
+    spec.threads = 1;
+    fail_alloc_t fa = {0, 0, 0};
+    parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
+    parley_set_allocator(&a);
+    parley_study_t *st = NULL;
+    parley_status_t rc = parley_study_run(&spec, &st, NULL);
+    parley_set_allocator(NULL);
+    assert_int_equal(rc, PARLEY_OK);
+    parley_study_free(st);
+    parley_scenario_free(sc);
+    return fa.calls;
+}
+
+/*
+ * Sessions of truthful parties allocate nothing: the study's allocations
+ * do not grow with the number of seeds (one session and one strategy per
+ * party, reset from seed to seed; rows allocated at once).
+ */
+static void test_no_allocation_per_session(void **state)
+{
+    (void)state;
+    size_t few = study_allocations(3, 0), many = study_allocations(300, 0);
+    if (few != many)
+        fail_msg("%zu allocations for 3 sessions, %zu for 300", few, many);
+    /* The baseline is a function call that builds its own parties. */
+    assert_true(study_allocations(3, 1) > few);
+}
+
 /* A study on one thread (the hooks are not thread-safe) and a simulation
  * fail cleanly at every allocation and leak nothing. */
 static void test_alloc_failures(void **state)
@@ -888,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_study_without_baseline),
         cmocka_unit_test(test_study_errors),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_no_allocation_per_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,7 @@ typedef struct worker {
     /* Strategies of the held scenario and design, reset from session to
      * session (only a new cell makes new ones). */
     parley_strategy_t **st;     /* [N] */
+    parley_driver_t *drv;       /* [N] their drivers, see run_sessions */
     const parley_driver_t **dp; /* [N] */
     parley_session_t *session;
     long held;                  /* scenario of the session's plan, or -1 */
@@ -325,9 +326,18 @@ static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
             st = parley_strategy_new(c->kinds[i], sc, i,
                                      parley_study_strategy_seed(seed, i),
                                      &w->st[i]);
-            if (st == PARLEY_OK)
-                w->dp[i] = parley_strategy_driver(w->st[i]);
-            else
+            if (st == PARLEY_OK) {
+                /* Every kind but the misreporter discloses the truth
+                 * (strategies.md), which a driver without a disclose
+                 * callback says too, and then the session need not copy
+                 * the profile for the driver to fill: no allocation per
+                 * session.  (tests/test_study.c checks that rows equal
+                 * sessions run with the strategies' own drivers.) */
+                w->drv[i] = *parley_strategy_driver(w->st[i]);
+                if (c->kinds[i] != PARLEY_STRATEGY_MISREPORTER)
+                    w->drv[i].disclose = NULL;
+                w->dp[i] = &w->drv[i];
+            } else
                 snprintf(why, size,
                          "design '%s': party '%s' cannot be driven by "
                          "strategy '%s' (%s)",
@@ -677,7 +687,8 @@ parley_status_t parley_study_run(const parley_study_spec_t *spec,
         ws[t].held = -1;
         ws[t].st = parley_calloc(max_parties, sizeof *ws[t].st);
         ws[t].dp = parley_calloc(max_parties, sizeof *ws[t].dp);
-        if (!ws[t].st || !ws[t].dp)
+        ws[t].drv = parley_calloc(max_parties, sizeof *ws[t].drv);
+        if (!ws[t].st || !ws[t].dp || !ws[t].drv)
             st = PARLEY_ENOMEM;
     }
     if (st == PARLEY_OK) {
@@ -710,6 +721,7 @@ parley_status_t parley_study_run(const parley_study_spec_t *spec,
     for (unsigned t = 0; ws && t < threads; t++) {
         parley_free(ws[t].st);
         parley_free(ws[t].dp);
+        parley_free(ws[t].drv);
     }
     parley_free(ws);
     parley_free(tids);
