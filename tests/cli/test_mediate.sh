@@ -5,6 +5,10 @@
 source "$(dirname "$0")/lib.sh"
 
 cd "$TMP" || exit 1
+
+expect_rc 0 help mediate && contains "help mediate" "$OUT" "Usage: parley mediate"
+expect_rc 0 mediate --help && contains "mediate --help" "$OUT" "Usage: parley mediate"
+expect_rc 0 --help && contains "--help lists mediate" "$OUT" "  mediate "
 RIVER=$ROOT/examples/river-basin.json
 PD=$DATA/genius/PartyDomain
 

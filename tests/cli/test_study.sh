@@ -5,6 +5,10 @@
 source "$(dirname "$0")/lib.sh"
 
 cd "$TMP" || exit 1
+
+expect_rc 0 help study && contains "help study" "$OUT" "Usage: parley study"
+expect_rc 0 study --help && contains "study --help" "$OUT" "Usage: parley study"
+expect_rc 0 --help && contains "--help lists study" "$OUT" "  study "
 RIVER=$ROOT/examples/river-basin.json
 PD=$DATA/genius/PartyDomain
 
