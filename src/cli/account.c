@@ -185,13 +185,75 @@ static void put_text(acct_t *a, json_t *text)
 
 /* ---- grouped lines ------------------------------------------------------ */
 
+#define WRAP_COLUMNS 96
+
+/*
+ * Writes a long line broken at spaces so that no line passes WRAP_COLUMNS
+ * (a word longer than that stays whole), continuation lines indented by
+ * `indent` spaces; then a newline.
+ */
+static void put_wrapped(FILE *out, const char *text, int indent)
+{
+    int col = 0;
+    const char *p = text;
+    while (*p == ' ') {
+        fputc(' ', out);
+        col++;
+        p++;
+    }
+    const char *start = p;
+    while (*p) {
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        int len = (int)(e - p);
+        if (col > indent && col + 1 + len > WRAP_COLUMNS) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (p != start) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, (size_t)len, out);
+        col += len;
+        p = *e ? e + 1 : e;
+    }
+    fputc('\n', out);
+}
+
+/* A line built in memory, to be wrapped. */
+typedef struct line {
+    char *buf;
+    size_t len;
+    FILE *f;
+} line_t;
+
+static FILE *line_open(line_t *l, FILE *fallback)
+{
+    l->buf = NULL;
+    l->len = 0;
+    l->f = open_memstream(&l->buf, &l->len);
+    return l->f ? l->f : fallback;
+}
+
+static void line_close(line_t *l, FILE *out, int indent)
+{
+    if (!l->f) {
+        fputc('\n', out);
+        return;
+    }
+    fclose(l->f);
+    put_wrapped(out, l->buf, indent);
+    free(l->buf);
+}
+
 static void flush_disclosures(acct_t *a)
 {
     if (!a->disclosures)
         return;
     fprintf(a->out,
             "Private channels: %zu part%s disclosed %s profile (weights, "
-            "values, red lines, reservation) to the mediator in "
+            "values, red lines, reservation)\nto the mediator in "
             "confidence.\n",
             a->disclosures, a->disclosures == 1 ? "y" : "ies",
             a->disclosures == 1 ? "its" : "their");
@@ -206,7 +268,9 @@ static void flush_answers(acct_t *a)
                                         "walkout"};
     int pilot = json_is_true(
         json_object_get(json_array_get(a->answers, 0), "pilot"));
-    fprintf(a->out, "    %s:", pilot ? "Straw poll" : "Answers");
+    line_t ln;
+    FILE *out = line_open(&ln, a->out);
+    fprintf(out, "    %s:", pilot ? "Answers (not binding)" : "Answers");
     int first_group = 1;
     for (size_t g = 0; g < sizeof order / sizeof *order; g++) {
         int first = 1;
@@ -217,23 +281,23 @@ static void flush_answers(acct_t *a)
             if (strcmp(str_of(ev, "answer"), order[g]) != 0)
                 continue;
             if (first)
-                fprintf(a->out, "%s %s ", first_group ? "" : ";", order[g]);
+                fprintf(out, "%s %s ", first_group ? "" : ";", order[g]);
             else
-                fputs(", ", a->out);
+                fputs(", ", out);
             first = first_group = 0;
-            fputs(party_name(a->sc, str_of(ev, "party")), a->out);
+            fputs(party_name(a->sc, str_of(ev, "party")), out);
             json_t *issues = json_object_get(ev, "issues");
             if (strcmp(order[g], "veto") == 0) {
-                fprintf(a->out, " (%s, text of round %.0f)",
+                fprintf(out, " (%s, text of round %.0f)",
                         str_of(ev, "ground"), num_of(ev, "text_round"));
             } else if (json_array_size(issues)) {
-                fputs(" (", a->out);
-                put_list(a->out, issues, a->sc, 0);
-                fputc(')', a->out);
+                fputs(" (", out);
+                put_list(out, issues, a->sc, 0);
+                fputc(')', out);
             }
         }
     }
-    fputc('\n', a->out);
+    line_close(&ln, a->out, 6);
     json_array_clear(a->answers);
 }
 
@@ -241,23 +305,26 @@ static void flush_concessions(acct_t *a)
 {
     if (!json_array_size(a->concessions))
         return;
-    fputs("    Concessions asked:", a->out);
+    line_t ln;
+    FILE *out = line_open(&ln, a->out);
+    fputs("    Concessions asked:", out);
     size_t i;
     json_t *ev;
     json_array_foreach(a->concessions, i, ev)
     {
         double from = num_of(ev, "from"), to = num_of(ev, "to");
-        fprintf(a->out, "%s %s ", i ? "," : "",
+        fprintf(out, "%s %s ", i ? "," : "",
                 party_name(a->sc, str_of(ev, "party")));
-        if (to < from)
-            fprintf(a->out, "%.3f -> %.3f%s", from, to,
+        /* A step too small to show at three decimals is no step. */
+        if (from - to >= 0.0005)
+            fprintf(out, "%.3f -> %.3f%s", from, to,
                     json_is_true(json_object_get(ev, "clamped"))
                         ? " (bounded)"
                         : "");
         else
-            fprintf(a->out, "holds at %.3f", from);
+            fprintf(out, "holds at %.3f", from);
     }
-    fputc('\n', a->out);
+    line_close(&ln, a->out, 6);
     json_array_clear(a->concessions);
 }
 
@@ -333,11 +400,27 @@ static void event(acct_t *a, json_t *ev)
         return;
     }
     flush_all(a);
+    /* Sentences that may run long are wrapped; each is one line of text
+     * (no newline) written to `w`. */
+    line_t ln;
+    FILE *w = NULL;
+    int indent = 2;
+    if (strcmp(kind, "concern") == 0 || strcmp(kind, "guarantee_offer") == 0 ||
+        strcmp(kind, "walkout") == 0 || strcmp(kind, "integration") == 0 ||
+        strcmp(kind, "guarantee_provisional") == 0) {
+        w = line_open(&ln, out);
+        /* Top-level sentences continue under their first word, the
+         * indented ones deeper. */
+        indent = strcmp(kind, "walkout") == 0 ||
+                         strcmp(kind, "guarantee_provisional") == 0
+                     ? 4
+                     : 2;
+    }
     if (strcmp(kind, "concern") == 0) {
-        fprintf(out, "Concern from %s, for the mediator only: %s\n",
+        fprintf(w, "Concern from %s, for the mediator only: %s",
                 party_name(a->sc, str_of(ev, "party")), str_of(ev, "text"));
     } else if (strcmp(kind, "guarantee_offer") == 0) {
-        fprintf(out, "Guarantee offered: %s, %s guarantee by %s to %s, "
+        fprintf(w, "Guarantee offered: %s, %s guarantee by %s to %s, "
                      "worth %.3g x %.3g = %.3g to it",
                 str_of(ev, "guarantee"), str_of(ev, "guarantee_kind"),
                 party_name(a->sc, str_of(ev, "guarantor")),
@@ -346,10 +429,9 @@ static void event(acct_t *a, json_t *ev)
                 num_of(ev, "credibility") * num_of(ev, "value"));
         json_t *cond = json_object_get(ev, "conditions");
         if (json_array_size(cond)) {
-            fputs(" while ", out);
-            put_red_lines(out, cond);
+            fputs(" while ", w);
+            put_red_lines(w, cond);
         }
-        fputs("\n", out);
     } else if (strcmp(kind, "agenda") == 0) {
         fprintf(out, "\nAgenda (%s):\n", str_of(ev, "policy"));
         size_t i;
@@ -397,15 +479,16 @@ static void event(acct_t *a, json_t *ev)
                 str_of(ev, "status"), num_of(ev, "rounds"),
                 num_of(ev, "rounds") == 1 ? "" : "s");
     } else if (strcmp(kind, "integration") == 0) {
-        fputs("\nIntegration: the whole text goes to every party (", out);
+        fputs("\n", out);
+        fputs("Integration: the whole text goes to every party (", w);
         size_t i;
         json_t *u;
         json_array_foreach(json_object_get(ev, "clusters"), i, u)
         {
-            fprintf(out, "%s%s %s", i ? ", " : "", str_of(u, "cluster"),
+            fprintf(w, "%s%s %s", i ? ", " : "", str_of(u, "cluster"),
                     str_of(u, "status"));
         }
-        fputs(").\n", out);
+        fputs(").", w);
     } else if (strcmp(kind, "repair") == 0) {
         fputs("  Repair: the mediator changes ", out);
         put_list(out, json_object_get(ev, "changed"), a->sc, 0);
@@ -413,20 +496,19 @@ static void event(acct_t *a, json_t *ev)
               "to everyone next round.\n",
               out);
     } else if (strcmp(kind, "walkout") == 0) {
-        fprintf(out, "  Walk-out by %s: %s\n",
+        fprintf(w, "  Walk-out by %s: %s",
                 party_name(a->sc, str_of(ev, "party")), str_of(ev, "reason"));
     } else if (strcmp(kind, "agreement") == 0) {
         fprintf(out, "\nAgreement in round %.0f:\n", num_of(ev, "rounds"));
         put_full_text(a, json_object_get(ev, "text"), "  ");
     } else if (strcmp(kind, "guarantee_provisional") == 0) {
-        fprintf(out, "  Guarantee %s (%s to %s) is now provisional",
+        fprintf(w, "  Guarantee %s (%s to %s) is now provisional",
                 str_of(ev, "guarantee"),
                 party_name(a->sc, str_of(ev, "guarantor")),
                 party_name(a->sc, str_of(ev, "beneficiary")));
         const char *c = str_of(ev, "criteria");
         if (*c)
-            fprintf(out, "; permanent once verified: %s", c);
-        fputs("\n", out);
+            fprintf(w, "; permanent once verified: %s", c);
     } else if (strcmp(kind, "impasse") == 0) {
         fprintf(out, "\nImpasse after %.0f round%s: %s\n", num_of(ev, "rounds"),
                 num_of(ev, "rounds") == 1 ? "" : "s", str_of(ev, "reason"));
@@ -436,6 +518,8 @@ static void event(acct_t *a, json_t *ev)
             put_full_text(a, best, "    ");
         }
     }
+    if (w)
+        line_close(&ln, out, indent);
 }
 
 /* ---- the comparison ----------------------------------------------------- */
@@ -464,7 +548,7 @@ static void put_rules(FILE *out, const parley_rules_t *r)
     fprintf(out, "       the mediator drafts by %s", parley_concept_name(r->concept));
     if (r->concept == PARLEY_CONCEPT_MEDIATED)
         fprintf(out, " (lambda %g)", r->lambda);
-    fprintf(out, "; agenda %s; deadline %u rounds, %u per unit\n",
+    fprintf(out, ";\n       agenda %s; deadline %u rounds, %u per unit\n",
             parley_agenda_policy_name(r->agenda), r->max_rounds,
             r->rounds_per_cluster);
 }
@@ -580,8 +664,6 @@ void cli_account_text(FILE *out, const cli_log_t *log,
     a.sc = sc;
     a.answers = json_array();
     a.concessions = json_array();
-    const parley_outcome_t *oc = parley_simulation_outcome(sim);
-    (void)oc;
     fprintf(out, "Mediation: %s", sc->name ? sc->name : "(unnamed)");
     if (input_name)
         fprintf(out, "  [%s]", input_name);
@@ -591,13 +673,12 @@ void cli_account_text(FILE *out, const cli_log_t *log,
         if (strstr(log->lines[i], "\"kind\":\"session_open\""))
             seed_line = log->lines[i];
     json_t *open = seed_line ? json_loads(seed_line, 0, NULL) : NULL;
+    line_t ln;
+    FILE *w = line_open(&ln, out);
     if (open)
-        fprintf(out, "Seed %.0f.  ", num_of(open, "seed"));
+        fprintf(w, "Seed %.0f.  ", num_of(open, "seed"));
     json_decref(open);
-    fputs("Strategies: ", out);
-    const parley_sim_result_t *mr =
-        parley_simulation_result(sim, PARLEY_SIM_MEDIATED);
-    (void)mr;
+    fputs("Strategies: ", w);
     json_t *summary = NULL;
     char *sj = NULL;
     if (parley_simulation_summary_json(sim, sc, &sj) == PARLEY_OK) {
@@ -610,12 +691,13 @@ void cli_account_text(FILE *out, const cli_log_t *log,
     int first = 1;
     json_object_foreach(strategies, key, v)
     {
-        fprintf(out, "%s%s %s", first ? "" : ", ", party_name(sc, key),
+        fprintf(w, "%s%s %s", first ? "" : ", ", party_name(sc, key),
                 json_string_value(v));
         first = 0;
     }
     json_decref(summary);
-    fputs(".\n", out);
+    fputs(".", w);
+    line_close(&ln, out, 2);
     put_rules(out, parley_simulation_rules(sim));
     fputc('\n', out);
     for (size_t i = 0; i < log->n; i++) {
