@@ -788,6 +788,12 @@ int cli_cmd_study(int argc, char **argv)
     parley_study_t *st = NULL;
     parley_diags_t *diags = NULL;
     int rc = parse_args(argc, argv, &a);
+    if (rc == 0 && (a.csv && strcmp(a.csv, "-") == 0) +
+                           (a.json && strcmp(a.json, "-") == 0) +
+                           (a.svg && strcmp(a.svg, "-") == 0) >
+                       1)
+        rc = cli_usage_error("study", "only one of --csv, --json and --svg "
+                                      "can write to standard output");
     for (size_t i = 0; rc == 0 && i < a.n_files; i++)
         rc = load_files(&a.files[i], 1, a.files[i], &scens);
     for (size_t i = 0; rc == 0 && i < a.n_genius; i++)

@@ -147,6 +147,7 @@ contains "generate needs sizes" "$ERR" "--generate needs parties=N, issues=K and
 expect_rc 64 study --generate parties=3,issues=2,options=2,colour=red
 expect_rc 64 study --genius "$PD/party_domain.xml"
 expect_rc 64 study --frobnicate
+expect_rc 64 study --csv - --json -
 expect_rc 66 study no-such-file.json
 expect_rc 73 study --seeds 1 --csv /nonexistent-dir/x.csv
 
