@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -17,6 +16,8 @@
 #include "parley/alloc.h"
 #include "parley/analysis.h"
 #include "analysis/analysis_internal.h"
+#include "support/analyzed.h"
+#include "support/failing_alloc.h"
 #include "support/table_scenario.h"
 
 static void test_opts_defaults(void **state)
@@ -389,12 +390,11 @@ static void test_json_numeric_labels(void **state)
     is->max = 35;
     is->resolution = 5;
     is->unit = parley_strdup("MW");
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, sc, PARLEY_OK);
     char *json = NULL;
-    assert_int_equal(parley_analysis_to_json(a, m, sc, 0, &json), PARLEY_OK);
+    assert_int_equal(parley_analysis_to_json(x.a, x.m, sc, 0, &json),
+                     PARLEY_OK);
     json_error_t err;
     json_t *root = json_loads(json, 0, &err);
     assert_non_null(root);
@@ -409,42 +409,33 @@ static void test_json_numeric_labels(void **state)
                         "real");
     json_decref(root);
     parley_free(json);
+    analyzed_clear(&x);
+}
+
+typedef struct analysis_run {
+    const parley_model_t *m;
+    const parley_scenario_t *sc;
+} analysis_run_t;
+
+/* Analysis, its JSON and a package's metrics, all freed again. */
+static parley_status_t analyze_all(void *ctx)
+{
+    const analysis_run_t *r = ctx;
+    parley_analysis_t *a = NULL;
+    char *json = NULL;
+    parley_status_t st = parley_analyze(r->m, NULL, &a, NULL);
+    if (st == PARLEY_OK)
+        st = parley_analysis_to_json(a, r->m, r->sc, 1, &json);
+    if (st == PARLEY_OK) {
+        parley_metrics_t mt;
+        uint32_t pkg = 3;
+        st = parley_analysis_metrics(a, r->m, &pkg, &mt);
+        if (st == PARLEY_OK)
+            parley_metrics_clear(&mt);
+    }
+    parley_free(json);
     parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
-}
-
-/* An allocator that fails the Nth allocation and counts what is live. */
-static long fail_at, n_allocs, live;
-
-static void *counting_malloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    if (++n_allocs == fail_at)
-        return NULL;
-    void *p = malloc(size);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    if (++n_allocs == fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        live++;
-    return p;
-}
-
-static void counting_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
+    return st;
 }
 
 static void test_allocation_failures(void **state)
@@ -452,39 +443,11 @@ static void test_allocation_failures(void **state)
     (void)state;
     parley_scenario_t *sc;
     parley_model_t *m = example_model(&sc);
-    parley_allocator_t al = {counting_malloc, counting_realloc, counting_free,
-                             NULL};
-    int succeeded = 0;
-    long n;
-    for (n = 1; n < 10000 && !succeeded; n++) {
-        fail_at = n;
-        n_allocs = 0;
-        live = 0;
-        parley_set_allocator(&al);
-        parley_analysis_t *a = NULL;
-        char *json = NULL;
-        parley_status_t st = parley_analyze(m, NULL, &a, NULL);
-        if (st == PARLEY_OK)
-            st = parley_analysis_to_json(a, m, sc, 1, &json);
-        if (st == PARLEY_OK) {
-            parley_metrics_t mt;
-            uint32_t pkg = 3;
-            st = parley_analysis_metrics(a, m, &pkg, &mt);
-            if (st == PARLEY_OK)
-                parley_metrics_clear(&mt);
-        }
-        parley_free(json);
-        parley_analysis_free(a);
-        parley_set_allocator(NULL);
-        if (st == PARLEY_OK)
-            succeeded = 1;
-        else
-            assert_int_equal(st, PARLEY_ENOMEM);
-        assert_int_equal(live, 0);
-    }
-    assert_true(succeeded);
-    print_message("succeeded at allocation %ld\n", n - 1);
-    assert_true(n > 10); /* the failures did hit real allocations */
+    analysis_run_t run = {m, sc};
+    failing_alloc_opts_t o = {.may_absorb = 1, .limit = 9999};
+    failing_alloc_result_t r = failing_alloc_sweep(analyze_all, &run, &o);
+    print_message("succeeded at allocation %ld\n", r.clean_at);
+    assert_true(r.clean_at >= 10); /* the failures did hit real allocations */
     parley_model_free(m);
     parley_scenario_free(sc);
 }
@@ -500,7 +463,8 @@ int main(void)
         cmocka_unit_test(test_infeasible_jointly),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_numeric_labels),
-        cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test_teardown(test_allocation_failures,
+                                  failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,12 @@
  * The reference (enumerate everything, all-pairs dominance) is checked on a
  * scenario small enough to solve by hand.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -419,6 +421,288 @@ static void test_time_budget(void **state)
     check_approximate(0, 1e-9, &rp, 40, 10);
 }
 
+/* One party, and no issues at all: the degenerate shapes. */
+static void test_degenerate(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = rp.max_parties = 1;
+    size_t compared = 0;
+    for (uint64_t seed = 1; compared < 150; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, &rp, &m))
+            continue;
+        assert_int_equal(parley_model_n_parties(m), 1);
+        parley__frontier_t ref, got;
+        assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+        for (int method = 0; method < 2; method++) {
+            parley_analysis_opts_t o;
+            opts_with(&o, method ? PARLEY_FRONTIER_ENUMERATE
+                                 : PARLEY_FRONTIER_MERGE,
+                      1);
+            assert_int_equal(parley__frontier_compute(m, &o, &got),
+                             PARLEY_OK);
+            assert_same_frontier(&got, &ref, seed);
+            parley__frontier_clear(&got);
+        }
+        assert_true(ref.size <= 1);
+        parley__frontier_clear(&ref);
+        parley_model_free(m);
+        compared++;
+    }
+
+    /* no issues: the empty package, feasible iff every r_i <= 0 */
+    for (int r = 0; r < 2; r++) {
+        parley_scenario_t *sc = hand_scenario(0, r ? 0.5 : -1);
+        parley_free(sc->issues[0].id);
+        for (size_t j = 0; j < 5; j++)
+            parley_free(sc->issues[0].options[j]);
+        parley_free(sc->issues[0].options);
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            parley_free(sc->parties[i].values[0].table);
+            sc->parties[i].values[0].table = NULL;
+        }
+        sc->n_issues = 0;
+        parley_model_t *m = NULL;
+        assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
+        for (int method = 0; method < 2; method++) {
+            parley_analysis_opts_t o;
+            parley__frontier_t f;
+            opts_with(&o, method ? PARLEY_FRONTIER_ENUMERATE
+                                 : PARLEY_FRONTIER_MERGE,
+                      1);
+            assert_int_equal(parley__frontier_compute(m, &o, &f), PARLEY_OK);
+            assert_int_equal(f.size, r ? 0 : 1);
+            if (!r) {
+                assert_true(f.u[0] == 0 && f.u[1] == 0 && f.mult[0] == 1);
+            }
+            parley__frontier_clear(&f);
+        }
+        parley_model_free(m);
+        parley_scenario_free(sc);
+    }
+}
+
+/*
+ * A step so large that the time budget runs out inside it (an issue of
+ * 1500 options after thinned ones): the step is redone on a thinned set.
+ * The guarantee is checked against the exact frontier: every exact vector
+ * has a reported one at most delta below it on every party, which covers
+ * every feasible package, since each lies below an exact vector.
+ */
+static void test_time_budget_inside_step(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = rp.max_parties = 4;
+    rp.min_issues = rp.max_issues = 4;
+    rp.min_options = rp.max_options = 5;
+    rp.last_options = 1500;
+    rp.tie_rate = 0;
+    rp.red_line_rate = 0;
+    rp.non_voting_rate = 0;
+    size_t compared = 0;
+    for (uint64_t seed = 1; compared < 2; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, &rp, &m))
+            continue;
+        parley__frontier_t exact, got;
+        parley_analysis_opts_t o;
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 2);
+        assert_int_equal(parley__frontier_compute(m, &o, &exact), PARLEY_OK);
+        o.time_budget = 1e-9;
+        assert_int_equal(parley__frontier_compute(m, &o, &got), PARLEY_OK);
+        check_reported(m, &got);
+        size_t P = exact.n_parties;
+        if (exact.size > 1000) {
+            assert_false(got.exact);
+            assert_true(got.delta > 0);
+        }
+        for (size_t v = 0; v < exact.size; v++) {
+            int covered = 0;
+            for (size_t w = 0; w < got.size && !covered; w++) {
+                int ok = 1;
+                for (size_t i = 0; i < P; i++)
+                    ok &= got.u[w * P + i] >= exact.u[v * P + i] - got.delta;
+                covered = ok;
+            }
+            if (!covered)
+                fail_msg("seed %llu: exact vector %zu farther than delta %g",
+                         (unsigned long long)seed, v, got.delta);
+        }
+        parley__frontier_clear(&exact);
+        parley__frontier_clear(&got);
+        parley_model_free(m);
+        compared++;
+    }
+}
+
+/*
+ * Medium scenarios, large enough for the threaded paths (candidate forming,
+ * two-way sort, k-d queries in parallel): MERGE with one and two threads and
+ * ENUMERATE agree exactly.
+ */
+static void test_threads_medium(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = rp.max_parties = 6;
+    rp.min_issues = rp.max_issues = 7;
+    rp.min_options = rp.max_options = 6;
+    rp.tie_rate = 0;
+    rp.red_line_rate = 0.02;
+    rp.reservation_rate = 0.2;
+    rp.non_voting_rate = 0;
+    size_t compared = 0, largest = 0;
+    for (uint64_t seed = 1; compared < 2; seed++) {
+        parley_model_t *m = NULL;
+        if (!compile_random(seed, &rp, &m))
+            continue;
+        parley__frontier_t one, two, en;
+        parley_analysis_opts_t o;
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 1);
+        assert_int_equal(parley__frontier_compute(m, &o, &one), PARLEY_OK);
+        opts_with(&o, PARLEY_FRONTIER_MERGE, 2);
+        assert_int_equal(parley__frontier_compute(m, &o, &two), PARLEY_OK);
+        opts_with(&o, PARLEY_FRONTIER_ENUMERATE, 2);
+        assert_int_equal(parley__frontier_compute(m, &o, &en), PARLEY_OK);
+        assert_true(one.exact && two.exact && en.exact);
+        assert_same_frontier(&two, &one, seed);
+        assert_same_frontier(&en, &one, seed);
+        largest = one.size > largest ? one.size : largest;
+        parley__frontier_clear(&one);
+        parley__frontier_clear(&two);
+        parley__frontier_clear(&en);
+        parley_model_free(m);
+        compared++;
+    }
+    /* the k-d queries go parallel from 4096 kept vectors */
+    assert_true(largest > 5000);
+}
+
+/* ---- allocation failures --------------------------------------------- */
+
+static long fail_after = -1; /* allocations left before failing; -1 never */
+static long live = 0;
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int may_allocate(void)
+{
+    int ok = 1;
+    pthread_mutex_lock(&alloc_lock);
+    if (fail_after == 0)
+        ok = 0;
+    else if (fail_after > 0)
+        fail_after--;
+    pthread_mutex_unlock(&alloc_lock);
+    return ok;
+}
+
+static void count_live(long d)
+{
+    pthread_mutex_lock(&alloc_lock);
+    live += d;
+    pthread_mutex_unlock(&alloc_lock);
+}
+
+static void *counting_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    if (!may_allocate())
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    if (p)
+        count_live(1);
+    return p;
+}
+
+static void *counting_realloc(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    if (!may_allocate())
+        return NULL;
+    void *p = realloc(ptr, size ? size : 1);
+    if (p && !ptr)
+        count_live(1);
+    return p;
+}
+
+static void counting_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    if (ptr)
+        count_live(-1);
+    free(ptr);
+}
+
+/*
+ * Every allocation of the frontier (both methods, and with a budget that
+ * thins) and of the count fails in turn: each run fails cleanly with
+ * PARLEY_ENOMEM and frees everything, until one succeeds.
+ */
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.min_parties = 4;
+    rp.max_parties = 4;
+    rp.min_issues = rp.max_issues = 4;
+    rp.min_options = rp.max_options = 4;
+    rp.tie_rate = 0.5;
+    rp.red_line_rate = 0;
+    parley_model_t *m = NULL;
+    assert_true(compile_random(11, &rp, &m));
+    parley__frontier_t ref;
+    assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
+    const parley_allocator_t a = {counting_malloc, counting_realloc,
+                                  counting_free, NULL};
+    for (int variant = 0; variant < 4; variant++) {
+        int succeeded = 0;
+        for (long n = 0; n < 5000 && !succeeded; n++) {
+            parley_analysis_opts_t o;
+            opts_with(&o,
+                      variant == 1 ? PARLEY_FRONTIER_ENUMERATE
+                                   : PARLEY_FRONTIER_MERGE,
+                      1);
+            if (variant == 2)
+                o.memory_budget = 600;
+            parley__frontier_t f;
+            parley__feasible_count_t c;
+            parley_status_t st;
+            parley_set_allocator(&a);
+            live = 0;
+            fail_after = n;
+            if (variant == 3)
+                st = parley__feasible_count(m, &o, &c);
+            else
+                st = parley__frontier_compute(m, &o, &f);
+            fail_after = -1;
+            if (st == PARLEY_OK) {
+                succeeded = 1;
+                if (variant != 3)
+                    parley__frontier_clear(&f);
+            } else {
+                assert_int_equal(st, PARLEY_ENOMEM);
+            }
+            assert_int_equal(live, 0);
+            parley_set_allocator(NULL);
+            if (st == PARLEY_OK && variant < 2) {
+                assert_int_equal(parley__frontier_compute(m, &o, &f),
+                                 PARLEY_OK);
+                assert_same_frontier(&f, &ref, 11);
+                parley__frontier_clear(&f);
+            }
+        }
+        assert_true(succeeded);
+    }
+    parley__frontier_clear(&ref);
+    parley_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +711,10 @@ int main(void)
         cmocka_unit_test(test_rounding_ties),
         cmocka_unit_test(test_memory_budget),
         cmocka_unit_test(test_time_budget),
+        cmocka_unit_test(test_time_budget_inside_step),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_threads_medium),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,13 +15,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include <cmocka.h>
 
 #include "parley/alloc.h"
 #include "parley/generate.h"
 #include "parley/scenario.h"
+#include "support/failing_alloc.h"
 
 static parley_scenario_t *gen(size_t n, size_t k, size_t m,
                               parley_power_dist_t power, double conflict,
@@ -337,69 +337,29 @@ static void test_bad_options(void **state)
     assert_int_equal(parley_generate(NULL, &sc, NULL), PARLEY_EARG);
 }
 
-/* An allocator that fails the Nth allocation and counts live blocks. */
-static long fail_at, n_allocs, live;
-
-static void *fail_malloc(void *ctx, size_t size)
+/* A generated scenario, freed again; never a partial one on failure. */
+static parley_status_t generate_once(void *ctx)
 {
-    (void)ctx;
-    if (++n_allocs == fail_at)
-        return NULL;
-    void *p = malloc(size);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *fail_realloc(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    if (++n_allocs == fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        live++;
-    return p;
-}
-
-static void fail_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
+    const parley_generate_opts_t *o = ctx;
+    parley_scenario_t *sc = NULL;
+    parley_status_t st = parley_generate(o, &sc, NULL);
+    if (st != PARLEY_OK)
+        assert_null(sc);
+    parley_scenario_free(sc);
+    return st;
 }
 
 static void test_alloc_failures(void **state)
 {
     (void)state;
-    parley_allocator_t al = {fail_malloc, fail_realloc, fail_free, NULL};
     parley_generate_opts_t o;
     parley_generate_opts_init(&o);
     o.n_parties = 3;
     o.n_issues = 3;
     o.n_options = 3;
-    int failures = 0;
-    for (long n = 1;; n++) {
-        parley_set_allocator(&al);
-        fail_at = n;
-        n_allocs = 0;
-        live = 0;
-        parley_scenario_t *sc = NULL;
-        parley_status_t st = parley_generate(&o, &sc, NULL);
-        if (st == PARLEY_OK) {
-            parley_scenario_free(sc);
-            assert_int_equal(live, 0);
-            parley_set_allocator(NULL);
-            break;
-        }
-        failures++;
-        assert_int_equal(st, PARLEY_ENOMEM);
-        assert_null(sc);
-        assert_int_equal(live, 0);
-        parley_set_allocator(NULL);
-    }
-    assert_true(failures > 20);
+    failing_alloc_opts_t fo = {.may_absorb = 1};
+    failing_alloc_result_t r = failing_alloc_sweep(generate_once, &o, &fo);
+    assert_true(r.enomem > 20);
 }
 
 int main(void)
@@ -413,7 +373,7 @@ int main(void)
         cmocka_unit_test(test_power_distributions),
         cmocka_unit_test(test_conflict_correlation),
         cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test_teardown(test_alloc_failures, failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@
 #include "parley/alloc.h"
 #include "parley/import.h"
 #include "parley/scenario.h"
+#include "support/failing_alloc.h"
+#include "support/packages.h"
 
 #define DATA PARLEY_SOURCE_DIR "/tests/data"
 #define MAXP 20
@@ -41,7 +43,7 @@ typedef struct genius_domain {
 
 typedef struct genius_golden {
     size_t domain, profile;
-    size_t options[MAXI];
+    uint32_t options[MAXI];
     double utility;
 } genius_golden_t;
 
@@ -502,17 +504,6 @@ static const parley_diag_t *expect_diag(const parley_diags_t *d,
     expect_diag((d), PARLEY_SEVERITY_ERROR, (code), (file), (line), (col),     \
                 (path), (needle))
 
-static double package_utility(const parley_scenario_t *sc, size_t party,
-                              const size_t *options)
-{
-    const parley_party_t *p = &sc->parties[party];
-    double u = 0;
-    for (size_t k = 0; k < sc->n_issues; k++)
-        u += p->weights[k] *
-             parley_value_eval(&p->values[k], &sc->issues[k], options[k]);
-    return u;
-}
-
 static parley_status_t import_domain(const genius_domain_t *gd,
                                      parley_scenario_t **out,
                                      parley_diags_t *diags)
@@ -639,7 +630,8 @@ static void test_genius_all_domains(void **state)
             const genius_golden_t *g = &genius_golden[c];
             if (g->domain != d)
                 continue;
-            double u = package_utility(sc, g->profile, g->options);
+            double u = package_utility(sc, &sc->parties[g->profile],
+                                       g->options);
             if (!(u > g->utility - 1e-12 && u < g->utility + 1e-12))
                 fail_msg("%s profile %zu: utility %.17g, expected %.17g",
                          gd->dir, g->profile, u, g->utility);
@@ -818,6 +810,48 @@ static parley_diags_t *import_bad(const char *domain, const char *profile,
     return diags;
 }
 
+/*
+ * The small profile (or domain) with its first `old` replaced by `new`:
+ * the import must fail with `code`; returns the diagnostics.
+ */
+static parley_diags_t *edited_profile_fails(const char *old, const char *new,
+                                            parley_status_t code)
+{
+    char *profile = replaced(small_profile, old, new);
+    parley_diags_t *d = import_bad(small_domain, profile, code);
+    free(profile);
+    return d;
+}
+
+static parley_diags_t *edited_domain_fails(const char *old, const char *new,
+                                           parley_status_t code)
+{
+    char *domain = replaced(small_domain, old, new);
+    parley_diags_t *d = import_bad(domain, small_profile, code);
+    free(domain);
+    return d;
+}
+
+/* The same, with an error of `code` at this line of the file that was
+ * edited, on this path (NULL = any) and containing `needle`. */
+static void edited_profile_error(const char *old, const char *new,
+                                 parley_status_t code, unsigned line,
+                                 const char *path, const char *needle)
+{
+    parley_diags_t *d = edited_profile_fails(old, new, code);
+    EXPECT_ERROR(d, code, "profile1", line, 0, path, needle);
+    parley_diags_free(d);
+}
+
+static void edited_domain_error(const char *old, const char *new,
+                                parley_status_t code, unsigned line,
+                                const char *path, const char *needle)
+{
+    parley_diags_t *d = edited_domain_fails(old, new, code);
+    EXPECT_ERROR(d, code, "domain", line, 0, path, needle);
+    parley_diags_free(d);
+}
+
 static void test_genius_small_semantics(void **state)
 {
     (void)state;
@@ -849,8 +883,8 @@ static void test_genius_small_semantics(void **state)
     for (size_t j = 0; j < 5; j++)
         assert_true(parley_value_eval(&p->values[1], &sc->issues[1], j) ==
                     want[j]);
-    size_t pkg[3] = {0, 2, 1}; /* red, 12, L */
-    double u = package_utility(sc, 0, pkg);
+    uint32_t pkg[3] = {0, 2, 1}; /* red, 12, L */
+    double u = package_utility(sc, &sc->parties[0], pkg);
     assert_true(u > 0.475 - 1e-12 && u < 0.475 + 1e-12);
     parley_scenario_free(sc);
     parley_diags_free(diags);
@@ -885,12 +919,12 @@ static void test_genius_malformed_xml(void **state)
 {
     (void)state;
     /* The blue item is not closed; libxml2 notices at line 10. */
-    char *bad = replaced(small_profile, "evaluation=\"4\"/>", "evaluation=\"4\">");
-    parley_diags_t *d = import_bad(small_domain, bad, PARLEY_ESYNTAX);
+    parley_diags_t *d = edited_profile_fails("evaluation=\"4\"/>",
+                                             "evaluation=\"4\">",
+                                             PARLEY_ESYNTAX);
     EXPECT_ERROR(d, PARLEY_ESYNTAX, "profile1", 10, 0, NULL, "malformed XML");
     EXPECT_ERROR(d, PARLEY_ESYNTAX, "profile1", 10, 0, NULL, "mismatch");
     parley_diags_free(d);
-    free(bad);
 
     /* Not XML at all, and an empty document. */
     d = import_bad("this is not xml", small_profile, PARLEY_ESYNTAX);
@@ -923,156 +957,110 @@ static void test_genius_missing_domain_issue(void **state)
 static void test_genius_unknown_ftype(void **state)
 {
     (void)state;
-    char *bad = replaced(small_profile, "ftype=\"linear\"",
-                         "ftype=\"exponential\"");
-    parley_diags_t *d = import_bad(small_domain, bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "profile1", 4, 0, "issue 'Price'",
-                 "unsupported evaluator ftype 'exponential'");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("ftype=\"linear\"", "ftype=\"exponential\"",
+                         PARLEY_EINVALID, 4, "issue 'Price'",
+                         "unsupported evaluator ftype 'exponential'");
 }
 
 static void test_genius_bad_items_and_weights(void **state)
 {
     (void)state;
     /* An item the domain does not have; blue then has no evaluation. */
-    char *bad = replaced(small_profile, "value=\"blue\"", "value=\"purple\"");
-    parley_diags_t *d = import_bad(small_domain, bad, PARLEY_EUNKNOWN);
+    parley_diags_t *d = edited_profile_fails("value=\"blue\"",
+                                             "value=\"purple\"",
+                                             PARLEY_EUNKNOWN);
     EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 9, 0, "issue 'Colour'",
                  "item 'purple' is not an option of issue 'Colour'");
     EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 6, 0, "issue 'Colour'",
                  "option 'blue' of the domain has no evaluation");
     parley_diags_free(d);
-    free(bad);
 
     /* An issue without a weight. */
-    bad = replaced(small_profile, "<weight index=\"6\" value=\"0.2\"/>\n", "");
-    d = import_bad(small_domain, bad, PARLEY_EMISSING);
-    EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 11, 0, "issue 'Size'",
-                 "has no <weight index=\"6\">");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("<weight index=\"6\" value=\"0.2\"/>\n", "",
+                         PARLEY_EMISSING, 11, "issue 'Size'",
+                         "has no <weight index=\"6\">");
 
     /* A weight that names no issue. */
-    bad = replaced(small_profile, "<weight index=\"6\"", "<weight index=\"9\"");
-    d = import_bad(small_domain, bad, PARLEY_EUNKNOWN);
-    EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 16, 0, "weight",
-                 "<weight index=\"9\"> matches no issue");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("<weight index=\"6\"", "<weight index=\"9\"",
+                         PARLEY_EUNKNOWN, 16, "weight",
+                         "<weight index=\"9\"> matches no issue");
 
     /* A negative evaluation. */
-    bad = replaced(small_profile, "evaluation=\"2\"", "evaluation=\"-1\"");
-    d = import_bad(small_domain, bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "profile1", 7, 0, "issue 'Colour'",
-                 "evaluation -1 is negative");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("evaluation=\"2\"", "evaluation=\"-1\"",
+                         PARLEY_ERANGE, 7, "issue 'Colour'",
+                         "evaluation -1 is negative");
 
     /* Every evaluation zero. */
-    bad = replaced(small_profile, "evaluation=\"3\"", "evaluation=\"0.0\"");
-    d = import_bad(small_domain, bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "profile1", 11, 0, "issue 'Size'",
-                 "every evaluation is zero");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("evaluation=\"3\"", "evaluation=\"0.0\"",
+                         PARLEY_EINVALID, 11, "issue 'Size'",
+                         "every evaluation is zero");
 
     /* A non-numeric evaluation. */
-    bad = replaced(small_profile, "evaluation=\"8\"", "evaluation=\"lots\"");
-    d = import_bad(small_domain, bad, PARLEY_ETYPE);
-    EXPECT_ERROR(d, PARLEY_ETYPE, "profile1", 8, 0, "issue 'Colour'",
-                 "found 'lots'");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("evaluation=\"8\"", "evaluation=\"lots\"",
+                         PARLEY_ETYPE, 8, "issue 'Colour'", "found 'lots'");
 
     /* An issue without a readable index: reported once, as such. */
-    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"six\"");
-    d = import_bad(small_domain, bad, PARLEY_EMISSING);
+    d = edited_profile_fails("<issue index=\"6\"", "<issue index=\"six\"",
+                             PARLEY_EMISSING);
     EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 11, 0, "issue 'Size'",
                  "expected an integer index attribute");
     EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 16, 0, "weight",
                  "<weight index=\"6\"> matches no issue");
     assert_int_equal(parley_diags_errors(d), 2);
     parley_diags_free(d);
-    free(bad);
 
     /* Two issues with one index. */
-    bad = replaced(small_profile, "<issue index=\"6\"", "<issue index=\"5\"");
-    d = import_bad(small_domain, bad, PARLEY_EDUPLICATE);
-    EXPECT_ERROR(d, PARLEY_EDUPLICATE, "profile1", 11, 0, "issue 'Size'",
-                 "index 5 is also used by issue 'Colour'");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("<issue index=\"6\"", "<issue index=\"5\"",
+                         PARLEY_EDUPLICATE, 11, "issue 'Size'",
+                         "index 5 is also used by issue 'Colour'");
 
     /* An issue the domain does not have. */
-    bad = replaced(small_profile, "name=\"Size\"", "name=\"Weight\"");
-    d = import_bad(small_domain, bad, PARLEY_EUNKNOWN);
+    d = edited_profile_fails("name=\"Size\"", "name=\"Weight\"",
+                             PARLEY_EUNKNOWN);
     EXPECT_ERROR(d, PARLEY_EUNKNOWN, "profile1", 11, 0, "issue 'Weight'",
                  "issue 'Weight' is not in the domain domain");
     EXPECT_ERROR(d, PARLEY_EMISSING, "profile1", 2, 0, "issue 'Size'",
                  "missing from this profile");
     parley_diags_free(d);
-    free(bad);
 }
 
 static void test_genius_bad_scalars(void **state)
 {
     (void)state;
-    char *bad = replaced(small_profile, "<reservation value=\"0.25\"/>",
-                         "<reservation value=\"1.5\"/>");
-    parley_diags_t *d = import_bad(small_domain, bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "profile1", 19, 0, "reservation",
-                 "outside [0, 1]");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("<reservation value=\"0.25\"/>",
+                         "<reservation value=\"1.5\"/>", PARLEY_ERANGE, 19,
+                         "reservation", "outside [0, 1]");
 
-    bad = replaced(small_profile, "<discount_factor value=\"0.9\"/>",
-                   "<discount_factor value=\"0\"/>");
-    d = import_bad(small_domain, bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "profile1", 20, 0, "discount_factor",
-                 "outside (0, 1]");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("<discount_factor value=\"0.9\"/>",
+                         "<discount_factor value=\"0\"/>", PARLEY_ERANGE, 20,
+                         "discount_factor", "outside (0, 1]");
 
-    bad = replaced(small_profile, "offset=\"1.5\"", "offset=\"nan\"");
-    d = import_bad(small_domain, bad, PARLEY_ETYPE);
-    EXPECT_ERROR(d, PARLEY_ETYPE, "profile1", 4, 0, "issue 'Price'",
-                 "offset='nan'");
-    parley_diags_free(d);
-    free(bad);
+    edited_profile_error("offset=\"1.5\"", "offset=\"nan\"", PARLEY_ETYPE, 4,
+                         "issue 'Price'", "offset='nan'");
 }
 
 static void test_genius_bad_domains(void **state)
 {
     (void)state;
     /* A real issue. */
-    char *bad = replaced(small_domain,
-                         "etype=\"integer\" type=\"integer\" name=\"Price\"",
-                         "etype=\"real\" type=\"real\" name=\"Price\"");
-    parley_diags_t *d = import_bad(bad, small_profile, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "domain", 9, 0, "issue 'Price'",
-                 "real issues are not supported");
-    parley_diags_free(d);
-    free(bad);
+    edited_domain_error("etype=\"integer\" type=\"integer\" name=\"Price\"",
+                        "etype=\"real\" type=\"real\" name=\"Price\"",
+                        PARLEY_EINVALID, 9, "issue 'Price'",
+                        "real issues are not supported");
 
     /* The same item twice. */
-    bad = replaced(small_domain, "value=\"blue\"", "value=\"red\"");
-    d = import_bad(bad, small_profile, PARLEY_EDUPLICATE);
-    EXPECT_ERROR(d, PARLEY_EDUPLICATE, "domain", 4, 0, "issue 'Colour'",
-                 "item 'red' is listed twice (items 1 and 3)");
-    parley_diags_free(d);
-    free(bad);
+    edited_domain_error("value=\"blue\"", "value=\"red\"", PARLEY_EDUPLICATE, 4,
+                        "issue 'Colour'",
+                        "item 'red' is listed twice (items 1 and 3)");
 
     /* Inverted bounds. */
-    bad = replaced(small_domain, "upperbound=\"14\"", "upperbound=\"9\"");
-    d = import_bad(bad, small_profile, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "domain", 9, 0, "issue 'Price'",
-                 "lowerbound 10 is above upperbound 9");
-    parley_diags_free(d);
-    free(bad);
+    edited_domain_error("upperbound=\"14\"", "upperbound=\"9\"",
+                        PARLEY_ERANGE, 9, "issue 'Price'",
+                        "lowerbound 10 is above upperbound 9");
 
     /* A profile given where the domain belongs, and the other way round. */
-    d = import_bad(small_profile, small_profile, PARLEY_EINVALID);
+    parley_diags_t *d =
+        import_bad(small_profile, small_profile, PARLEY_EINVALID);
     EXPECT_ERROR(d, PARLEY_EINVALID, "domain", 1, 0, NULL,
                  "this is a GENIUS preference profile");
     parley_diags_free(d);
@@ -1118,24 +1106,21 @@ static void test_genius_doctype_refused(void **state)
 static void test_genius_doctype_line(void **state)
 {
     (void)state;
-    char *bad = replaced(small_domain, "<negotiation_template>\n",
-                         "<!DOCTYPE negotiation_template [\n"
-                         "<!ENTITY red \"red\">\n"
-                         "]>\n"
-                         "<negotiation_template>\n");
-    parley_diags_t *d = import_bad(bad, small_profile, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "domain", 1, 0, NULL, "<!DOCTYPE>");
-    parley_diags_free(d);
-    free(bad);
+    edited_domain_error("<negotiation_template>\n",
+                        "<!DOCTYPE negotiation_template [\n"
+                        "<!ENTITY red \"red\">\n"
+                        "]>\n"
+                        "<negotiation_template>\n",
+                        PARLEY_EINVALID, 1, NULL, "<!DOCTYPE>");
     /* A weight that is there but broken is reported once, as broken. */
-    bad = replaced(small_profile, "<weight index=\"6\" value=\"0.2\"/>",
-                   "<weight index=\"6\" value=\"-0.2\"/>");
-    d = import_bad(small_domain, bad, PARLEY_ERANGE);
+    parley_diags_t *d =
+        edited_profile_fails("<weight index=\"6\" value=\"0.2\"/>",
+                             "<weight index=\"6\" value=\"-0.2\"/>",
+                             PARLEY_ERANGE);
     EXPECT_ERROR(d, PARLEY_ERANGE, "profile1", 16, 0, "issue 'Size'",
                  "weight -0.2 is negative");
     assert_int_equal(parley_diags_errors(d), 1);
     parley_diags_free(d);
-    free(bad);
 }
 
 static void test_genius_huge_and_deep(void **state)
@@ -1438,6 +1423,28 @@ static parley_diags_t *ktab_bad(const char *text, parley_status_t code)
     return diags;
 }
 
+/* small_ktab with its first `old` replaced by `new` must fail with `code`. */
+static parley_diags_t *edited_ktab_fails(const char *old, const char *new,
+                                         parley_status_t code)
+{
+    char *text = replaced(small_ktab, old, new);
+    parley_diags_t *d = ktab_bad(text, code);
+    free(text);
+    return d;
+}
+
+/* The same, with an error of `code` at this line and column (0 = any), on
+ * this path (NULL = any) and containing `needle`. */
+static void edited_ktab_error(const char *old, const char *new,
+                              parley_status_t code, unsigned line,
+                              unsigned column, const char *path,
+                              const char *needle)
+{
+    parley_diags_t *d = edited_ktab_fails(old, new, code);
+    EXPECT_ERROR(d, code, "t.csv", line, column, path, needle);
+    parley_diags_free(d);
+}
+
 static void test_ktab_small(void **state)
 {
     (void)state;
@@ -1462,131 +1469,78 @@ static void test_ktab_bad_rows(void **state)
 {
     (void)state;
     /* Too few columns. */
-    char *bad = replaced(small_ktab, "B,Second actor,25,60,70,20,30,",
-                         "B,Second actor,25,60,70,20,");
-    parley_diags_t *d = ktab_bad(bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "t.csv", 4, 25, "row 4, column 6",
-                 "expected 7 columns");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("B,Second actor,25,60,70,20,30,",
+                      "B,Second actor,25,60,70,20,", PARLEY_EINVALID, 4, 25,
+                      "row 4, column 6", "expected 7 columns");
 
     /* Not a number. */
-    bad = replaced(small_ktab, "A,First actor,50,10,", "A,First actor,50,ten,");
-    d = ktab_bad(bad, PARLEY_ETYPE);
-    EXPECT_ERROR(d, PARLEY_ETYPE, "t.csv", 3, 18,
-                 "row 3, column 4 (Alpha Position)",
-                 "expected a number, found 'ten'");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("A,First actor,50,10,", "A,First actor,50,ten,",
+                      PARLEY_ETYPE, 3, 18, "row 3, column 4 (Alpha Position)",
+                      "expected a number, found 'ten'");
 
     /* Out of range. */
-    bad = replaced(small_ktab, "60,70,20,30,", "60,70,20,130,");
-    d = ktab_bad(bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "t.csv", 4, 28,
-                 "row 4, column 7 (Beta Salience)", "130 is outside 0..100");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("60,70,20,30,", "60,70,20,130,", PARLEY_ERANGE, 4, 28,
+                      "row 4, column 7 (Beta Salience)",
+                      "130 is outside 0..100");
 
     /* Zero capability. */
-    bad = replaced(small_ktab, "B,Second actor,25,", "B,Second actor,0,");
-    d = ktab_bad(bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "t.csv", 4, 16,
-                 "row 4, column 3 (Influence)", "capability must be > 0");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("B,Second actor,25,", "B,Second actor,0,",
+                      PARLEY_ERANGE, 4, 16, "row 4, column 3 (Influence)",
+                      "capability must be > 0");
 
     /* Saliences above 100 in total. */
-    bad = replaced(small_ktab, "60,70,20,30,", "60,70,20,31,");
-    d = ktab_bad(bad, PARLEY_ERANGE);
-    EXPECT_ERROR(d, PARLEY_ERANGE, "t.csv", 4, 28,
-                 "row 4, column 7 (Beta Salience)", "sum to 101");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("60,70,20,30,", "60,70,20,31,", PARLEY_ERANGE, 4, 28,
+                      "row 4, column 7 (Beta Salience)", "sum to 101");
 
     /* A duplicate actor. */
-    bad = replaced(small_ktab, "B,Second", "A,Second");
-    d = ktab_bad(bad, PARLEY_EDUPLICATE);
-    EXPECT_ERROR(d, PARLEY_EDUPLICATE, "t.csv", 4, 1,
-                 "row 4, column 1 (Actor)", "actor 'A' is listed twice");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("B,Second", "A,Second", PARLEY_EDUPLICATE, 4, 1,
+                      "row 4, column 1 (Actor)", "actor 'A' is listed twice");
 
     /* Two problems in one pass. */
-    bad = replaced(small_ktab, "A,First actor,50,10,", "A,First actor,-5,x,");
-    d = ktab_bad(bad, PARLEY_ERANGE);
+    parley_diags_t *d = edited_ktab_fails("A,First actor,50,10,",
+                                          "A,First actor,-5,x,", PARLEY_ERANGE);
     EXPECT_ERROR(d, PARLEY_ERANGE, "t.csv", 3, 15, NULL,
                  "capability must be > 0");
     EXPECT_ERROR(d, PARLEY_ETYPE, "t.csv", 3, 18, NULL, "found 'x'");
     parley_diags_free(d);
-    free(bad);
 }
 
 static void test_ktab_bad_counts(void **state)
 {
     (void)state;
     /* Declares three actors, has two. */
-    char *bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", 3, 2,");
-    parley_diags_t *d = ktab_bad(bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "t.csv", 5, 0, NULL,
-                 "declares 3 actors, but only 2 actor rows");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("\"\", 2, 2,", "\"\", 3, 2,", PARLEY_EINVALID, 5, 0, NULL,
+                      "declares 3 actors, but only 2 actor rows");
 
     /* Declares one actor, has two. */
-    bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", 1, 2,");
-    d = ktab_bad(bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "t.csv", 4, 1, "row 4, column 1",
-                 "more actor rows, starting with 'B'");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("\"\", 2, 2,", "\"\", 1, 2,", PARLEY_EINVALID, 4, 1,
+                      "row 4, column 1", "more actor rows, starting with 'B'");
 
     /* Declares three dimensions: the header row is short. */
-    bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", 2, 3,");
-    d = ktab_bad(bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "t.csv", 2, 0, NULL,
-                 "expected 9 header columns");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("\"\", 2, 2,", "\"\", 2, 3,", PARLEY_EINVALID, 2, 0, NULL,
+                      "expected 9 header columns");
 
     /* No count at all, and a count that is not a number. */
-    bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", 2,");
-    d = ktab_bad(bad, PARLEY_EINVALID);
-    EXPECT_ERROR(d, PARLEY_EINVALID, "t.csv", 1, 0, NULL,
-                 "expected 4 columns");
-    parley_diags_free(d);
-    free(bad);
-    bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", two, 2,");
-    d = ktab_bad(bad, PARLEY_ETYPE);
-    EXPECT_ERROR(d, PARLEY_ETYPE, "t.csv", 1, 41, "row 1, column 3 (actors)",
-                 "found 'two'");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("\"\", 2, 2,", "\"\", 2,", PARLEY_EINVALID, 1, 0, NULL,
+                      "expected 4 columns");
+    edited_ktab_error("\"\", 2, 2,", "\"\", two, 2,", PARLEY_ETYPE, 1, 41,
+                      "row 1, column 3 (actors)", "found 'two'");
 
     /* Beyond the party limit. */
-    bad = replaced(small_ktab, "\"\", 2, 2,", "\"\", 65, 2,");
-    d = ktab_bad(bad, PARLEY_ELIMIT);
-    EXPECT_ERROR(d, PARLEY_ELIMIT, "t.csv", 1, 41, NULL, "more than the 64");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("\"\", 2, 2,", "\"\", 65, 2,", PARLEY_ELIMIT, 1, 41, NULL,
+                      "more than the 64");
 }
 
 static void test_ktab_bad_syntax(void **state)
 {
     (void)state;
-    char *bad = replaced(small_ktab, "A,First actor,", "A,\"First actor,");
-    parley_diags_t *d = ktab_bad(bad, PARLEY_ESYNTAX);
-    EXPECT_ERROR(d, PARLEY_ESYNTAX, "t.csv", 3, 3, NULL, "never closed");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("A,First actor,", "A,\"First actor,",
+                      PARLEY_ESYNTAX, 3, 3, NULL, "never closed");
 
-    bad = replaced(small_ktab, "A,First actor,", "A,\"First\" actor,");
-    d = ktab_bad(bad, PARLEY_ESYNTAX);
-    EXPECT_ERROR(d, PARLEY_ESYNTAX, "t.csv", 3, 11, NULL,
-                 "after a quoted field");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("A,First actor,", "A,\"First\" actor,",
+                      PARLEY_ESYNTAX, 3, 11, NULL, "after a quoted field");
 
-    d = ktab_bad("", PARLEY_EMISSING);
+    parley_diags_t *d = ktab_bad("", PARLEY_EMISSING);
     EXPECT_ERROR(d, PARLEY_EMISSING, "t.csv", 1, 1, NULL, "empty input");
     parley_diags_free(d);
 
@@ -1612,14 +1566,10 @@ static void test_ktab_encoding_and_size(void **state)
 {
     (void)state;
     /* Latin-1 e-acute in a description: refused where it stands. */
-    char *bad = replaced(small_ktab, "Second actor", "Second \xE9tat");
-    parley_diags_t *d = ktab_bad(bad, PARLEY_ESYNTAX);
-    EXPECT_ERROR(d, PARLEY_ESYNTAX, "t.csv", 4, 10, NULL,
-                 "byte 0xE9 is not valid UTF-8");
-    parley_diags_free(d);
-    free(bad);
+    edited_ktab_error("Second actor", "Second \xE9tat", PARLEY_ESYNTAX, 4, 10,
+                      NULL, "byte 0xE9 is not valid UTF-8");
     /* UTF-8 is kept as it is. */
-    bad = replaced(small_ktab, "Second actor", "Zh\xC5\x8Du Dadi");
+    char *bad = replaced(small_ktab, "Second actor", "Zh\xC5\x8Du Dadi");
     parley_diags_t *diags = parley_diags_new();
     parley_scenario_t *sc = NULL;
     assert_int_equal(
@@ -1637,7 +1587,7 @@ static void test_ktab_encoding_and_size(void **state)
     size_t at = strlen(big);
     memset(big + at, ',', 10000);
     big[at + 10000] = '\0';
-    d = ktab_bad(big, PARLEY_ELIMIT);
+    parley_diags_t *d = ktab_bad(big, PARLEY_ELIMIT);
     EXPECT_ERROR(d, PARLEY_ELIMIT, "t.csv", 5, 4097, NULL,
                  "row 5 has more than 4096 columns");
     parley_diags_free(d);
@@ -1671,41 +1621,6 @@ static void test_ktab_lenient_layout(void **state)
 
 /* ---- allocation failures ----------------------------------------------- */
 
-typedef struct fail_alloc {
-    size_t calls, fail_at;
-    long live;
-} fail_alloc_t;
-
-static void *fa_malloc(void *ctx, size_t size)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    if (p)
-        fa->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *ptr, size_t size)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        fa->live++;
-    return p;
-}
-
-static void fa_free(void *ctx, void *ptr)
-{
-    fail_alloc_t *fa = ctx;
-    if (ptr)
-        fa->live--;
-    free(ptr);
-}
-
 typedef parley_status_t (*import_fn)(parley_scenario_t **out,
                                      parley_diags_t *diags);
 
@@ -1728,42 +1643,30 @@ static parley_status_t import_small_strings(parley_scenario_t **out,
 }
 
 /*
- * Fails the 1st, 2nd, ... allocation until an import gets through: every
- * run must end in ENOMEM (or OK, when only a diagnostic's storage failed)
- * with nothing left allocated.
+ * One import, freed again: ENOMEM gives no scenario, and OK (also when
+ * only a diagnostic's storage failed) a whole one.
  */
+static parley_status_t import_once(void *ctx)
+{
+    import_fn fn = *(import_fn *)ctx;
+    parley_diags_t *diags = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    parley_status_t st = fn(&sc, diags);
+    if (st == PARLEY_ENOMEM)
+        assert_null(sc);
+    else if (st == PARLEY_OK)
+        assert_non_null(sc);
+    parley_scenario_free(sc);
+    parley_diags_free(diags);
+    return st;
+}
+
+/* Fails the 1st, 2nd, ... allocation until an import gets through. */
 static void run_alloc_failures(import_fn fn)
 {
-    size_t enomem = 0;
-    for (size_t n = 1;; n++) {
-        fail_alloc_t fa = {0, n, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        parley_set_allocator(&a);
-        parley_diags_t *diags = parley_diags_new();
-        parley_scenario_t *sc = NULL;
-        parley_status_t st = fn(&sc, diags);
-        int failed_inside = fa.calls >= n;
-        parley_scenario_free(sc);
-        parley_diags_free(diags);
-        parley_set_allocator(NULL);
-        if (fa.live != 0)
-            fail_msg("allocation %zu failed: %ld blocks leaked", n, fa.live);
-        if (st == PARLEY_ENOMEM) {
-            assert_null(sc);
-            enomem++;
-        } else {
-            if (st != PARLEY_OK)
-                fail_msg("allocation %zu failed: status %s", n,
-                         parley_status_name(st));
-            assert_non_null(sc);
-        }
-        if (!failed_inside) {
-            assert_int_equal(st, PARLEY_OK);
-            break;
-        }
-        assert_true(n < 100000);
-    }
-    assert_true(enomem > 10);
+    failing_alloc_opts_t o = {.may_absorb = 1, .limit = 100000};
+    failing_alloc_result_t r = failing_alloc_sweep(import_once, &fn, &o);
+    assert_true(r.enomem > 10);
 }
 
 static void test_alloc_failures_genius(void **state)
@@ -1811,8 +1714,10 @@ int main(void)
         cmocka_unit_test(test_ktab_bad_syntax),
         cmocka_unit_test(test_ktab_lenient_layout),
         cmocka_unit_test(test_ktab_encoding_and_size),
-        cmocka_unit_test(test_alloc_failures_genius),
-        cmocka_unit_test(test_alloc_failures_ktab),
+        cmocka_unit_test_teardown(test_alloc_failures_genius,
+                                  failing_alloc_teardown),
+        cmocka_unit_test_teardown(test_alloc_failures_ktab,
+                                  failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,40 +18,32 @@
 #include "parley/alloc.h"
 #include "parley/analysis.h"
 #include "analysis/analysis_internal.h"
+#include "support/analyzed.h"
 #include "support/table_scenario.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-12)
 
-typedef struct fixture {
-    parley_scenario_t *sc;
-    parley_model_t *m;
-    parley_analysis_t *a;
-} fixture_t;
-
+/* The worked example, analyzed. */
 static int setup(void **state)
 {
-    fixture_t *fx = parley_calloc(1, sizeof *fx);
-    fx->sc = table_scenario_worked_example();
-    assert_non_null(fx->sc);
-    assert_int_equal(parley_model_new(fx->sc, &fx->m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(fx->m, NULL, &fx->a, NULL), PARLEY_OK);
+    analyzed_t *fx = parley_calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    analyzed_init(fx, table_scenario_worked_example(), PARLEY_OK);
     *state = fx;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture_t *fx = *state;
-    parley_analysis_free(fx->a);
-    parley_model_free(fx->m);
-    parley_scenario_free(fx->sc);
+    analyzed_t *fx = *state;
+    analyzed_clear(fx);
     parley_free(fx);
     return 0;
 }
 
 static void test_frontier_and_ideal(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     /* d is dominated by b; a, b, c, e, f remain */
     assert_int_equal(parley_analysis_frontier_size(fx->a), 5);
     const double *I = parley_analysis_ideal(fx->a);
@@ -73,7 +65,7 @@ static void expect_package(const parley_analysis_t *a, parley_concept_t c,
 
 static void test_solutions(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     /* b and c tie on the sum (1.625): b has the lower index */
     expect_package(fx->a, PARLEY_CONCEPT_UTILITARIAN, 1);
     expect_package(fx->a, PARLEY_CONCEPT_NASH, 1);
@@ -101,7 +93,7 @@ static void test_solutions(void **state)
 
 static void test_power_nash_metrics(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     const parley_metrics_t *mt =
         &parley_analysis_solution(fx->a, PARLEY_CONCEPT_POWER_NASH)->metrics;
     /* package f: u = (.6875, .625, .25), r = (.25, 0, .125) */
@@ -130,7 +122,7 @@ static void test_power_nash_metrics(void **state)
 
 static void test_utilitarian_metrics(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     const parley_metrics_t *mt =
         &parley_analysis_solution(fx->a, PARLEY_CONCEPT_UTILITARIAN)->metrics;
     assert_true(mt->efficiency == 1.0);
@@ -144,7 +136,7 @@ static void test_utilitarian_metrics(void **state)
 
 static void test_inefficient_package(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     parley_metrics_t mt;
     uint32_t d = 3;
     assert_int_equal(parley_analysis_metrics(fx->a, fx->m, &d, &mt),
@@ -186,7 +178,7 @@ static void test_inefficient_package(void **state)
 /* Without power_nash's skew there is nothing to offset. */
 static void test_no_offset_without_skew(void **state)
 {
-    fixture_t *fx = *state;
+    analyzed_t *fx = *state;
     parley_metrics_t mt;
     double u[3] = {0.5, 0.75, 0.375};
     assert_int_equal(parley__metrics(fx->m, &fx->a->frontier,
@@ -223,11 +215,9 @@ static void test_party_with_nothing_to_gain(void **state)
                                   .n_issues = 1,
                                   .n_options = n_options,
                                   .values = values};
-    parley_scenario_t *sc = table_scenario(&spec);
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario(&spec), PARLEY_OK);
+    const parley_analysis_t *a = x.a;
     const parley_solution_t *ks = parley_analysis_solution(a, PARLEY_CONCEPT_KS);
     assert_true(ks->found);
     assert_int_equal(ks->package[0], 1);
@@ -246,9 +236,7 @@ static void test_party_with_nothing_to_gain(void **state)
     assert_false(parley_analysis_solution(a, PARLEY_CONCEPT_MEDIATED)->found);
     /* so no skew to offset either */
     assert_false(ks->metrics.has_offset);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 int main(void)

@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -19,6 +18,7 @@
 #include "parley/alloc.h"
 #include "parley/model.h"
 #include "parley/scenario.h"
+#include "support/failing_alloc.h"
 #include "support/random_scenario.h"
 
 /* ---- building scenarios by hand ---------------------------------------- */
@@ -530,68 +530,25 @@ static void test_no_issues(void **state)
 
 /* ---- allocation failures --------------------------------------------- */
 
-static long fail_after = -1; /* allocations left before failing; -1 never */
-static long live = 0;
-
-static void *counting_malloc(void *ctx, size_t size)
+/* A model compiled and freed again; never a partial one on failure. */
+static parley_status_t compile_once(void *ctx)
 {
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = malloc(size ? size : 1);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = realloc(ptr, size ? size : 1);
-    if (p && !ptr)
-        live++;
-    return p;
-}
-
-static void counting_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
+    const parley_scenario_t *sc = ctx;
+    parley_model_t *m = NULL;
+    parley_status_t st = parley_model_new(sc, &m, NULL);
+    if (st != PARLEY_OK)
+        assert_null(m);
+    parley_model_free(m);
+    return st;
 }
 
 static void test_alloc_failures(void **state)
 {
     (void)state;
     parley_scenario_t *sc = small_scenario();
-    const parley_allocator_t a = {counting_malloc, counting_realloc,
-                                  counting_free, NULL};
-    parley_set_allocator(&a);
-    int succeeded = 0;
-    for (long n = 0; n < 400 && !succeeded; n++) {
-        live = 0;
-        fail_after = n;
-        parley_model_t *m = NULL;
-        parley_status_t st = parley_model_new(sc, &m, NULL);
-        fail_after = -1;
-        if (st == PARLEY_OK) {
-            succeeded = 1;
-            parley_model_free(m);
-        } else {
-            assert_int_equal(st, PARLEY_ENOMEM);
-            assert_null(m);
-        }
-        assert_int_equal(live, 0);
-    }
-    parley_set_allocator(NULL);
-    assert_true(succeeded);
+    failing_alloc_opts_t o = {.keep_failing = 1, .may_absorb = 1,
+                              .limit = 400};
+    failing_alloc_sweep(compile_once, sc, &o);
     parley_scenario_free(sc);
 }
 
@@ -608,7 +565,7 @@ int main(void)
         cmocka_unit_test(test_clash),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_no_issues),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test_teardown(test_alloc_failures, failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

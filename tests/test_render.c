@@ -18,6 +18,7 @@
 #include "parley/alloc.h"
 #include "parley/analysis.h"
 #include "parley/render.h"
+#include "support/analyzed.h"
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
@@ -90,14 +91,6 @@ static void expect_solutions_named(const parley_analysis_t *a,
     }
 }
 
-static void analyze(parley_scenario_t *sc, parley_model_t **m,
-                    parley_analysis_t **a, parley_status_t want)
-{
-    assert_non_null(sc);
-    assert_int_equal(parley_model_new(sc, m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(*m, NULL, a, NULL), want);
-}
-
 static void test_two_parties(void **state)
 {
     (void)state;
@@ -112,47 +105,39 @@ static void test_two_parties(void **state)
                                   .n_issues = 1,
                                   .n_options = n_options,
                                   .values = values};
-    parley_scenario_t *sc = table_scenario(&spec);
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    analyze(sc, &m, &a, PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario(&spec), PARLEY_OK);
     picture_t pic;
-    render(a, m, sc, &pic);
+    render(x.a, x.m, x.sc, &pic);
     /* names come through escaped and read back intact */
     assert_non_null(strstr(pic.text, "river \"A\" & <B>"));
     assert_non_null(strstr(pic.text, "utility of North & Co"));
     assert_non_null(strstr(pic.text, "utility of <South>"));
     assert_non_null(strstr(pic.text, "reservations"));
-    expect_solutions_named(a, &pic);
+    expect_solutions_named(x.a, &pic);
     /* 4 frontier points, a legend mark per concept, rings on solutions */
     assert_true(pic.circles >= 4 + 1 + PARLEY_CONCEPT_COUNT * 2);
     assert_non_null(strstr(pic.svg, "<path fill=\"none\""));
     release(&pic);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 static void test_panels(void **state)
 {
     (void)state;
-    parley_scenario_t *sc = table_scenario_worked_example();
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    analyze(sc, &m, &a, PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario_worked_example(), PARLEY_OK);
     picture_t pic;
-    render(a, m, sc, &pic);
-    for (size_t i = 0; i < sc->n_parties; i++)
-        assert_non_null(strstr(pic.text, sc->parties[i].name));
-    expect_solutions_named(a, &pic);
+    render(x.a, x.m, x.sc, &pic);
+    for (size_t i = 0; i < x.sc->n_parties; i++)
+        assert_non_null(strstr(pic.text, x.sc->parties[i].name));
+    expect_solutions_named(x.a, &pic);
     /* three pairs of parties: three planes of 5 points each */
     xmlNodePtr root = xmlDocGetRootElement(pic.doc);
     assert_true(count_elements(root->children, "rect") >= 1 + 3);
     assert_true(pic.circles >= 3 * 5);
     release(&pic);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 static void test_parallel_coordinates(void **state)
@@ -164,24 +149,20 @@ static void test_parallel_coordinates(void **state)
     p.red_line_rate = 0;
     p.reservation_rate = 0;
     p.max_packages = 500;
-    parley_scenario_t *sc = random_scenario(42, &p);
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    analyze(sc, &m, &a, PARLEY_OK);
-    assert_int_equal(parley_model_n_parties(m), 7);
+    analyzed_t x;
+    analyzed_init(&x, random_scenario(42, &p), PARLEY_OK);
+    assert_int_equal(parley_model_n_parties(x.m), 7);
     picture_t pic;
-    render(a, m, sc, &pic);
-    for (size_t i = 0; i < parley_model_n_parties(m); i++)
-        assert_non_null(strstr(pic.text, parley_model_party_id(m, i)));
-    expect_solutions_named(a, &pic);
+    render(x.a, x.m, x.sc, &pic);
+    for (size_t i = 0; i < parley_model_n_parties(x.m); i++)
+        assert_non_null(strstr(pic.text, parley_model_party_id(x.m, i)));
+    expect_solutions_named(x.a, &pic);
     xmlNodePtr root = xmlDocGetRootElement(pic.doc);
     /* a line per vector, the reservations and each solution */
     assert_true(count_elements(root->children, "polyline") >=
-                parley_analysis_frontier_size(a) + 1 + 1);
+                parley_analysis_frontier_size(x.a) + 1 + 1);
     release(&pic);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 /*
@@ -205,21 +186,17 @@ static void test_large_frontier_is_thinned(void **state)
                                   .n_issues = 2,
                                   .n_options = n_options,
                                   .values = values};
-    parley_scenario_t *sc = table_scenario(&spec);
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    analyze(sc, &m, &a, PARLEY_OK);
-    size_t V = parley_analysis_frontier_size(a);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario(&spec), PARLEY_OK);
+    size_t V = parley_analysis_frontier_size(x.a);
     assert_true(V > 3000);
     picture_t pic;
-    render(a, m, sc, &pic);
+    render(x.a, x.m, x.sc, &pic);
     assert_true(pic.circles <= 3000 + 2 * PARLEY_CONCEPT_COUNT + 1);
     assert_true(pic.circles >= 3000);
     assert_non_null(strstr(pic.text, "Showing 3000 of"));
     release(&pic);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 static void test_nothing_feasible(void **state)
@@ -233,24 +210,22 @@ static void test_nothing_feasible(void **state)
                                   .n_issues = 1,
                                   .n_options = n_options,
                                   .values = values};
-    parley_scenario_t *sc = table_scenario(&spec);
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    analyze(sc, &m, &a, PARLEY_EINFEASIBLE);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario(&spec), PARLEY_EINFEASIBLE);
     picture_t pic;
-    render(a, m, sc, &pic);
+    render(x.a, x.m, x.sc, &pic);
     assert_non_null(strstr(pic.text, "Nothing is feasible"));
     assert_non_null(strstr(pic.text, "none"));
     release(&pic);
     /* a broken stream is reported */
     FILE *ro = fopen(PARLEY_SOURCE_DIR "/CMakeLists.txt", "r");
     assert_non_null(ro);
-    assert_int_equal(parley_render_frontier_svg(a, m, sc, ro), PARLEY_EIO);
+    assert_int_equal(parley_render_frontier_svg(x.a, x.m, x.sc, ro),
+                     PARLEY_EIO);
     fclose(ro);
-    assert_int_equal(parley_render_frontier_svg(a, m, sc, NULL), PARLEY_EARG);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    assert_int_equal(parley_render_frontier_svg(x.a, x.m, x.sc, NULL),
+                     PARLEY_EARG);
+    analyzed_clear(&x);
 }
 
 int main(void)

@@ -9,7 +9,6 @@
  * spelled out as numbers.  Expected values of value functions are computed
  * by hand in the comments next to them.
  */
-#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +23,8 @@
 #include "parley/alloc.h"
 #include "parley/scenario.h"
 #include "scenario/scenario_internal.h"
+#include "support/failing_alloc.h"
+#include "support/packages.h"
 
 #define EXAMPLE(name) PARLEY_SOURCE_DIR "/examples/" name
 
@@ -1246,10 +1247,9 @@ static void enumerate_example(const char *file, double n_allowed,
     parley_diags_t *d = parley_diags_new();
     parley_scenario_t *sc = NULL;
     assert_int_equal(parley_scenario_read_file(file, &sc, d), PARLEY_OK);
-    size_t n = sc->n_issues;
-    size_t pkg[PARLEY_MAX_ISSUES] = {0};
+    uint32_t pkg[PARLEY_MAX_ISSUES] = {0};
     double allowed = 0, feasible = 0, best = -1;
-    for (;;) {
+    do {
         int ok = 1;
         for (size_t i = 0; ok && i < sc->n_parties; i++)
             for (size_t r = 0; ok && r < sc->parties[i].n_red_lines; r++) {
@@ -1264,10 +1264,7 @@ static void enumerate_example(const char *file, double n_allowed,
                 const parley_party_t *p = &sc->parties[i];
                 if (p->role != PARLEY_ROLE_PARTY)
                     continue;
-                double u = 0;
-                for (size_t k = 0; k < n; k++)
-                    u += p->weights[k] *
-                         parley_value_eval(&p->values[k], &sc->issues[k], pkg[k]);
+                double u = package_utility(sc, p, pkg);
                 ok = u >= p->reservation;
                 sum += u;
             }
@@ -1277,12 +1274,7 @@ static void enumerate_example(const char *file, double n_allowed,
                     best = sum;
             }
         }
-        size_t k = n;
-        while (k > 0 && ++pkg[k - 1] == sc->issues[k - 1].n_options)
-            pkg[--k] = 0;
-        if (k == 0)
-            break;
-    }
+    } while (package_next(sc, pkg));
     assert_true(allowed == n_allowed);
     assert_true(feasible == n_feasible);
     assert_true(fabs(best - max_sum) < 1e-9);
@@ -1687,97 +1679,61 @@ static void test_random_round_trip(void **state)
 
 /* ---- allocation failure ----------------------------------------------- */
 
-typedef struct fail_alloc {
-    long countdown;   /* the allocation that fails: 1 = the next one */
-    int keep_failing; /* after the first failure, fail all the rest */
-    int failed;
-    long live;        /* blocks not yet freed */
-} fail_alloc_t;
+typedef struct read_run {
+    const char *text;
+    size_t len;
+} read_run_t;
 
-static fail_alloc_t fa;
-
-static void *fa_malloc(void *ctx, size_t size)
+/*
+ * Reads a text and writes it back, freeing both again: a failed read gives
+ * no scenario, a clean one no errors, and a failed write no text.
+ */
+static parley_status_t read_and_write(void *ctx)
 {
-    fail_alloc_t *a = ctx;
-    if ((a->failed && a->keep_failing) || --a->countdown == 0) {
-        a->failed = 1;
-        return NULL;
+    const read_run_t *r = ctx;
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = (parley_scenario_t *)1;
+    parley_status_t st =
+        parley_scenario_read_string(r->text, r->len, "alloc.json", &sc, d);
+    if (st != PARLEY_OK)
+        assert_null(sc); /* never a partial result */
+    else
+        assert_true(parley_diags_errors(d) == 0);
+    if (st == PARLEY_OK) {
+        char *out = (char *)1;
+        st = parley_scenario_to_string(sc, &out);
+        if (st != PARLEY_OK)
+            assert_null(out);
+        parley_free(out);
     }
-    void *p = malloc(size);
-    if (p)
-        a->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *ptr, size_t size)
-{
-    fail_alloc_t *a = ctx;
-    if ((a->failed && a->keep_failing) || --a->countdown == 0) {
-        a->failed = 1;
-        return NULL;
-    }
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        a->live++;
-    return p;
-}
-
-static void fa_free(void *ctx, void *ptr)
-{
-    fail_alloc_t *a = ctx;
-    if (ptr)
-        a->live--;
-    free(ptr);
+    parley_scenario_free(sc);
+    parley_diags_free(d);
+    return st;
 }
 
 /*
- * Reads `text` failing the n-th allocation, for n = 1, 2, ... until the
- * read succeeds: each failed read must give no scenario, say why, and leave
- * nothing allocated.  Returns the number of allocations a read takes.
+ * Reads `text` failing the n-th allocation (and with keep_failing every one
+ * after it), for n = 1, 2, ... until the read succeeds: each failed read
+ * must end in ENOMEM or the status `expect` of the whole text, and leave
+ * nothing allocated.  Returns the n at which a read first went through.
  */
 static long fail_allocations(const char *text, size_t len,
                              parley_status_t expect, int keep_failing,
-                             long every_after, long stride)
+                             long dense, long stride)
 {
-    parley_allocator_t hooks = {fa_malloc, fa_realloc, fa_free, &fa};
-    for (long n = 1;; n += n < every_after ? 1 : stride) {
-        fa = (fail_alloc_t){n, keep_failing, 0, 0};
-        parley_set_allocator(&hooks);
-        parley_diags_t *d = parley_diags_new();
-        parley_scenario_t *sc = (parley_scenario_t *)1;
-        parley_status_t st =
-            parley_scenario_read_string(text, len, "alloc.json", &sc, d);
-        if (st != PARLEY_OK)
-            assert_null(sc); /* never a partial result */
-        else
-            assert_true(parley_diags_errors(d) == 0);
-        if (st == PARLEY_OK) {
-            char *out = (char *)1;
-            st = parley_scenario_to_string(sc, &out);
-            if (st != PARLEY_OK)
-                assert_null(out);
-            parley_free(out);
-        }
-        int failed = fa.failed;
-        parley_scenario_free(sc);
-        parley_diags_free(d);
-        long live = fa.live;
-        parley_set_allocator(NULL);
-        assert_int_equal(live, 0);
-        if (!failed) {
-            assert_int_equal(st, expect);
-            return n;
-        }
-        if (st != PARLEY_ENOMEM && st != expect)
-            fprintf(stderr, "allocation %ld: %s\n", n, parley_status_name(st));
-        assert_true(st == PARLEY_ENOMEM || st == expect);
-    }
+    read_run_t run = {text, len};
+    failing_alloc_opts_t o = {.keep_failing = keep_failing,
+                              .expect = expect,
+                              .may_absorb = 1,
+                              .dense = dense,
+                              .stride = stride};
+    return failing_alloc_sweep(read_and_write, &run, &o).clean_at;
 }
 
 static long fail_each_allocation(const char *text, size_t len,
                                  parley_status_t expect, int keep_failing)
 {
-    return fail_allocations(text, len, expect, keep_failing, LONG_MAX, 1);
+    return fail_allocations(text, len, expect, keep_failing, 0, 0);
 }
 
 static void test_allocation_failure(void **state)
@@ -1860,7 +1816,8 @@ int main(void)
         cmocka_unit_test(test_writer_wraps),
         cmocka_unit_test(test_docs_examples),
         cmocka_unit_test(test_random_round_trip),
-        cmocka_unit_test(test_allocation_failure),
+        cmocka_unit_test_teardown(test_allocation_failure,
+                                  failing_alloc_teardown),
     };
     /* PARLEY_TEST_FILTER=test_grid runs one test (a glob pattern). */
     if (getenv("PARLEY_TEST_FILTER"))

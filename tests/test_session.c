@@ -45,6 +45,7 @@ typedef struct logbuf {
 
 static parley_session_t *current; /* for the repair cross-check */
 static void check_repair(void);
+static unsigned repairs_checked;
 
 static void on_event(void *ctx, const parley_event_t *ev)
 {
@@ -76,8 +77,8 @@ static void on_event(void *ctx, const parley_event_t *ev)
     if (ev->party >= 0)
         assert_non_null(json_object_get(o, "party"));
     /* Private contents are never public. */
-    if (ev->kind == PARLEY_EVENT_DISCLOSURE || ev->kind == PARLEY_EVENT_ANSWER ||
-        ev->kind == PARLEY_EVENT_CONCESSION)
+    if (ev->kind == PARLEY_EVENT_DISCLOSURE ||
+        ev->kind == PARLEY_EVENT_ANSWER || ev->kind == PARLEY_EVENT_CONCESSION)
         assert_int_equal(ev->visibility, PARLEY_VISIBLE_PARTY);
     if (ev->kind == PARLEY_EVENT_CONCERN)
         assert_int_equal(ev->visibility, PARLEY_VISIBLE_MEDIATOR);
@@ -146,7 +147,8 @@ static void text_of(const parley_scenario_t *sc, const json_t *t,
     assert_true(json_is_object(t));
     assert_int_equal(json_object_size(t), sc->n_issues);
     for (size_t k = 0; k < sc->n_issues; k++) {
-        const char *label = json_string_value(json_object_get(t, sc->issues[k].id));
+        const char *label =
+            json_string_value(json_object_get(t, sc->issues[k].id));
         assert_non_null(label);
         size_t j = 0;
         char buf[64];
@@ -1291,8 +1293,6 @@ static const char *const REPAIR_JSON =
     "\"z\": {\"weight\": 0.4, \"table\": {\"z0\": 0.5, \"z1\": 1}}}}"
     "]}";
 
-static unsigned repairs_checked;
-
 /*
  * At a REPAIR event: no text at fewer changed issues than the repair's
  * meets every aspiration and escapes every exclusion (slow, obvious: all
@@ -1307,21 +1307,51 @@ static void check_repair(void)
     int changed = 0;
     for (size_t k = 0; k < K; k++)
         changed += s->pkg2[k] != s->text[k];
-    uint32_t pkg[PARLEY_MAX_ISSUES];
+    uint32_t pkg[PARLEY_MAX_ISSUES], pick[PARLEY_MAX_ISSUES];
     double u[PARLEY_MAX_PARTIES];
     memset(pkg, 0, sizeof pkg);
     int best = (int)K + 1;
+    double best_obj = 0, best_sum = 0;
+    int best_fok = 0;
+    parley__weights(s);
     for (;;) {
         parley__utility(s, s->draft, pkg, u);
         int fits = !parley__excluded(s, pkg);
-        for (size_t v = 0; fits && v < P; v++)
+        /* Aspirations bind the mediator's texts only when it drafts from
+         * disclosed profiles. */
+        for (size_t v = 0; fits && !s->draft->learned && v < P; v++)
             fits = u[v] >= s->asp[v] - PARLEY__EPS;
         if (fits) {
             int d = 0;
             for (size_t k = 0; k < K; k++)
                 d += pkg[k] != s->text[k];
-            if (d < best)
+            double obj = parley__med_objective(s, s->draft, u), sum = 0;
+            for (size_t v = 0; v < P; v++)
+                sum += u[v];
+            /* The floor (mediated): every normalized gain reaches it. */
+            const parley_rules_t *ru = &s->plan->rules;
+            int fok = 1;
+            for (size_t v = 0; v < P && ru->has_floor &&
+                               ru->concept == PARLEY_CONCEPT_MEDIATED;
+                 v++) {
+                double den = s->draft->best[v] - s->draft->res[v];
+                if (den > 0 &&
+                    (u[v] - s->draft->res[v]) / den < ru->floor - PARLEY__EPS)
+                    fok = 0;
+            }
+            /* fewest changes, then the floor, the concept, the sum, then
+             * the lowest index (the enumeration's order) */
+            if (d < best ||
+                (d == best &&
+                 (fok > best_fok ||
+                  (fok == best_fok &&
+                   (obj > best_obj || (obj == best_obj && sum > best_sum)))))) {
                 best = d;
+                best_fok = fok;
+                best_obj = obj;
+                best_sum = sum;
+                memcpy(pick, pkg, K * sizeof *pkg);
+            }
         }
         size_t k = K;
         while (k-- > 0) {
@@ -1332,11 +1362,12 @@ static void check_repair(void)
         if (k == (size_t)-1)
             break;
     }
+    assert_memory_equal(pick, s->pkg2, K * sizeof *pick);
     assert_int_equal(changed, best);
     /* and the repaired text is one of them */
     parley__utility(s, s->draft, s->pkg2, u);
     assert_false(parley__excluded(s, s->pkg2));
-    for (size_t v = 0; v < P; v++)
+    for (size_t v = 0; !s->draft->learned && v < P; v++)
         assert_true(u[v] >= s->asp[v] - PARLEY__EPS);
     repairs_checked++;
 }
@@ -1557,8 +1588,8 @@ static void test_without_private_channels(void **state)
  * that pass the check, so those are mended into the nearest valid one:
  * the table becomes a piecewise-linear function through the same points.
  */
-static parley_scenario_t *valid_random_scenario(uint64_t seed,
-                                                const random_scenario_params_t *p)
+static parley_scenario_t *
+valid_random_scenario(uint64_t seed, const random_scenario_params_t *p)
 {
     parley_scenario_t *sc = random_scenario(seed, p);
     assert_non_null(sc);
@@ -1669,9 +1700,11 @@ static void check_invariants(const run_t *run, const parley_rules_t *r)
             i++;
         long round = int_of(a, "round"), tr = int_of(a, "text_round");
         const char *g = str_of(a, "ground");
-        unsigned ground = strcmp(g, "red_line") == 0      ? PARLEY_VETO_RED_LINE
-                          : strcmp(g, "reservation") == 0 ? PARLEY_VETO_RESERVATION
-                                                          : 0;
+        unsigned ground = 0;
+        if (strcmp(g, "red_line") == 0)
+            ground = PARLEY_VETO_RED_LINE;
+        else if (strcmp(g, "reservation") == 0)
+            ground = PARLEY_VETO_RESERVATION;
         const json_t *text = NULL;
         for (size_t t = 0; t < lb->n; t++)
             if (strcmp(kind_of(lb->ev[t]), "text") == 0 &&
@@ -1800,6 +1833,7 @@ static void test_invariants_random(void **state)
     p.max_packages = 3000;
     p.max_parties = 5;
     size_t agreements = 0, impasses = 0, vetoes = 0;
+    repairs_checked = 0;
     for (uint64_t seed = 1; seed <= 160; seed++) {
         parley_scenario_t *sc = valid_random_scenario(seed, &p);
         uint64_t rng = seed;
@@ -1809,6 +1843,7 @@ static void test_invariants_random(void **state)
         run_t *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
         run_init(a, sc);
         setup_random_drivers(a, &r, seed);
+        a->log.check_session = 1; /* every repair against brute force */
         run_go(a, &r, seed);
         check_invariants(a, &r);
         /* The same seed gives the same log, byte for byte. */
@@ -1830,6 +1865,7 @@ static void test_invariants_random(void **state)
     assert_true(agreements > 20);
     assert_true(impasses > 5);
     assert_true(vetoes > 50);
+    assert_true(repairs_checked > 10);
 }
 
 /* A plan serves many sessions; a reset session gives the same log as a

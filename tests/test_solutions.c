@@ -23,6 +23,7 @@
 #include "parley/analysis.h"
 #include "analysis/analysis_internal.h"
 #include "analysis/solve_internal.h"
+#include "support/analyzed.h"
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
@@ -512,11 +513,10 @@ static void test_inexact_bound_is_sound(void **state)
 static void test_bound_formulas(void **state)
 {
     (void)state;
-    parley_scenario_t *sc = table_scenario_worked_example();
-    parley_model_t *m = NULL;
-    parley_analysis_t *a = NULL;
-    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
-    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    analyzed_t x;
+    analyzed_init(&x, table_scenario_worked_example(), PARLEY_OK);
+    const parley_model_t *m = x.m;
+    const parley_analysis_t *a = x.a;
     parley__frontier_t f = a->frontier; /* shallow: arrays borrowed */
     f.exact = 0;
     f.delta = 0.0625;
@@ -542,9 +542,7 @@ static void test_bound_formulas(void **state)
                   (log(0.25) + log(0.75) + log(0.25));
     assert_true(fabs(s.bound - want) < 1e-12);
     parley_free(s.package);
-    parley_analysis_free(a);
-    parley_model_free(m);
-    parley_scenario_free(sc);
+    analyzed_clear(&x);
 }
 
 int main(void)

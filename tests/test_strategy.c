@@ -29,6 +29,8 @@
 #include "parley/session.h"
 #include "parley/strategy.h"
 #include "strategy/strategy_internal.h"
+#include "support/failing_alloc.h"
+#include "support/packages.h"
 #include "support/random_scenario.h"
 #include "support/table_scenario.h"
 
@@ -220,28 +222,6 @@ static void fixture_free(fixture_t *f)
 {
     public_free(&f->pub);
     parley_scenario_free(f->sc);
-}
-
-/* Utility of a package summed in issue order, straight from the scenario. */
-static double plain_utility(const parley_scenario_t *sc,
-                            const parley_party_t *pa, const uint32_t *pkg)
-{
-    double u = 0.0;
-    for (size_t k = 0; k < sc->n_issues; k++)
-        u += pa->weights[k] *
-             parley_value_eval(&pa->values[k], &sc->issues[k], pkg[k]);
-    return u;
-}
-
-static int breaks_red_line(const parley_scenario_t *sc,
-                           const parley_party_t *pa, const uint32_t *pkg)
-{
-    for (size_t r = 0; r < pa->n_red_lines; r++) {
-        const parley_red_line_t *rl = &pa->red_lines[r];
-        if (!parley_red_line_allows(&sc->issues[rl->issue], rl, pkg[rl->issue]))
-            return 1;
-    }
-    return 0;
 }
 
 /* A deep copy of a party, the way a session pre-fills `declared`. */
@@ -469,7 +449,6 @@ static void test_profile_random(void **state)
     for (uint64_t seed = 1; seed <= 60; seed++) {
         parley_scenario_t *sc = random_scenario(seed, &rp);
         assert_non_null(sc);
-        size_t K = sc->n_issues;
         for (size_t i = 0; i < sc->n_parties; i++) {
             if (sc->parties[i].role != PARLEY_ROLE_PARTY)
                 continue;
@@ -479,28 +458,15 @@ static void test_profile_random(void **state)
             uint32_t pkg[PARLEY_MAX_ISSUES] = {0};
             double best = -INFINITY;
             int any = 0;
-            for (;;) {
+            do {
                 double u = parley__strategy_utility(st, pkg);
-                assert_true(u == plain_utility(sc, pa, pkg));
-                if (!breaks_red_line(sc, pa, pkg)) {
+                assert_true(u == package_utility(sc, pa, pkg));
+                if (!package_breaks_red_line(sc, pa, pkg)) {
                     any = 1;
                     if (u > best)
                         best = u;
                 }
-                size_t k = K;
-                while (k > 0) {
-                    k--;
-                    if (++pkg[k] < sc->issues[k].n_options)
-                        break;
-                    pkg[k] = 0;
-                    if (k == 0) {
-                        k = SIZE_MAX;
-                        break;
-                    }
-                }
-                if (K == 0 || k == SIZE_MAX)
-                    break;
-            }
+            } while (package_next(sc, pkg));
             /* A party whose own red lines clash has no such package. */
             if (any)
                 assert_true(fabs(st->best - best) < 1e-12);
@@ -737,7 +703,7 @@ static void test_vetoes_always_valid(void **state)
                     v.guarantee_bonus = random_unit(&rs) < 0.2 ? 0.1 : 0;
                     v.cluster = sc->n_clusters ? 0 : -1;
                     parley_answer_t a = answer(st, &v);
-                    double u = plain_utility(sc, &sc->parties[i], f.text);
+                    double u = package_utility(sc, &sc->parties[i], f.text);
                     switch (a.kind) {
                     case PARLEY_ANSWER_VETO:
                         vetoes++;
@@ -749,7 +715,7 @@ static void test_vetoes_always_valid(void **state)
                         assert_int_equal(a.text_round, v.text_round);
                         cast++;
                         if (a.ground == PARLEY_VETO_RED_LINE)
-                            assert_true(breaks_red_line(sc, &declared, f.text));
+                            assert_true(package_breaks_red_line(sc, &declared, f.text));
                         else
                             assert_true(a.ground == PARLEY_VETO_RESERVATION &&
                                         u + v.guarantee_bonus <
@@ -757,9 +723,9 @@ static void test_vetoes_always_valid(void **state)
                         break;
                     case PARLEY_ANSWER_ACCEPT:
                         accepts++;
-                        assert_false(breaks_red_line(sc, &sc->parties[i],
+                        assert_false(package_breaks_red_line(sc, &sc->parties[i],
                                                      f.text));
-                        assert_false(breaks_red_line(sc, &declared, f.text));
+                        assert_false(package_breaks_red_line(sc, &declared, f.text));
                         assert_true(u + v.guarantee_bonus >=
                                     sc->parties[i].reservation);
                         break;
@@ -1300,30 +1266,19 @@ static void check_propose(parley_strategy_t *st, const parley_scenario_t *sc,
     uint32_t pkg[PARLEY_MAX_ISSUES] = {0}, want[PARLEY_MAX_ISSUES] = {0};
     int found = 0;
     double best_u = 0;
-    for (;;) {
+    do {
         int ok = 1;
         for (size_t k = 0; k < K; k++)
             ok &= pool[k][pkg[k]];
         if (ok) {
-            double u = plain_utility(sc, truth, pkg);
+            double u = package_utility(sc, truth, pkg);
             if (u >= asp && (!found || u < best_u)) {
                 found = 1;
                 best_u = u;
                 memcpy(want, pkg, sizeof want);
             }
         }
-        size_t k = K;
-        int carry = 1;
-        while (carry && k > 0) {
-            k--;
-            if (++pkg[k] < sc->issues[k].n_options)
-                carry = 0;
-            else
-                pkg[k] = 0;
-        }
-        if (carry)
-            break;
-    }
+    } while (package_next(sc, pkg));
     uint32_t got[PARLEY_MAX_ISSUES] = {0};
     int rc = parley__strategy_propose(st, asp, UINT64_MAX, got);
     if (found) {
@@ -1583,8 +1538,8 @@ static void test_sao_random(void **state)
             const parley_party_t *pa = &sc->parties[i];
             if (pa->role != PARLEY_ROLE_PARTY)
                 continue;
-            assert_true(plain_utility(sc, pa, r.package) >= pa->reservation);
-            assert_false(breaks_red_line(sc, pa, r.package));
+            assert_true(package_utility(sc, pa, r.package) >= pa->reservation);
+            assert_false(package_breaks_red_line(sc, pa, r.package));
         }
         parley_scenario_free(sc);
     }
@@ -1634,7 +1589,7 @@ static void test_sao_genius(void **state)
             continue;
         agreements++;
         for (size_t i = 0; i < 4; i++)
-            assert_true(plain_utility(sc, &sc->parties[i], r.package) >= 0.45);
+            assert_true(package_utility(sc, &sc->parties[i], r.package) >= 0.45);
     }
     /* Truthful parties with room to move do agree here. */
     assert_true(agreements >= 1);
@@ -1717,8 +1672,8 @@ static void run_session(const parley_scenario_t *sc,
             const parley_party_t *pa = &sc->parties[i];
             if (pa->role != PARLEY_ROLE_PARTY)
                 continue;
-            assert_true(plain_utility(sc, pa, o.package) >= pa->reservation);
-            assert_false(breaks_red_line(sc, pa, o.package));
+            assert_true(package_utility(sc, pa, o.package) >= pa->reservation);
+            assert_false(package_breaks_red_line(sc, pa, o.package));
         }
     } else {
         assert_non_null(o.impasse_reason);
@@ -1903,41 +1858,49 @@ static void test_sessions_random(void **state)
 
 /* ---- allocation failures ----------------------------------------------- */
 
-static long fail_after = -1;
-static long live = 0;
+typedef struct alloc_run {
+    const parley_scenario_t *sc;
+    const parley_rules_t *rules;
+    parley_strategy_kind_t kind;
+    const parley_driver_t *driver;
+} alloc_run_t;
 
-static void *counting_malloc(void *ctx, size_t size)
+/* A strategy made and freed again; never a partial one on failure. */
+static parley_status_t new_strategy(void *ctx)
 {
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = malloc(size ? size : 1);
-    if (p)
-        live++;
-    return p;
+    const alloc_run_t *r = ctx;
+    parley_strategy_t *st = NULL;
+    parley_status_t rc = parley_strategy_new(r->kind, r->sc, 0, 1, &st);
+    if (rc != PARLEY_OK)
+        assert_null(st);
+    parley_strategy_free(st);
+    return rc;
 }
 
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
+static parley_status_t baseline(void *ctx)
 {
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    void *p = realloc(ptr, size ? size : 1);
-    if (p && !ptr)
-        live++;
-    return p;
+    const alloc_run_t *r = ctx;
+    parley_strategy_kind_t kinds[3] = {r->kind, PARLEY_STRATEGY_TRUTHFUL,
+                                       PARLEY_STRATEGY_CONCEDER};
+    parley_baseline_result_t res;
+    return parley_baseline_sao(r->sc, r->rules, kinds, 1, &res);
 }
 
-static void counting_free(void *ctx, void *ptr)
+/* A disclosure cut short leaves `declared` whole for its owner. */
+static parley_status_t disclose(void *ctx)
 {
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
+    const alloc_run_t *r = ctx;
+    parley_party_t dec;
+    failing_alloc_hold(1);
+    party_copy(&r->sc->parties[0], 3, &dec);
+    failing_alloc_hold(0);
+    parley_status_t rc = r->driver->disclose(r->driver->ctx, NULL, &dec);
+    if (rc == PARLEY_OK)
+        assert_int_equal(dec.n_red_lines, 4);
+    else
+        assert_true(dec.n_red_lines >= 1 && dec.n_red_lines < 4);
+    party_free(&dec, 3);
+    return rc;
 }
 
 static void test_alloc_failures(void **state)
@@ -1946,49 +1909,17 @@ static void test_alloc_failures(void **state)
     parley_scenario_t *sc = hand_scenario();
     parley_rules_t rules;
     test_rules(&rules);
-    const parley_allocator_t al = {counting_malloc, counting_realloc,
-                                   counting_free, NULL};
+    alloc_run_t run = {sc, &rules, PARLEY_STRATEGY_TRUTHFUL, NULL};
+    failing_alloc_opts_t o = {.keep_failing = 1, .may_absorb = 1};
     for (int k = 0; k < PARLEY_STRATEGY_COUNT; k++) {
-        parley_set_allocator(&al);
-        int ok = 0;
-        for (long n = 0; n < 200 && !ok; n++) {
-            live = 0;
-            fail_after = n;
-            parley_strategy_t *st = NULL;
-            parley_status_t rc =
-                parley_strategy_new((parley_strategy_kind_t)k, sc, 0, 1, &st);
-            fail_after = -1;
-            if (rc == PARLEY_OK) {
-                ok = 1;
-                parley_strategy_free(st);
-            } else {
-                assert_int_equal(rc, PARLEY_ENOMEM);
-                assert_null(st);
-            }
-            assert_int_equal(live, 0);
-        }
-        assert_true(ok);
-        ok = 0;
-        parley_strategy_kind_t kinds[3] = {(parley_strategy_kind_t)k,
-                                           PARLEY_STRATEGY_TRUTHFUL,
-                                           PARLEY_STRATEGY_CONCEDER};
-        for (long n = 0; n < 400 && !ok; n++) {
-            live = 0;
-            fail_after = n;
-            parley_baseline_result_t r;
-            parley_status_t rc = parley_baseline_sao(sc, &rules, kinds, 1, &r);
-            fail_after = -1;
-            if (rc == PARLEY_OK)
-                ok = 1;
-            else
-                assert_int_equal(rc, PARLEY_ENOMEM);
-            assert_int_equal(live, 0);
-        }
-        assert_true(ok);
-        parley_set_allocator(NULL);
+        run.kind = (parley_strategy_kind_t)k;
+        o.name = parley_strategy_name(run.kind);
+        o.limit = 200;
+        failing_alloc_sweep(new_strategy, &run, &o);
+        o.limit = 400;
+        failing_alloc_sweep(baseline, &run, &o);
     }
 
-    /* A disclosure cut short leaves `declared` whole for its owner. */
     parley_strategy_params_t p;
     parley_strategy_params_default(PARLEY_STRATEGY_MISREPORTER, &p);
     p.fake_share = 1;
@@ -1996,28 +1927,10 @@ static void test_alloc_failures(void **state)
     assert_int_equal(parley_strategy_new_with(PARLEY_STRATEGY_MISREPORTER, sc,
                                               0, &p, 1, &st),
                      PARLEY_OK);
-    const parley_driver_t *d = parley_strategy_driver(st);
-    parley_set_allocator(&al);
-    int ok = 0;
-    for (long n = 0; n < 50 && !ok; n++) {
-        live = 0;
-        parley_party_t dec;
-        party_copy(&sc->parties[0], 3, &dec);
-        fail_after = n;
-        parley_status_t rc = d->disclose(d->ctx, NULL, &dec);
-        fail_after = -1;
-        if (rc == PARLEY_OK) {
-            ok = 1;
-            assert_int_equal(dec.n_red_lines, 4);
-        } else {
-            assert_int_equal(rc, PARLEY_ENOMEM);
-            assert_true(dec.n_red_lines >= 1 && dec.n_red_lines < 4);
-        }
-        party_free(&dec, 3);
-        assert_int_equal(live, 0);
-    }
-    parley_set_allocator(NULL);
-    assert_true(ok);
+    run.driver = parley_strategy_driver(st);
+    o.name = "disclose";
+    o.limit = 50;
+    failing_alloc_sweep(disclose, &run, &o);
     parley_strategy_free(st);
     parley_scenario_free(sc);
 }
@@ -2049,7 +1962,7 @@ int main(void)
         cmocka_unit_test(test_sao_genius),
         cmocka_unit_test(test_sessions_genius),
         cmocka_unit_test(test_sessions_random),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test_teardown(test_alloc_failures, failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,10 +8,10 @@
  * partial package dominated on a prefix stays dominated whatever follows.
  * Merging issue by issue and filtering at each step streams the space and
  * never holds more than a few frontiers.  When a step's candidates outgrow
- * the memory or time budget, the filter switches to an epsilon-grid (every
- * dropped vector is within eps of a kept one on every party) and the result
- * says so, with the accumulated bound `delta`: every feasible package has a
- * reported vector that is at least u - delta on every party.
+ * the memory or time budget, the filter switches to an epsilon-cover (every
+ * dropped vector has a kept one at most eps below it on every party) and the
+ * result says so, with the accumulated bound `delta`: every feasible package
+ * has a reported vector that is at least u - delta on every party.
  *
  * All solution concepts maximise over F; each maximiser lies on the frontier
  * (see analysis/solutions.c for the argument per concept), so they are read

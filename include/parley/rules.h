@@ -64,7 +64,8 @@ typedef struct parley_rules {
     int working_groups;     /* clusters drafted by the salient parties [1] */
     double wg_salience;     /* min total weight on a cluster's issues to sit
                                in its working group [0.15] */
-    int pilots;             /* straw poll before each cluster's first text [1] */
+    int pilots;             /* a straw poll before each cluster's first
+                               binding text [1] */
     /* Mediator's objective */
     parley_concept_t concept; /* [MEDIATED] */
     double lambda;            /* [0.5] */
@@ -79,7 +80,8 @@ typedef struct parley_rules {
     char **agenda_order;
     /* Concessions */
     double max_step;        /* largest aspiration drop per round [0.1] */
-    int reciprocity;        /* a concession is matched before the next ask [1] */
+    int reciprocity;        /* a concession is matched before the next
+                               ask [1] */
     /* Timetable: a cluster gets at most rounds_per_cluster rounds (pilot,
      * drafting and plenary together); max_rounds is the deadline for the
      * whole session, integration included. */

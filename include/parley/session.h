@@ -48,15 +48,25 @@ extern "C" {
  * The session's phases and the allowed transitions:
  *
  *   SETUP -> DISCLOSURE -> AGENDA -> CLUSTER        (open next cluster)
+ *   CLUSTER -> ROUND         (a pilot round first, when pilots are on)
  *   CLUSTER -> DRAFTING      (working groups on, salient subset drafts)
  *   CLUSTER -> ROUND         (plenary rounds)
+ *   ROUND -> DRAFTING        (after the pilot, when a working group drafts)
+ *   DRAFTING -> DRAFTING     (the group's next round)
  *   DRAFTING -> ROUND        (the draft goes to the plenary for ratification)
  *   ROUND -> ROUND           (objections: concessions, a new text)
- *   ROUND -> CLUSTER         (cluster settled; next one)
- *   ROUND -> INTEGRATION     (last cluster settled)
- *   INTEGRATION -> DECISION  (the whole package, repaired if needed)
- *   DECISION -> AGREEMENT | IMPASSE
- *   any -> IMPASSE           (deadline, walk-out, nothing acceptable)
+ *   ROUND -> CLUSTER         (cluster settled or parked; next one)
+ *   CLUSTER -> INTEGRATION   (after the last cluster: the whole text)
+ *   INTEGRATION -> INTEGRATION (objections: concessions, a repair)
+ *   CLUSTER -> DECISION, INTEGRATION -> DECISION (everyone accepted)
+ *   DECISION -> AGREEMENT
+ *   ROUND, DRAFTING, INTEGRATION -> AGREEMENT (no_objection: the last
+ *                             text stands at the deadline)
+ *   any -> IMPASSE           (deadline, walk-out, driver failure, red lines
+ *                             that leave an issue no option)
+ *
+ * docs/rules.md says what the mediator does in each; docs/events.md is the
+ * event log's schema.
  */
 typedef enum parley_phase {
     PARLEY_PHASE_SETUP,

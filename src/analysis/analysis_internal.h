@@ -33,7 +33,7 @@ typedef struct parley__frontier {
     double *u;
     uint32_t *pkg;
     double *mult;
-    int exact;    /* 0 once an epsilon-grid filter dropped a vector */
+    int exact;    /* 0 once an epsilon-cover filter dropped a vector */
     double delta; /* bound: every package of F is within delta of a vector */
 } parley__frontier_t;
 

@@ -16,6 +16,7 @@
 
 #include "parley/alloc.h"
 #include "analysis/analysis_internal.h"
+#include "scenario/scenario_internal.h"
 
 typedef struct jctx {
     const parley_analysis_t *a;
@@ -262,6 +263,9 @@ parley_status_t parley_analysis_to_json(const parley_analysis_t *a,
         if (parley_model_party_index(m, i) >= sc->n_parties)
             return PARLEY_EARG;
 
+    /* jansson allocates through libparley's hooks, so the returned text is
+     * parley_free'd and allocation failures are seen like any other. */
+    parley__json_use_parley_alloc();
     jctx_t c = {a, m, sc, 1};
     json_t *root = json_object();
     set(&c, root, "format", json_string("parley-analysis"));

@@ -15,9 +15,10 @@
  * allowed count.
  *
  * Work limit.  opts->count_limit (default 2e9) caps the leaves checked one
- * by one, and a quarter of the time budget caps the wall time: the budget
- * is for the whole analysis, and the frontier, which the solutions need,
- * deserves the larger share; bounds on a count are a fine answer.  When
+ * by one, and opts->time_budget caps the wall time (parley_analyze hands
+ * the count a quarter of the analysis' budget: the frontier, which the
+ * solutions need, deserves the larger share, and bounds on a count are a
+ * fine answer).  When
  * either stops the walk, lower = feasible packages counted so far, upper =
  * allowed packages not yet shown infeasible; exact = 0.
  *
@@ -38,7 +39,6 @@
 #include "model/model_internal.h"
 
 #define DEFAULT_COUNT_LIMIT 2e9
-#define TIME_SHARE 0.25 /* of opts->time_budget, see above */
 #define MAX_THREADS 16
 /* Leaves between looks at the clock and the shared limit, at most. */
 #define CHECK_EVERY 65536
@@ -231,7 +231,7 @@ parley_status_t parley__feasible_count(const parley_model_t *m,
     sh.leaf_limit = opts && opts->count_limit > 0 ? opts->count_limit
                                                   : DEFAULT_COUNT_LIMIT;
     sh.deadline = opts && opts->time_budget > 0
-                      ? now_seconds() + TIME_SHARE * opts->time_budget
+                      ? now_seconds() + opts->time_budget
                       : 0;
     sh.below = parley_calloc(K + 1, sizeof *sh.below);
     if (!sh.below)
@@ -267,12 +267,16 @@ parley_status_t parley__feasible_count(const parley_model_t *m,
         for (unsigned t = 1; t < nth; t++)
             if (started[t])
                 pthread_join(th[t], NULL);
+        /* Complete when every task ran to its end (a limit reached by
+         * the last report does not make a finished walk inexact). */
         double feas = 0, infeas = 0;
+        int complete = sh.next_task >= sh.n_tasks;
         for (unsigned t = 0; t < nth; t++) {
             feas += w[t].feasible;
             infeas += w[t].infeasible;
+            complete &= !w[t].stopped;
         }
-        if (!sh.stop) {
+        if (complete) {
             out->exact = 1;
             out->count = out->lower = out->upper = feas;
         } else {

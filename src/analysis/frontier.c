@@ -42,13 +42,15 @@
  *
  * Budgets.  Before a step, if S_k times the options of issue k would not fit
  * the memory budget, or the time left cannot afford it at the measured rate,
- * S_k is thinned to an epsilon-cover (see cover_thin: the guarantee of an
+ * S_k is thinned to an epsilon-cover (see cover_t: the guarantee of an
  * epsilon grid, one representative per cell, with far fewer vectors) whose
  * eps doubles until it fits, then is refined by bisection; the result is
  * then inexact and delta grows by eps plus a rounding allowance, so that
  * every package of F keeps a reported vector at most delta below it on
- * every party.  ENUMERATE, the baseline, streams every allowed package in
- * index order through the same filters in chunks.
+ * every party.  Multiplicities then count only the packages the kept
+ * prefixes stand for: a lower bound.  ENUMERATE, the baseline, streams every
+ * allowed package in index order through the same filters in chunks; it has
+ * no inexact mode and answers PARLEY_EBUDGET when a budget runs out.
  */
 #include <float.h>
 #include <math.h>
@@ -484,19 +486,6 @@ static void sweep2(const double *u, const uint32_t *reps, size_t m,
     }
 }
 
-/* q D_t-dominates p: q >= p everywhere and q_i > p_i + t_i somewhere. */
-static inline int dominates_t(const double *q, const double *p,
-                              const double *pt, size_t P)
-{
-    int strict = 0;
-    for (size_t i = 0; i < P; i++) {
-        if (q[i] < p[i])
-            return 0;
-        strict |= q[i] >= pt[i];
-    }
-    return strict;
-}
-
 /*
  * 4+ parties: sort-filter-skyline with an index.  Items are taken in sum
  * order; an item is kept when no kept item D_t-dominates it.  The kept items
@@ -653,8 +642,37 @@ static void kd_insert(kd_tree_t *t, size_t j)
     }
 }
 
-/* Whether a kept item D_t-dominates p (thresholds pt). */
-static int kd_dominated(const kd_tree_t *t, const double *p, const double *pt)
+/* Forgets every kept item (the tree's shape stays). */
+static void kd_reset(kd_tree_t *t, size_t m)
+{
+    for (size_t id = 0; id < t->n_nodes; id++) {
+        t->node[id].kept = 0;
+        for (size_t i = 0; i < t->P; i++)
+            t->max[id * t->P + i] = -HUGE_VAL;
+    }
+    memset(t->kept, 0, m);
+}
+
+/*
+ * q answers the query (lo, hi): q >= lo everywhere and, when hi is given,
+ * q_i >= hi_i somewhere.  With lo = p and hi = above(p, t) that is "q
+ * D_t-dominates p"; with no hi, "q covers lo".
+ */
+static inline int answers(const double *q, const double *lo,
+                          const double *hi, size_t P)
+{
+    int strict = hi == NULL;
+    for (size_t i = 0; i < P; i++) {
+        if (q[i] < lo[i])
+            return 0;
+        if (hi)
+            strict |= q[i] >= hi[i];
+    }
+    return strict;
+}
+
+/* Whether a kept item answers (lo, hi). */
+static int kd_query(const kd_tree_t *t, const double *lo, const double *hi)
 {
     size_t P = t->P;
     int32_t stack[128];
@@ -666,14 +684,14 @@ static int kd_dominated(const kd_tree_t *t, const double *p, const double *pt)
             continue;
         const double *mx = &t->max[(size_t)(nd - t->node) * P];
         size_t i = 0;
-        while (i < P && mx[i] >= p[i])
+        while (i < P && mx[i] >= lo[i])
             i++;
         if (i < P)
             continue;
         if (nd->child[0] < 0) {
             for (size_t x = nd->lo; x < nd->hi; x++) {
                 uint32_t q = t->perm[x];
-                if (t->kept[q] && dominates_t(&t->u[(size_t)q * P], p, pt, P))
+                if (t->kept[q] && answers(&t->u[(size_t)q * P], lo, hi, P))
                     return 1;
             }
             continue;
@@ -685,41 +703,88 @@ static int kd_dominated(const kd_tree_t *t, const double *p, const double *pt)
     return 0;
 }
 
-typedef struct sfs {
+/*
+ * The greedy pass shared by the skyline (4+ parties) and the thinning
+ * cover: the tree's items are taken in `order`; an item is dropped (dead)
+ * when a kept item answers its query (lo, hi: m * P each, by item; hi may
+ * be NULL), kept and inserted otherwise.  Blocks of items are first queried
+ * against the tree as it stood before the block, in parallel (read-only),
+ * then the block's survivors are checked in order against its earlier
+ * survivors, which gives exactly the sequential result.  PARLEY_EBUDGET
+ * when f->deadline passed (the items not reached are left undecided).
+ */
+typedef struct greedy {
     const kd_tree_t *tree;
-    const double *u;  /* rep vectors, packed, m * P */
-    const double *pt; /* thresholds, m * P */
-    size_t P;
-    size_t lo, hi; /* block */
+    const double *lo, *hi;
+    const uint32_t *order;
+    size_t a, b; /* block of order[] */
     unsigned char *dead;
-} sfs_t;
+} greedy_t;
 
-static void sfs_job(void *ctx, unsigned tid, unsigned nth)
+static void greedy_job(void *ctx, unsigned tid, unsigned nth)
 {
-    sfs_t *s = ctx;
-    size_t P = s->P;
-    size_t n = s->hi - s->lo;
-    size_t a = s->lo + n * tid / nth, b = s->lo + n * (tid + 1) / nth;
-    for (size_t j = a; j < b; j++)
-        s->dead[j] = (unsigned char)kd_dominated(s->tree, &s->u[j * P],
-                                                 &s->pt[j * P]);
+    greedy_t *g = ctx;
+    size_t P = g->tree->P, n = g->b - g->a;
+    size_t a = g->a + n * tid / nth, b = g->a + n * (tid + 1) / nth;
+    for (size_t x = a; x < b; x++) {
+        size_t j = g->order[x];
+        g->dead[j] = (unsigned char)kd_query(
+            g->tree, &g->lo[j * P], g->hi ? &g->hi[j * P] : NULL);
+    }
 }
 
+static parley_status_t greedy_filter(filter_t *f, kd_tree_t *tree,
+                                     const uint32_t *order, size_t m,
+                                     const double *lo, const double *hi,
+                                     unsigned char *dead)
+{
+    size_t P = tree->P, nk = 0;
+    const size_t block = 1024;
+    uint32_t *fresh = alloc_array(block, sizeof *fresh);
+    if (!fresh)
+        return PARLEY_ENOMEM;
+    for (size_t a = 0; a < m; a += block) {
+        size_t b = a + block < m ? a + block : m;
+        greedy_t g = {tree, lo, hi, order, a, b, dead};
+        run_parallel(nk > 4096 ? f->threads : 1, greedy_job, &g);
+        size_t nf = 0;
+        for (size_t x = a; x < b; x++) {
+            size_t j = order[x];
+            if (dead[j])
+                continue;
+            const double *jl = &lo[j * P], *jh = hi ? &hi[j * P] : NULL;
+            for (size_t w = 0; w < nf && !dead[j]; w++)
+                dead[j] = (unsigned char)answers(
+                    &tree->u[(size_t)fresh[w] * P], jl, jh, P);
+            if (!dead[j])
+                fresh[nf++] = (uint32_t)j;
+        }
+        for (size_t w = 0; w < nf; w++)
+            kd_insert(tree, fresh[w]);
+        nk += nf;
+        if (f->deadline > 0 && b < m && now_seconds() > f->deadline) {
+            f->timed_out = 1;
+            break;
+        }
+    }
+    parley_free(fresh);
+    return f->timed_out ? PARLEY_EBUDGET : PARLEY_OK;
+}
+
+/* The skyline for 4+ parties: reps in sum order through the greedy pass. */
 static parley_status_t sfs_filter(filter_t *f, const double *u,
                                   const uint32_t *reps, size_t m,
                                   const double *t, unsigned char *dead)
 {
     size_t P = f->P;
     kd_tree_t tree;
+    parley_status_t st = PARLEY_ENOMEM;
     double *pu = alloc_array(mul_size(m, P), sizeof *pu);
     double *pt = alloc_array(mul_size(m, P), sizeof *pt);
-    uint32_t *fresh = alloc_array(m, sizeof *fresh);
-    if (!pu || !pt || !fresh) {
-        parley_free(pu);
-        parley_free(pt);
-        parley_free(fresh);
-        return PARLEY_ENOMEM;
-    }
+    uint32_t *order = alloc_array(m, sizeof *order);
+    memset(&tree, 0, sizeof tree);
+    if (!pu || !pt || !order)
+        goto done;
     /* Packed copies in filter order: the checks walk memory. */
     for (size_t j = 0; j < m; j++) {
         const double *p = &u[(size_t)reps[j] * P];
@@ -727,48 +792,17 @@ static parley_status_t sfs_filter(filter_t *f, const double *u,
         for (size_t i = 0; i < P; i++)
             pt[j * P + i] = above(p[i], t[i]);
         dead[j] = 0;
+        order[j] = (uint32_t)j;
     }
-    if (kd_init(&tree, pu, m, P) != PARLEY_OK) {
-        parley_free(pu);
-        parley_free(pt);
-        parley_free(fresh);
-        return PARLEY_ENOMEM;
-    }
-    size_t nk = 0;
-    const size_t block = 1024;
-    for (size_t lo = 0; lo < m; lo += block) {
-        size_t hi = lo + block < m ? lo + block : m;
-        sfs_t s = {&tree, pu, pt, P, lo, hi, dead};
-        unsigned nth = nk > 20000 ? f->threads : 1;
-        run_parallel(nth, sfs_job, &s);
-        /* the block's own survivors, in order */
-        size_t nf = 0;
-        for (size_t j = lo; j < hi; j++) {
-            if (dead[j])
-                continue;
-            for (size_t w = 0; w < nf; w++) {
-                if (dominates_t(&pu[(size_t)fresh[w] * P], &pu[j * P],
-                                &pt[j * P], P)) {
-                    dead[j] = 1;
-                    break;
-                }
-            }
-            if (!dead[j])
-                fresh[nf++] = (uint32_t)j;
-        }
-        for (size_t w = 0; w < nf; w++)
-            kd_insert(&tree, fresh[w]);
-        nk += nf;
-        if (f->deadline > 0 && hi < m && now_seconds() > f->deadline) {
-            f->timed_out = 1;
-            break;
-        }
-    }
+    if ((st = kd_init(&tree, pu, m, P)) != PARLEY_OK)
+        goto done;
+    st = greedy_filter(f, &tree, order, m, pu, pt, dead);
+done:
     kd_free(&tree);
     parley_free(pu);
     parley_free(pt);
-    parley_free(fresh);
-    return f->timed_out ? PARLEY_EBUDGET : PARLEY_OK;
+    parley_free(order);
+    return st;
 }
 
 /*
@@ -975,43 +1009,6 @@ static double vec_sum(const double *p, size_t P)
     return s;
 }
 
-/* Whether a kept item is >= x everywhere. */
-static int kd_covered(const kd_tree_t *t, const double *x)
-{
-    size_t P = t->P;
-    int32_t stack[128];
-    size_t sp = 0;
-    stack[sp++] = 0;
-    while (sp > 0) {
-        const kd_node_t *nd = &t->node[stack[--sp]];
-        if (nd->kept == 0)
-            continue;
-        const double *mx = &t->max[(size_t)(nd - t->node) * P];
-        size_t i = 0;
-        while (i < P && mx[i] >= x[i])
-            i++;
-        if (i < P)
-            continue;
-        if (nd->child[0] < 0) {
-            for (size_t y = nd->lo; y < nd->hi; y++) {
-                uint32_t q = t->perm[y];
-                if (!t->kept[q])
-                    continue;
-                const double *qu = &t->u[(size_t)q * P];
-                i = 0;
-                while (i < P && qu[i] >= x[i])
-                    i++;
-                if (i == P)
-                    return 1;
-            }
-            continue;
-        }
-        stack[sp++] = nd->child[0];
-        stack[sp++] = nd->child[1];
-    }
-    return 0;
-}
-
 typedef struct sum_ctx {
     const double *sum;
 } sum_ctx_t;
@@ -1025,9 +1022,9 @@ static int sum_desc_before(uint32_t a, uint32_t b, const void *ctx)
 }
 
 /*
- * Thins S (stage j) to an eps-cover: in order of descending sum, an item is
- * dropped when a kept item w covers it, kept otherwise.  w covers v when, per
- * party i:
+ * Thinning S (stage j) to an eps-cover: in order of descending sum, an item
+ * is dropped when a kept item w covers it, kept otherwise.  w covers v when,
+ * per party i:
  *   - v_i >= safe[j,i] (r_i is met whatever follows): w_i >= safe[j,i] and
  *     w_i >= v_i - eps;
  *   - otherwise ("risky"): w_i >= v_i exactly, so that every completion
@@ -1036,56 +1033,92 @@ static int sum_desc_before(uint32_t a, uint32_t b, const void *ctx)
  * least v + x - eps (up to rounding) on every party.  This is the grid
  * guarantee (one representative per cell of side eps) with far fewer
  * representatives: a cover item answers for a whole eps-neighbourhood below
- * it, not for one cell.  keep[] receives ascending indices.
- * Cost: O(n log n) for the index, a dominance query per item.
+ * it, not for one cell.  The order and the k-d tree are built once and
+ * serve every eps tried.  Cost: O(n log n) to set up, then per eps a
+ * dominance query per item (greedy_filter, threaded).
  */
-static parley_status_t cover_thin(const pset_t *s, size_t P,
-                                  const double *safe, double eps,
-                                  uint32_t *keep, size_t *n_keep)
+typedef struct cover {
+    const pset_t *s;
+    size_t P;
+    const double *safe;
+    filter_t filt; /* threads; no deadline */
+    kd_tree_t tree;
+    uint32_t *order;
+    double *lo;
+    unsigned char *dead;
+} cover_t;
+
+static void cover_free(cover_t *c)
+{
+    kd_free(&c->tree);
+    parley_free(c->order);
+    parley_free(c->lo);
+    parley_free(c->dead);
+    c->order = NULL;
+    c->lo = NULL;
+    c->dead = NULL;
+}
+
+static parley_status_t cover_init(cover_t *c, const pset_t *s, size_t P,
+                                  const double *safe, unsigned threads)
 {
     size_t n = s->n;
-    kd_tree_t tree;
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->P = P;
+    c->safe = safe;
+    c->filt.P = P;
+    c->filt.threads = threads;
+    c->order = alloc_array(n, sizeof *c->order);
+    c->lo = alloc_array(mul_size(n, P), sizeof *c->lo);
+    c->dead = alloc_array(n, 1);
     double *sum = alloc_array(n, sizeof *sum);
-    uint32_t *order = alloc_array(n, sizeof *order);
-    double *x = alloc_array(P, sizeof *x);
     parley_status_t st = PARLEY_ENOMEM;
-    memset(&tree, 0, sizeof tree);
-    if (!sum || !order || !x)
+    if (!c->order || !c->lo || !c->dead || !sum)
         goto done;
     for (size_t j = 0; j < n; j++) {
         sum[j] = vec_sum(&s->u[j * P], P);
-        order[j] = (uint32_t)j;
+        c->order[j] = (uint32_t)j;
     }
     sum_ctx_t sc = {sum};
-    if (idx_sort(order, n, sum_desc_before, &sc) != PARLEY_OK ||
-        kd_init(&tree, s->u, n, P) != PARLEY_OK)
+    if ((st = idx_sort(c->order, n, sum_desc_before, &sc)) != PARLEY_OK)
         goto done;
-    for (size_t t = 0; t < n; t++) {
-        size_t j = order[t];
-        const double *v = &s->u[j * P];
+    st = kd_init(&c->tree, s->u, n, P);
+done:
+    parley_free(sum);
+    if (st != PARLEY_OK)
+        cover_free(c);
+    return st;
+}
+
+/* The cover for one eps; keep[] receives ascending indices. */
+static parley_status_t cover_run(cover_t *c, double eps, uint32_t *keep,
+                                 size_t *n_keep)
+{
+    size_t n = c->s->n, P = c->P;
+    for (size_t j = 0; j < n; j++) {
+        const double *v = &c->s->u[j * P];
+        double *x = &c->lo[j * P];
         for (size_t i = 0; i < P; i++) {
-            if (v[i] >= safe[i]) {
+            if (v[i] >= c->safe[i]) {
                 double lo = v[i] - eps;
-                x[i] = lo > safe[i] ? lo : safe[i];
+                x[i] = lo > c->safe[i] ? lo : c->safe[i];
             } else {
                 x[i] = v[i];
             }
         }
-        if (!kd_covered(&tree, x))
-            kd_insert(&tree, j);
     }
+    kd_reset(&c->tree, n);
+    parley_status_t st =
+        greedy_filter(&c->filt, &c->tree, c->order, n, c->lo, NULL, c->dead);
+    if (st != PARLEY_OK)
+        return st;
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (tree.kept[j])
+        if (!c->dead[j])
             keep[k++] = (uint32_t)j;
     *n_keep = k;
-    st = PARLEY_OK;
-done:
-    kd_free(&tree);
-    parley_free(sum);
-    parley_free(order);
-    parley_free(x);
-    return st;
+    return PARLEY_OK;
 }
 
 /* Keeps s's items listed in keep[0..nk) (ascending), in place. */
@@ -1104,18 +1137,20 @@ static void pset_select(pset_t *s, size_t P, size_t K, const uint32_t *keep,
 }
 
 /*
- * Thins s until it has at most `target` items.  eps starts at `hint` (the
- * last eps used, or a thousandth of the vectors' spread), halves while the
- * result still fits or doubles until it fits, then two geometric bisection
- * steps bring the count close to the target from below: the smallest eps
- * that fits is the smallest loss.  Each probe is one cover_thin.  Returns
+ * Thins s until it has at most `target` items, with the smallest eps found
+ * that fits (the smallest loss).  eps starts at `hint` (the last eps used,
+ * or a thousandth of the vectors' spread); up to four secant steps on
+ * log(count) against log(eps) aim just below the target (every probe, one
+ * cover_run, costs about as much as a merge step, so the search is short);
+ * if none fits, eps doubles until one does.  Returns
  * the eps used (0 when nothing was dropped) through *eps_used.  When even a
  * cover with eps beyond the spread does not fit (only risky vectors are
  * left, which no cover may drop), the smallest set reached is kept.
  */
 static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
                                const double *safe, size_t target,
-                               double hint, double *eps_used)
+                               double hint, unsigned threads,
+                               double *eps_used)
 {
     *eps_used = 0;
     if (s->n <= target || s->n == 0)
@@ -1134,65 +1169,76 @@ static parley_status_t thin_to(pset_t *s, size_t P, size_t K,
         spread = 1;
     uint32_t *keep = alloc_array(s->n, sizeof *keep);
     uint32_t *best = alloc_array(s->n, sizeof *best);
-    parley_status_t st = PARLEY_ENOMEM;
+    cover_t cv;
+    parley_status_t st = cover_init(&cv, s, P, safe, threads);
+    if (st != PARLEY_OK) {
+        parley_free(keep);
+        parley_free(best);
+        return st;
+    }
+    st = PARLEY_ENOMEM;
     if (!keep || !best)
         goto done;
-    double fit = 0, nofit = 0, eps = hint > 0 && hint < spread ? hint
-                                                               : spread / 1024;
+    double fit = 0, eps = hint > 0 && hint < spread ? hint : spread / 1024;
     size_t nk, nbest = SIZE_MAX;
+    int have_fit = 0;
 #define PROBE(e)                                                               \
     do {                                                                       \
-        if ((st = cover_thin(s, P, safe, (e), keep, &nk)) != PARLEY_OK)        \
+        if ((st = cover_run(&cv, (e), keep, &nk)) != PARLEY_OK)                \
             goto done;                                                         \
+        if (nk <= target && (!have_fit || nk > nbest)) {                       \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+            have_fit = 1;                                                      \
+        } else if (!have_fit && nk < nbest) {                                  \
+            uint32_t *sw = best;                                               \
+            best = keep;                                                       \
+            keep = sw;                                                         \
+            nbest = nk;                                                        \
+            fit = (e);                                                         \
+        }                                                                      \
     } while (0)
-#define SAVE(e)                                                                \
-    do {                                                                       \
-        uint32_t *sw = best;                                                   \
-        best = keep;                                                           \
-        keep = sw;                                                             \
-        nbest = nk;                                                            \
-        fit = (e);                                                             \
-    } while (0)
+    /*
+     * Secant steps on log(count) against log(eps), aiming a little below the
+     * target; the slope starts at the dimension of the frontier (P - 1).
+     */
+    double slope = P > 1 ? (double)(P - 1) : 1;
+    double aim = 0.9 * (double)target;
     PROBE(eps);
-    if (nk <= target) {
-        SAVE(eps);
-        for (int it = 0; it < 8; it++) {
-            PROBE(fit / 2);
-            if (nk > target) {
-                nofit = fit / 2;
-                break;
-            }
-            SAVE(fit / 2);
-        }
-    } else {
-        nofit = eps;
-        for (;;) {
-            eps *= 2;
-            PROBE(eps);
-            if (nk <= target || eps > 4 * spread) {
-                if (nk < nbest)
-                    SAVE(eps);
-                break;
-            }
-            nofit = eps;
-        }
-    }
-    for (int it = 0; it < 2 && nofit > 0 && nbest <= target; it++) {
-        double e = sqrt(nofit * fit);
+    double e_cur = eps, n_cur = (double)nk;
+    for (int it = 0; it < 4; it++) {
+        if (have_fit && (double)nbest >= 0.75 * (double)target)
+            break;
+        double e = e_cur * pow(n_cur / aim, 1 / slope);
+        e = e < e_cur / 16 ? e_cur / 16 : e > e_cur * 16 ? e_cur * 16 : e;
+        if (e > 8 * spread)
+            break;
         PROBE(e);
-        if (nk <= target)
-            SAVE(e);
-        else
-            nofit = e;
+        double n_new = (double)nk;
+        if (n_new != n_cur && e != e_cur) {
+            double d = -log(n_new / n_cur) / log(e / e_cur);
+            slope = d < 0.3 ? 0.3 : d > 2.0 * (double)P ? 2.0 * (double)P : d;
+        }
+        e_cur = e;
+        n_cur = n_new;
+    }
+    /* Still nothing fits: double until it does (or cannot). */
+    for (eps = e_cur; !have_fit && eps <= 4 * spread;) {
+        eps *= 2;
+        PROBE(eps);
     }
 #undef PROBE
-#undef SAVE
+    cover_free(&cv);
     if (nbest < s->n) {
         pset_select(s, P, K, best, nbest);
         *eps_used = fit;
     }
     st = PARLEY_OK;
 done:
+    cover_free(&cv);
     parley_free(keep);
     parley_free(best);
     return st;
@@ -1254,18 +1300,31 @@ typedef struct merge_run {
     double rate; /* seconds per candidate, measured */
     double last_eps; /* the previous thinning's eps: where the next starts */
     double budget;   /* seconds, 0 = none */
+    double growth;   /* |S_k+1| / |S_k| of the last step, in [1, options] */
     int exact;
     double delta;
 } merge_run_t;
 
+/* Steps of growth a thinning leaves room for (see frontier_merge). */
+#define THIN_AHEAD 2.0
+
 /* The fewest items a time budget alone thins S to, at the very least. */
 #define TIME_FLOOR_ITEMS 32.0 /* see allowed_items */
 
+/*
+ * Peak bytes per candidate of a step: the vector and the step's own arrays
+ * (code, multiplicity in and out, survivor index: 28), then the larger of
+ * the sort (two record arrays: 32) and the filter.  The filter for 4+
+ * parties holds per item a rep index, multiplicity and flag (13), packed
+ * vector and thresholds (16P), a block index (4) and its share of the k-d
+ * tree (about half a node of 24 + 8P bytes, plus 9): 20P + 38; the
+ * sweeps need 3 doubles (24) besides the 13.  The final flags take 9.
+ */
 static size_t candidate_bytes(size_t P)
 {
-    /* vector, code, multiplicity, sort records (2), flags, survivors */
-    return P * sizeof(double) + 8 + 8 + 2 * sizeof(rec_t) + 2 + 8 + 4 + 8 +
-           P * sizeof(double) / 2;
+    size_t filter = P >= 4 ? 20 * P + 38 : 37;
+    size_t phase = filter > 32 ? filter : 32;
+    return 8 * P + 28 + phase + 9;
 }
 
 static size_t item_bytes(size_t P, size_t K)
@@ -1373,7 +1432,7 @@ static size_t allowed_items(const merge_run_t *mr, size_t k)
          * sets worth 5% of the budget: a result a little late beats one
          * without content.
          */
-        double rate = 1.5 * (mr->rate > 0 ? mr->rate : 1e-7);
+        double rate = 1.25 * (mr->rate > 0 ? mr->rate : 1e-7);
         double left = mr->deadline - now_seconds();
         double work = 0;
         for (size_t l = k; l < K; l++)
@@ -1400,7 +1459,7 @@ static parley_status_t thin_stage(merge_run_t *mr, pset_t *s, size_t k,
 {
     double eps = 0;
     parley_status_t st = thin_to(s, mr->P, mr->K, &mr->b.safe[k * mr->P],
-                                 target, mr->last_eps, &eps);
+                                 target, mr->last_eps, mr->filt.threads, &eps);
     if (st == PARLEY_OK && eps > 0) {
         mr->exact = 0;
         mr->delta += eps * (1 + 1e-12) + mr->b.slack;
@@ -1428,6 +1487,7 @@ static parley_status_t frontier_merge(const parley_model_t *m,
     mr.filt.P = mr.P;
     mr.filt.threads = thread_count(opts);
     mr.exact = 1;
+    mr.growth = 1;
     parley_status_t st = bounds_init(&mr.b, m);
     if (st != PARLEY_OK)
         return st;
@@ -1450,8 +1510,20 @@ static parley_status_t frontier_merge(const parley_model_t *m,
         /* The rate counts thinning too: it is part of a step's cost. */
         double ts = now_seconds();
         size_t lim = allowed_items(&mr, k);
-        if (s->n > lim && (st = thin_stage(&mr, s, k, lim)) != PARLEY_OK)
-            goto done;
+        if (s->n > lim) {
+            /*
+             * Thin ahead: to what the next steps can grow from without
+             * thinning again, since every thinning adds its eps to delta
+             * while a smaller set costs only a slightly larger eps.
+             */
+            double ahead = (double)(K - 1 - k);
+            ahead = ahead < THIN_AHEAD ? ahead : THIN_AHEAD;
+            double want = (double)lim / pow(mr.growth, ahead);
+            size_t target = want > 1 ? (size_t)want : 1;
+            if ((st = thin_stage(&mr, s, k, target)) != PARLEY_OK)
+                goto done;
+        }
+        size_t n_before = s->n;
         size_t work = s->n * m->n_allowed[k];
         mr.filt.deadline = mr.deadline;
         mr.filt.timed_out = 0;
@@ -1465,17 +1537,21 @@ static parley_status_t frontier_merge(const parley_model_t *m,
             if ((st = thin_stage(&mr, s, k, s->n / 2)) != PARLEY_OK)
                 goto done;
             mr.filt.deadline = 0;
+            mr.filt.timed_out = 0;
             st = merge_step(&mr, s, k);
         }
         if (st != PARLEY_OK)
             goto done;
         /* Small steps measure thread start-up, not the filter. */
         double el = now_seconds() - ts;
+        if (n_before > 0) {
+            double g = (double)s->n / (double)n_before;
+            double na = (double)m->n_allowed[k];
+            mr.growth = g < 1 ? 1 : g > na ? na : g;
+        }
         if (work >= 20000) {
             double rate = el / (double)work;
             mr.rate = mr.rate > 0 ? 0.5 * (mr.rate + rate) : rate;
-            if (rate > mr.rate)
-                mr.rate = rate;
         }
         progress(opts, (double)(k + 1) / (double)K);
     }

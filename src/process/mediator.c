@@ -32,8 +32,8 @@
  * from each unit's utilitarian candidate, then repeatedly re-choose each
  * unit given the others (fewest parties below reservation, then smallest
  * total deficit, then the concept) until no unit changes (at most 16
- * passes).  Cheap and deterministic; a fixed point no single unit can
- * improve, which for the separable concepts is the optimum.
+ * passes).  Cheap and deterministic: a fixed point no single unit can
+ * improve (for the utilitarian concept, which is separable, the optimum).
  */
 #include <math.h>
 #include <stdio.h>
@@ -108,8 +108,8 @@ static double objective(const parley_rules_t *r, size_t P, const double *w,
     }
 }
 
-double parley__med_objective(const parley_session_t *s, const parley__mmodel_t *m,
-                         const double *u)
+double parley__med_objective(const parley_session_t *s,
+                             const parley__mmodel_t *m, const double *u)
 {
     return objective(&s->plan->rules, s->P, s->wt, m->res, m->best, u, NULL);
 }
@@ -576,6 +576,7 @@ void parley__learn(parley_session_t *s, size_t v, const parley_answer_t *a,
     size_t P = s->P, K = s->K;
     if (!m)
         return;
+    s->learn_version++;
     if (a->kind == PARLEY_ANSWER_ACCEPT) {
         for (size_t k = 0; k < K; k++) {
             double *x = &m->val[k][(size_t)text[k] * P + v];
@@ -772,6 +773,7 @@ int parley__choose(parley_session_t *s, uint64_t constrained)
                 continue;
             for (size_t v = 0; v < P; v++)
                 s->n_pat[v] = 0;
+            s->pattern_version++;
             use_patterns = 0;
         } else if (attempt == 2) {
             use_floors = 0;
@@ -840,6 +842,16 @@ int parley__choose(parley_session_t *s, uint64_t constrained)
 
 /* ---- repair ----------------------------------------------------------- */
 
+/*
+ * The repair searches texts differing from the current one in exactly s
+ * issues, s = 1, 2, ..., depth first over the issues in order (so the
+ * first of equals is the lowest package index).  A branch is cut when some
+ * party cannot reach its aspiration whatever the rest holds: the utility
+ * so far, plus for each remaining issue the best contribution it may still
+ * get (its current one when no change is left, else the best usable
+ * option), plus every guarantee bonus it could earn.  The search stops
+ * after PARLEY__REPAIR_BUDGET nodes.
+ */
 /* Whether option j may stand on issue k in a repaired text. */
 static int option_usable(const parley_session_t *s, size_t k, uint32_t j)
 {
@@ -849,137 +861,201 @@ static int option_usable(const parley_session_t *s, size_t k, uint32_t j)
     return (s->decl->forbid[k][j] & s->rl_mask) == 0;
 }
 
-static int pkg_less(const uint32_t *a, const uint32_t *b, size_t K)
+typedef struct repair {
+    parley_session_t *s;
+    const parley__mmodel_t *m;
+    size_t P, K, size;
+    uint64_t constrained;
+    const uint32_t *cur;
+    uint32_t *pkg;
+    double *part;       /* [(K + 1) * P] utility of issues 0..d-1 */
+    const double *sfx_cur, *sfx_best; /* [(K + 1) * P] suffix bounds */
+    const double *gain_max; /* [(K + 1) * P] largest gain of a change */
+    const double *maxbonus; /* [P] */
+    double nodes;
+    int found, fok;
+    score_t best;
+} repair_t;
+
+static void repair_leaf(repair_t *rp)
 {
-    for (size_t k = 0; k < K; k++)
-        if (a[k] != b[k])
-            return a[k] < b[k];
+    parley_session_t *s = rp->s;
+    const parley__plan_t *pl = s->plan;
+    double *uu = s->ucur;
+    const double *part = rp->part + rp->K * rp->P;
+    for (size_t v = 0; v < rp->P; v++)
+        uu[v] = part[v];
+    for (size_t t = 0; t < pl->G; t++)
+        if (pl->gval[t] > 0 &&
+            parley_guarantee_applies(&pl->pub->guarantees[t], pl->pub,
+                                     rp->pkg))
+            uu[pl->gben[t]] += pl->gval[t];
+    score_t sc;
+    sc.found = 1;
+    shortfall(s, rp->constrained, uu, &sc);
+    if (!sc.fits || pkg_matches_pattern(s, rp->pkg) ||
+        pkg_breaks_red_line(s, rp->pkg) || pkg_below_floor(s, rp->pkg))
+        return;
+    sc.obj = objective(&pl->rules, rp->P, s->wt, rp->m->res, rp->m->best, uu,
+                       &sc.fok);
+    sc.sum = 0;
+    for (size_t v = 0; v < rp->P; v++)
+        sc.sum += uu[v];
+    if (better(&sc, &rp->best)) {
+        rp->best = sc;
+        memcpy(s->best_pkg, rp->pkg, rp->K * sizeof *rp->pkg);
+    }
+}
+
+/*
+ * Whether some constrained party cannot reach its aspiration from depth d
+ * with `left` changes still to make: the remaining issues give it at most
+ * their current contributions plus the `left` largest gains a change can
+ * bring, bounded by left times the largest and by all of them together.
+ */
+static int repair_cut(const repair_t *rp, size_t d, size_t left)
+{
+    const double *part = rp->part + d * rp->P;
+    const double *cur = rp->sfx_cur + d * rp->P;
+    const double *best = rp->sfx_best + d * rp->P;
+    const double *gain = rp->gain_max + d * rp->P;
+    for (size_t v = 0; v < rp->P; v++) {
+        if (!(rp->constrained >> v & 1))
+            continue;
+        double up = (double)left * gain[v];
+        if (up > best[v] - cur[v])
+            up = best[v] - cur[v];
+        if (part[v] + cur[v] + up + rp->maxbonus[v] <
+            rp->s->asp[v] - PARLEY__EPS)
+            return 1;
+    }
     return 0;
+}
+
+static void repair_dfs(repair_t *rp, size_t d, size_t changes)
+{
+    if (rp->nodes > PARLEY__REPAIR_BUDGET)
+        return;
+    rp->nodes++;
+    size_t left = rp->size - changes;
+    if (left > rp->K - d || repair_cut(rp, d, left))
+        return;
+    if (d == rp->K) {
+        repair_leaf(rp);
+        return;
+    }
+    const double *part = rp->part + d * rp->P;
+    double *next = rp->part + (d + 1) * rp->P;
+    size_t n = rp->s->plan->pub->issues[d].n_options;
+    for (uint32_t j = 0; j < n; j++) {
+        int change = j != rp->cur[d];
+        if (change && (!left || !option_usable(rp->s, d, j)))
+            continue;
+        const double *c = rp->m->contrib[d] + (size_t)j * rp->P;
+        for (size_t v = 0; v < rp->P; v++)
+            next[v] = part[v] + c[v];
+        rp->pkg[d] = j;
+        repair_dfs(rp, d + 1, changes + (size_t)change);
+        if (rp->nodes > PARLEY__REPAIR_BUDGET)
+            return;
+    }
+    rp->pkg[d] = rp->cur[d];
+}
+
+/* Whether nothing the repair depends on changed since it last failed. */
+static int repair_same_as_failed(const parley_session_t *s)
+{
+    if (!s->rep_failed || s->rep_patterns != s->pattern_version ||
+        s->rep_masks[0] != s->floor_mask || s->rep_masks[1] != s->rl_mask)
+        return 0;
+    return memcmp(s->rep_asp, s->asp, s->P * sizeof *s->asp) == 0 &&
+           s->rep_learned == s->learn_version &&
+           memcmp(s->rep_text, s->text, s->K * sizeof *s->text) == 0;
 }
 
 int parley__repair(parley_session_t *s)
 {
     const parley__plan_t *pl = s->plan;
     const parley__mmodel_t *m = s->draft;
-    const parley_rules_t *r = &pl->rules;
     size_t P = s->P, K = s->K;
     uint64_t constrained = m->learned ? 0 : (P >= 64 ? ~(uint64_t)0
                                                      : bit(P) - 1);
     parley__weights(s);
     const uint32_t *cur = s->text;
-    uint32_t *pkg = s->pkg2, *bestp = s->best_pkg;
     double *uu = s->ucur;
-    score_t sc, best = {0};
+    score_t sc;
     sc.found = 1;
-
     parley__utility(s, m, cur, uu);
     shortfall(s, constrained, uu, &sc);
     if (sc.fits && !parley__excluded(s, cur)) {
-        memcpy(pkg, cur, K * sizeof *pkg);
+        memcpy(s->pkg2, cur, K * sizeof *cur);
         return 0;
     }
-    /* Plain sums without bonuses, updated by differences. */
-    double plain[PARLEY_MAX_PARTIES];
-    for (size_t v = 0; v < P; v++)
-        plain[v] = 0;
-    for (size_t k = 0; k < K; k++)
-        for (size_t v = 0; v < P; v++)
-            plain[v] += m->contrib[k][(size_t)cur[k] * P + v];
-
-    double evals = 0;
-    size_t *comb = s->comb;
-    uint32_t opt[PARLEY_MAX_ISSUES];
-    for (size_t size = 1; size <= K; size++) {
-        for (size_t t = 0; t < size; t++)
-            comb[t] = t;
-        for (;;) {
-            /* First usable option different from the text's, per issue. */
-            int empty = 0;
-            for (size_t t = 0; t < size && !empty; t++) {
-                size_t k = comb[t];
-                uint32_t j = 0;
-                while (j < pl->pub->issues[k].n_options &&
-                       (j == cur[k] || !option_usable(s, k, j)))
-                    j++;
-                if (j == pl->pub->issues[k].n_options)
-                    empty = 1;
-                opt[t] = j;
-            }
-            while (!empty) {
-                memcpy(pkg, cur, K * sizeof *pkg);
-                for (size_t v = 0; v < P; v++)
-                    uu[v] = plain[v];
-                for (size_t t = 0; t < size; t++) {
-                    size_t k = comb[t];
-                    pkg[k] = opt[t];
-                    const double *a = m->contrib[k] + (size_t)opt[t] * P;
-                    const double *b = m->contrib[k] + (size_t)cur[k] * P;
-                    for (size_t v = 0; v < P; v++)
-                        uu[v] += a[v] - b[v];
-                }
-                for (size_t t = 0; t < pl->G; t++)
-                    if (pl->gval[t] > 0 &&
-                        parley_guarantee_applies(&pl->pub->guarantees[t],
-                                                 pl->pub, pkg))
-                        uu[pl->gben[t]] += pl->gval[t];
-                evals++;
-                shortfall(s, constrained, uu, &sc);
-                if (sc.fits && !pkg_matches_pattern(s, pkg) &&
-                    !pkg_breaks_red_line(s, pkg) && !pkg_below_floor(s, pkg)) {
-                    sc.obj =
-                        objective(r, P, s->wt, m->res, m->best, uu, &sc.fok);
-                    sc.sum = 0;
-                    for (size_t v = 0; v < P; v++)
-                        sc.sum += uu[v];
-                    int take = better(&sc, &best);
-                    if (!take && best.found && sc.fok == best.fok &&
-                        sc.obj == best.obj && sc.sum == best.sum)
-                        take = pkg_less(pkg, bestp, K);
-                    if (take) {
-                        best = sc;
-                        memcpy(bestp, pkg, K * sizeof *pkg);
-                    }
-                }
-                if (evals > PARLEY__REPAIR_BUDGET)
-                    break;
-                /* Next assignment: the last changed issue fastest. */
-                size_t t = size;
-                while (t-- > 0) {
-                    size_t k = comb[t];
-                    uint32_t j = opt[t] + 1;
-                    while (j < pl->pub->issues[k].n_options &&
-                           (j == cur[k] || !option_usable(s, k, j)))
-                        j++;
-                    if (j < pl->pub->issues[k].n_options) {
-                        opt[t] = j;
-                        break;
-                    }
-                    j = 0;
-                    while (j == cur[k] || !option_usable(s, k, j))
-                        j++;
-                    opt[t] = j;
-                }
-                if (t == (size_t)-1)
-                    break;
-            }
-            if (evals > PARLEY__REPAIR_BUDGET)
-                break;
-            /* Next combination of `size` issues, lexicographic. */
-            size_t t = size;
-            while (t-- > 0 && comb[t] == K - size + t)
-                ;
-            if (t == (size_t)-1)
-                break;
-            comb[t]++;
-            for (size_t q = t + 1; q < size; q++)
-                comb[q] = comb[q - 1] + 1;
-        }
-        if (best.found) {
-            memcpy(pkg, bestp, K * sizeof *pkg);
-            return (int)size;
-        }
-        if (evals > PARLEY__REPAIR_BUDGET)
-            return -1;
+    if (repair_same_as_failed(s))
+        return -1;
+    /* Suffix bounds per party: issues d..K-1 at their current option, and
+     * at the best option they may take. */
+    double *sfx_cur = s->rep_sfx, *sfx_best = s->rep_sfx + (K + 1) * P;
+    double *gain_max = s->rep_sfx + 2 * (K + 1) * P;
+    for (size_t v = 0; v < P; v++) {
+        sfx_cur[K * P + v] = 0;
+        sfx_best[K * P + v] = 0;
+        gain_max[K * P + v] = 0;
+        s->rep_maxbonus[v] = 0;
     }
+    for (size_t d = K; d-- > 0;) {
+        size_t n = pl->pub->issues[d].n_options;
+        for (size_t v = 0; v < P; v++) {
+            double c = m->contrib[d][(size_t)cur[d] * P + v], b = c;
+            for (uint32_t j = 0; j < n; j++)
+                if (j != cur[d] && option_usable(s, d, j) &&
+                    m->contrib[d][(size_t)j * P + v] > b)
+                    b = m->contrib[d][(size_t)j * P + v];
+            sfx_cur[d * P + v] = sfx_cur[(d + 1) * P + v] + c;
+            sfx_best[d * P + v] = sfx_best[(d + 1) * P + v] + b;
+            gain_max[d * P + v] = b - c > gain_max[(d + 1) * P + v]
+                                      ? b - c
+                                      : gain_max[(d + 1) * P + v];
+        }
+    }
+    for (size_t t = 0; t < pl->G; t++)
+        if (pl->gval[t] > 0)
+            s->rep_maxbonus[pl->gben[t]] += pl->gval[t];
+    repair_t rp;
+    memset(&rp, 0, sizeof rp);
+    rp.s = s;
+    rp.m = m;
+    rp.P = P;
+    rp.K = K;
+    rp.constrained = constrained;
+    rp.cur = cur;
+    rp.pkg = s->pkg2;
+    rp.part = s->rep_part;
+    rp.sfx_cur = sfx_cur;
+    rp.sfx_best = sfx_best;
+    rp.gain_max = gain_max;
+    rp.maxbonus = s->rep_maxbonus;
+    for (size_t v = 0; v < P; v++)
+        rp.part[v] = 0;
+    memcpy(rp.pkg, cur, K * sizeof *cur);
+    for (rp.size = 1; rp.size <= K; rp.size++) {
+        repair_dfs(&rp, 0, 0);
+        if (rp.best.found) {
+            memcpy(s->pkg2, s->best_pkg, K * sizeof *cur);
+            s->rep_failed = 0;
+            return (int)rp.size;
+        }
+        if (rp.nodes > PARLEY__REPAIR_BUDGET)
+            break;
+    }
+    /* Remember what failed, so that an unchanged state is not searched
+     * again next round. */
+    s->rep_failed = 1;
+    s->rep_patterns = s->pattern_version;
+    s->rep_masks[0] = s->floor_mask;
+    s->rep_masks[1] = s->rl_mask;
+    memcpy(s->rep_asp, s->asp, P * sizeof *s->asp);
+    s->rep_learned = s->learn_version;
+    memcpy(s->rep_text, s->text, K * sizeof *s->text);
     return -1;
 }

@@ -222,7 +222,17 @@ struct parley_session {
     /* Scratch, sized once */
     double *base, *ucur, *wt, *tmp, *dbase; /* [P] */
     uint32_t *pkg, *pkg2, *best_pkg; /* [K] */
-    size_t *comb;       /* [K] */
+
+    /* Repair: its scratch, and what it depended on when it last failed
+     * (the same state is not searched twice). */
+    double *rep_sfx;      /* [3 * (K + 1) * P] suffix bounds */
+    double *rep_part;     /* [(K + 1) * P] */
+    double *rep_maxbonus; /* [P] */
+    int rep_failed;
+    uint64_t pattern_version, learn_version, rep_patterns, rep_learned;
+    uint64_t rep_masks[2];
+    double *rep_asp;      /* [P] */
+    uint32_t *rep_text;   /* [K] */
 
     /* Outcome */
     int agreement;
@@ -265,8 +275,8 @@ int parley__choose(parley_session_t *s, uint64_t constrained);
  */
 int parley__repair(parley_session_t *s);
 /* Concept objective of u[P] (weights s->wt, model m); -HUGE_VAL outside. */
-double parley__med_objective(const parley_session_t *s, const parley__mmodel_t *m,
-                         const double *u);
+double parley__med_objective(const parley_session_t *s,
+                             const parley__mmodel_t *m, const double *u);
 /* Whether pkg matches an objection pattern of any party, or breaks a red
  * line the model or an upheld veto enforces, or a reservation floor. */
 int parley__excluded(const parley_session_t *s, const uint32_t *pkg);
@@ -274,7 +284,7 @@ int parley__excluded(const parley_session_t *s, const uint32_t *pkg);
  * answer `a` to `text` (see mediator.c). */
 void parley__learn(parley_session_t *s, size_t v, const parley_answer_t *a,
                    const uint32_t *text);
-/* Budget of packages one repair may evaluate. */
+/* Nodes one repair search may visit. */
 #define PARLEY__REPAIR_BUDGET 200000.0
 
 /* events.c */

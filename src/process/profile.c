@@ -85,7 +85,8 @@ parley_status_t parley__party_copy(parley_party_t *dst,
         }
     }
     if (!bad && src->n_red_lines && src->red_lines) {
-        dst->red_lines = parley_calloc(src->n_red_lines, sizeof *dst->red_lines);
+        dst->red_lines =
+            parley_calloc(src->n_red_lines, sizeof *dst->red_lines);
         if (!dst->red_lines)
             bad = 1;
         for (size_t r = 0; !bad && r < src->n_red_lines; r++) {

@@ -407,7 +407,11 @@ static void session_release(parley_session_t *s)
     parley_free(s->pkg);
     parley_free(s->pkg2);
     parley_free(s->best_pkg);
-    parley_free(s->comb);
+    parley_free(s->rep_asp);
+    parley_free(s->rep_text);
+    parley_free(s->rep_sfx);
+    parley_free(s->rep_part);
+    parley_free(s->rep_maxbonus);
     parley__jb_free(&s->jb);
     plan_release(s->own_plan);
     parley_free(s);
@@ -485,6 +489,8 @@ static void session_restart(parley_session_t *s,
     }
     memset(s->conc, 0, pl->n_parties * sizeof *s->conc);
     s->floor_mask = s->rl_mask = s->credited_unit = 0;
+    s->pattern_version = s->learn_version = 0;
+    s->rep_failed = 0;
     s->n_acc = s->n_obj = s->n_veto = -1;
     s->agreement = 0;
     s->reason[0] = '\0';
@@ -545,13 +551,19 @@ parley_status_t parley_session_new_planned(
     s->pkg = parley_calloc(K, sizeof(uint32_t));
     s->pkg2 = parley_calloc(K, sizeof(uint32_t));
     s->best_pkg = parley_calloc(K, sizeof(uint32_t));
-    s->comb = parley_calloc(K, sizeof(size_t));
+    s->rep_asp = parley_calloc(P, sizeof(double));
+    s->rep_text = parley_calloc(K, sizeof(uint32_t));
+    s->rep_sfx = parley_calloc(3 * (K + 1) * P, sizeof(double));
+    s->rep_part = parley_calloc((K + 1) * P, sizeof(double));
+    s->rep_maxbonus = parley_calloc(P, sizeof(double));
     if (!s->drv || !s->disclosed || !s->settled || !s->in_unit ||
         !s->all_issues || !s->text || !s->hist || !s->hist_unit_ok ||
         !s->best_text || !s->asp || !s->conc || !s->acts || !s->vetoes ||
-        !s->owed || !s->pat || !s->n_pat || !s->pat_next || !s->ans || !s->veto_ok ||
+        !s->owed || !s->pat || !s->n_pat || !s->pat_next || !s->ans ||
+        !s->veto_ok ||
         !s->base || !s->ucur || !s->wt || !s->tmp || !s->dbase || !s->pkg ||
-        !s->pkg2 || !s->best_pkg || !s->comb) {
+        !s->pkg2 || !s->best_pkg || !s->rep_asp ||
+        !s->rep_text || !s->rep_sfx || !s->rep_part || !s->rep_maxbonus) {
         session_release(s);
         return PARLEY_ENOMEM;
     }
@@ -1104,6 +1116,7 @@ static void do_agenda(parley_session_t *s)
 
 static void clear_patterns(parley_session_t *s)
 {
+    s->pattern_version++;
     for (size_t v = 0; v < s->P; v++)
         s->n_pat[v] = 0;
 }
@@ -1464,6 +1477,7 @@ static void add_pattern(parley_session_t *s, size_t v,
             p[s->open_issues[q]] = pkg[s->open_issues[q]];
     if (s->n_pat[v] < s->max_pat)
         s->n_pat[v]++;
+    s->pattern_version++;
 }
 
 static void ev_counts(parley_session_t *s, int pilot)
@@ -1624,6 +1638,7 @@ static void ask_concessions(parley_session_t *s, uint64_t short_set)
         if (conceded & bit(v)) {
             s->owed[v] = short_set & ~conceded & ~at_floor & ~bit(v);
             s->n_pat[v] = 0; /* its demand changed: its objections too */
+            s->pattern_version++;
         }
 }
 
@@ -1721,8 +1736,9 @@ static void table_text(parley_session_t *s, int binding)
     s->hist_unit_ok[s->round] = (unsigned char)binding;
     s->text_round = s->round;
     long unit = s->stage == PARLEY__STAGE_INTEGRATION ? -1 : (long)s->unit;
-    parley_event_kind_t kind =
-        s->stage == PARLEY__STAGE_PILOT ? PARLEY_EVENT_PILOT : PARLEY_EVENT_TEXT;
+    parley_event_kind_t kind = s->stage == PARLEY__STAGE_PILOT
+                                   ? PARLEY_EVENT_PILOT
+                                   : PARLEY_EVENT_TEXT;
     if (parley__ev_begin(s, kind, PARLEY_VISIBLE_PUBLIC, -1, unit)) {
         parley__jb_key(&s->jb, "stage");
         parley__jb_str(&s->jb, stage_name(s->stage));

@@ -25,6 +25,7 @@ void random_scenario_params_default(random_scenario_params_t *p)
     p->reservation_rate = 0.4;
     p->non_voting_rate = 0.2;
     p->real_rate = 0.2;
+    p->tie_rate = 0.7;
     p->max_packages = 0;
 }
 
@@ -64,7 +65,7 @@ static char *make_id(const char *prefix, size_t n)
 }
 
 static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
-                      parley_issue_t *is, size_t k)
+                      parley_issue_t *is, size_t k, int last)
 {
     size_t n = random_range(s, p->min_options, p->max_options);
     is->id = make_id("i", k);
@@ -72,6 +73,10 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
     if (!is->id)
         return 0;
     int kind = (int)random_range(s, 0, 2);
+    if (last && p->last_options > 0) {
+        n = p->last_options;
+        kind = 1;
+    }
     if (kind == 0) {
         is->kind = PARLEY_ISSUE_DISCRETE;
         is->n_options = n;
@@ -81,7 +86,8 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
         for (size_t j = 0; j < n; j++)
             if (!(is->options[j] = make_id("o", j)))
                 return 0;
-    } else if (random_unit(s) < p->real_rate) {
+    } else if (!(last && p->last_options > 0) &&
+               random_unit(s) < p->real_rate) {
         is->kind = PARLEY_ISSUE_REAL;
         is->resolution = random_unit(s) < 0.5 ? 0.1 : 0.25;
         is->min = (double)random_range(s, 0, 4) * is->resolution;
@@ -98,10 +104,11 @@ static int fill_issue(uint64_t *s, const random_scenario_params_t *p,
     return 1;
 }
 
-static int fill_value(uint64_t *s, const parley_issue_t *is,
-                      parley_value_fn_t *fn, double *weight)
+static int fill_value(uint64_t *s, const random_scenario_params_t *p,
+                      const parley_issue_t *is, parley_value_fn_t *fn,
+                      double *weight)
 {
-    int tied = random_unit(s) < 0.7;
+    int tied = random_unit(s) < p->tie_rate;
     size_t n = is->n_options;
     double r = random_unit(s);
     *weight = tied ? (double)random_range(s, 0, 4) / 8.0 : random_unit(s) / 2;
@@ -200,7 +207,8 @@ static int fill_party(uint64_t *s, const random_scenario_params_t *p,
         return 0;
     double wsum = 0;
     for (size_t k = 0; k < K; k++) {
-        if (!fill_value(s, &sc->issues[k], &pa->values[k], &pa->weights[k]))
+        if (!fill_value(s, p, &sc->issues[k], &pa->values[k],
+                        &pa->weights[k]))
             return 0;
         wsum += pa->weights[k];
         if (random_unit(s) < p->red_line_rate) {
@@ -266,7 +274,7 @@ parley_scenario_t *random_scenario(uint64_t seed,
     for (size_t k = 0; k < K; k++) {
         parley_issue_t *is = &sc->issues[k];
         sc->n_issues = k + 1;
-        if (!fill_issue(s, params, is, k))
+        if (!fill_issue(s, params, is, k, k + 1 == K))
             goto fail;
         if (params->max_packages > 0 &&
             count * (double)is->n_options > params->max_packages) {

@@ -25,13 +25,20 @@ typedef struct random_scenario_params {
     double non_voting_rate;  /* chance of one extra non-voting party */
     double real_rate;        /* chance a numeric issue is real, not integer */
     /*
+     * Chance a party's numbers on an issue are round (eighths, so sums tie
+     * exactly) rather than uniform; default 0.7.
+     */
+    double tie_rate;
+    /* When > 0: the last issue is an integer issue with this many options. */
+    size_t last_options;
+    /*
      * Largest allowed product of option counts; issues are trimmed until the
      * scenario fits (0 = no cap).  Keeps the O(N^2) references quick.
      */
     double max_packages;
 } random_scenario_params_t;
 
-/* The defaults above: rates 0.15, 0.4, 0.2, 0.2; max_packages 0. */
+/* The defaults above: rates 0.15, 0.4, 0.2, 0.2, 0.7; max_packages 0. */
 void random_scenario_params_default(random_scenario_params_t *p);
 
 /* A deterministic 64-bit generator (splitmix64); state may be any value. */
