@@ -99,6 +99,9 @@ static int parse_args(int argc, char **argv, mediate_args_t *args,
     }
     if (rc == 0 && *n_files == 0 && files)
         rc = cli_usage_error("mediate", "missing the scenario FILE");
+    if (rc == 0 && args->json && args->svg && strcmp(args->svg, "-") == 0)
+        rc = cli_usage_error("mediate", "--svg - would mix the picture into "
+                                        "the JSON lines of --json");
     return rc;
 }
 

@@ -109,6 +109,7 @@ expect_rc 64 mediate "$RIVER" --strategy highvale=
 expect_rc 64 mediate "$RIVER" --strategy =truthful
 expect_rc 64 mediate "$RIVER" --seed -1
 expect_rc 64 mediate
+expect_rc 64 mediate "$RIVER" --json --svg -
 expect_rc 66 mediate no-such-file.json
 
 # A coercive hardliner with most of the power walks out: an impasse.
