@@ -390,13 +390,22 @@ static void event(acct_t *a, json_t *ev)
     if (strcmp(kind, "veto_ruling") == 0) {
         flush_answers(a);
         int upheld = json_is_true(json_object_get(ev, "upheld"));
-        fprintf(out, "    Veto by %s on ground %s: %s",
+        line_t ln;
+        FILE *w = line_open(&ln, out);
+        fprintf(w, "    Veto by %s on ground %s against the text of round "
+                   "%.0f: ",
                 party_name(a->sc, str_of(ev, "party")), str_of(ev, "ground"),
-                upheld ? "upheld" : "refused");
+                num_of(ev, "text_round"));
+        /* The engine's reason of an upheld veto says "upheld: ..." */
         const char *why = str_of(ev, "reason");
-        if (*why)
-            fprintf(out, " (%s)", why);
-        fprintf(out, "; %.0f left to uphold\n", num_of(ev, "budget_left"));
+        if (upheld && strncmp(why, "upheld", 6) == 0)
+            fputs(why, w);
+        else if (*why)
+            fprintf(w, "%s (%s)", upheld ? "upheld" : "refused", why);
+        else
+            fputs(upheld ? "upheld" : "refused", w);
+        fprintf(w, "; %.0f more may be upheld", num_of(ev, "budget_left"));
+        line_close(&ln, out, 6);
         return;
     }
     flush_all(a);

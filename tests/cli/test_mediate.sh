@@ -112,6 +112,12 @@ expect_rc 64 mediate
 expect_rc 64 mediate "$RIVER" --json --svg -
 expect_rc 66 mediate no-such-file.json
 
+# Misreporters declare inflated reservations and cast valid vetoes; the
+# account gives the ruling and its reason.
+expect_rc 0 mediate "$RIVER" --strategy misreporter --seed 1
+matches "veto in the account" "$OUT" '^    Answers: .*veto$|veto +Republic of Highvale|veto$'
+matches "veto ruling" "$OUT" '^    Veto by Republic of Highvale on ground reservation against the text of round [0-9]+: upheld: '
+
 # A coercive hardliner with most of the power walks out: an impasse.
 expect_rc 2 mediate "$RIVER" --strategy highvale=hardliner
 contains "impasse account" "$OUT" "Impasse after"
