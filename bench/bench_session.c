@@ -2,7 +2,7 @@
  * bench_session.c - how long a simulated mediation takes.
  *
  *   bench_session [--sessions N] [--threads T] [--fresh] [--misreport]
- *                 SCENARIO
+ *                 [--strategies] SCENARIO
  *   bench_session [...] --genius DOMAIN.xml PROFILE.xml ...
  *
  * Runs N complete sessions (default 10000) over one scenario with simple
@@ -13,7 +13,10 @@
  * (parley_session_reset), as a study would; --fresh creates plan and
  * session anew for every session instead.  --misreport: every party
  * declares a reservation 0.05 above its own, so that every session builds
- * its own model of the parties.  No event log is built.  Prints
+ * its own model of the parties.  --strategies: the simulated strategies
+ * of strategy.h instead, party i of session k playing kind (k + i) mod 6,
+ * seeded per session and party, created and freed with every session (as
+ * a study does).  No event log is built.  Prints
  * the mean time per session, the agreement rate and the mean rounds.
  */
 #include <pthread.h>
@@ -25,6 +28,7 @@
 
 #include "parley/import.h"
 #include "parley/session.h"
+#include "parley/strategy.h"
 
 typedef struct sim {
     double step;
@@ -84,7 +88,7 @@ typedef struct job {
     const parley_scenario_t *sc;
     const parley_session_plan_t *plan;
     long first, count;
-    int fresh, misreport;
+    int fresh, misreport, strategies;
     long agreements, rounds;
     parley_status_t st;
 } job_t;
@@ -113,26 +117,45 @@ static void *work(void *arg)
             drv[i].disclose = sim_disclose;
         dp[i] = &drv[i];
     }
+    parley_strategy_t **st = calloc(n, sizeof *st);
     for (long k = j->first; k < j->first + j->count; k++) {
         parley_session_opts_t o = {(uint64_t)k, NULL, NULL};
+        for (size_t i = 0; j->strategies && i < n; i++) {
+            if (j->sc->parties[i].role != PARLEY_ROLE_PARTY)
+                continue;
+            parley_strategy_kind_t kind =
+                (parley_strategy_kind_t)(((size_t)k + i) %
+                                         PARLEY_STRATEGY_COUNT);
+            if (parley_strategy_new(kind, j->sc, i, mix((uint64_t)k * 64 + i),
+                                    &st[i]) != PARLEY_OK) {
+                j->st = PARLEY_ENOMEM;
+                break;
+            }
+            dp[i] = parley_strategy_driver(st[i]);
+        }
         for (size_t i = 0; i < n; i++)
             sims[i].step =
                 0.02 + 0.08 * (double)(mix((uint64_t)k * 64 + i) >> 11) /
                            9007199254740992.0;
-        parley_status_t st;
-        if (j->fresh) {
+        parley_status_t rc = j->st;
+        if (rc != PARLEY_OK) {
+        } else if (j->fresh) {
             parley_session_free(s);
             s = NULL;
-            st = parley_session_new(j->sc, NULL, dp, &o, &s, NULL);
+            rc = parley_session_new(j->sc, NULL, dp, &o, &s, NULL);
         } else if (!s) {
-            st = parley_session_new_planned(j->plan, dp, &o, &s, NULL);
+            rc = parley_session_new_planned(j->plan, dp, &o, &s, NULL);
         } else {
-            st = parley_session_reset(s, dp, &o);
+            rc = parley_session_reset(s, dp, &o);
         }
-        if (st == PARLEY_OK)
-            st = parley_session_run(s);
-        if (st != PARLEY_OK) {
-            j->st = st;
+        if (rc == PARLEY_OK)
+            rc = parley_session_run(s);
+        for (size_t i = 0; i < n; i++) {
+            parley_strategy_free(st[i]);
+            st[i] = NULL;
+        }
+        if (rc != PARLEY_OK) {
+            j->st = rc;
             break;
         }
         parley_outcome_t out;
@@ -140,6 +163,7 @@ static void *work(void *arg)
         j->agreements += out.agreement;
         j->rounds += out.rounds;
     }
+    free(st);
     parley_session_free(s);
     free(sims);
     free(drv);
@@ -157,7 +181,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     long sessions = 10000;
-    int threads = 1, fresh = 0, misreport = 0, a = 1;
+    int threads = 1, fresh = 0, misreport = 0, strategies = 0, a = 1;
     for (; a < argc && strncmp(argv[a], "--", 2) == 0; a++) {
         if (strcmp(argv[a], "--sessions") == 0 && a + 1 < argc)
             sessions = atol(argv[++a]);
@@ -167,6 +191,8 @@ int main(int argc, char **argv)
             fresh = 1;
         else if (strcmp(argv[a], "--misreport") == 0)
             misreport = 1;
+        else if (strcmp(argv[a], "--strategies") == 0)
+            strategies = 1;
         else if (strcmp(argv[a], "--genius") == 0)
             break;
         else {
@@ -176,7 +202,8 @@ int main(int argc, char **argv)
     }
     if (a >= argc || threads < 1 || threads > 64 || sessions < 1) {
         fprintf(stderr, "usage: bench_session [--sessions N] [--threads T] "
-                        "[--fresh] [--misreport] SCENARIO | --genius DOMAIN "
+                        "[--fresh] [--misreport] [--strategies] SCENARIO | "
+                        "--genius DOMAIN "
                         "PROFILE...\n");
         return 2;
     }
@@ -213,7 +240,7 @@ int main(int argc, char **argv)
     for (int t = 0; t < threads; t++) {
         jobs[t] = (job_t){sc, plan, t * per,
                           t == threads - 1 ? sessions - t * per : per,
-                          fresh, misreport, 0, 0, PARLEY_OK};
+                          fresh, misreport, strategies, 0, 0, PARLEY_OK};
         pthread_create(&tid[t], NULL, work, &jobs[t]);
     }
     long agreements = 0, rounds = 0;
@@ -231,11 +258,12 @@ int main(int argc, char **argv)
     printf("scenario: %s (%zu parties, %.0f packages)\n", sc->name,
            sc->n_parties, parley_scenario_package_count(sc));
     printf("plan: %.3f ms\n", t_plan * 1e3);
-    printf("%ld sessions on %d thread%s%s%s: %.3f s, %.2f us per session "
+    printf("%ld sessions on %d thread%s%s%s%s: %.3f s, %.2f us per session "
            "(wall / sessions)\n",
            sessions, threads, threads == 1 ? "" : "s",
            fresh ? " (fresh plan and session each)" : "",
-           misreport ? " (misreported reservations)" : "", t_run,
+           misreport ? " (misreported reservations)" : "",
+           strategies ? " (strategies, all six kinds)" : "", t_run,
            t_run / (double)sessions * 1e6);
     printf("agreements: %.1f%%, mean rounds %.1f\n",
            100.0 * (double)agreements / (double)sessions,

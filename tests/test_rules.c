@@ -19,6 +19,7 @@
 #include "parley/alloc.h"
 #include "parley/rules.h"
 #include "parley/scenario.h"
+#include "support/failing_alloc.h"
 
 /* Two clusters (trust: data, panel; water: flow) and one issue no cluster
  * names (price); parties a, b vote, bank guarantees, watch monitors. */
@@ -769,6 +770,17 @@ static void b_condition_option(parley_scenario_t *sc)
     c->n_options = 1;
 }
 
+static void b_condition_twice(parley_scenario_t *sc)
+{
+    parley_red_line_t *c = &sc->guarantees[0].conditions[0];
+    c->issue = 0;
+    c->op = PARLEY_CMP_IN;
+    c->options = parley_calloc(2, sizeof *c->options);
+    c->options[0] = 1;
+    c->options[1] = 1;
+    c->n_options = 2;
+}
+
 static void test_guarantee_checks(void **state)
 {
     (void)state;
@@ -795,6 +807,9 @@ static void test_guarantee_checks(void **state)
                      "unknown issue");
     expect_guarantee(b_condition_op, "$.guarantees[0].conditions[0].op",
                      PARLEY_EINVALID, "does not apply");
+    expect_guarantee(b_condition_twice,
+                     "$.guarantees[0].conditions[0].value", PARLEY_EDUPLICATE,
+                     "'yearly' of issue 'data' is listed twice");
     expect_guarantee(b_condition_option,
                      "$.guarantees[0].conditions[0].value", PARLEY_EINVALID,
                      "does not exist");
@@ -827,48 +842,54 @@ static void test_copy(void **state)
 
 /* ---- allocation failures ---------------------------------------------- */
 
-/* Fails the allocation numbered `fail_at` (1-based) and counts live
- * blocks, so that a leak on an error path shows. */
-typedef struct fail_alloc {
-    size_t calls, fail_at;
-    long live;
-} fail_alloc_t;
+typedef struct write_run {
+    const parley_scenario_t *sc;
+    const char *want; /* the text written with nothing refused */
+} write_run_t;
 
-static void *fa_malloc(void *ctx, size_t n)
+/* Writes the scenario and copies its rules and guarantees. */
+static parley_status_t write_and_copy(void *ctx)
 {
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        fa->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *p, size_t n)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        fa->live++;
-    return q;
-}
-
-static void fa_free(void *ctx, void *p)
-{
-    fail_alloc_t *fa = ctx;
-    if (p)
-        fa->live--;
-    free(p);
+    write_run_t *w = ctx;
+    char *out = NULL;
+    parley_status_t st = parley_scenario_to_string(w->sc, &out);
+    if (st == PARLEY_OK && strcmp(out, w->want) != 0) {
+        /* Laid out otherwise (a line it could not measure): the same
+         * data, read back outside the count. */
+        failing_alloc_hold(1);
+        parley_scenario_t *back = NULL;
+        assert_int_equal(
+            parley_scenario_read_string(out, strlen(out), "w", &back, NULL),
+            PARLEY_OK);
+        assert_true(parley_scenario_equal(w->sc, back));
+        parley_scenario_free(back);
+        failing_alloc_hold(0);
+    }
+    parley_free(out);
+    if (st != PARLEY_OK)
+        return st;
+    parley_rules_t c;
+    st = parley_rules_copy(&c, w->sc->rules);
+    if (st == PARLEY_OK) {
+        assert_true(parley_rules_equal(&c, w->sc->rules));
+        parley_rules_clear(&c);
+    } else {
+        assert_null(c.agenda_order);
+        return st;
+    }
+    parley_guarantee_t *g = NULL;
+    st = parley_guarantees_copy(w->sc->guarantees, w->sc->n_guarantees, &g);
+    if (st != PARLEY_OK)
+        assert_null(g);
+    parley_guarantees_free(g, w->sc->n_guarantees);
+    return st;
 }
 
 /*
  * Writing a scenario with rules and guarantees, and copying rules and
- * guarantees, fail cleanly at every allocation: ENOMEM, or the exact
- * result (an allocation whose failure changes nothing, like an empty
- * object that is not written), and nothing left allocated.
+ * guarantees, fail cleanly at every allocation, once or from then on:
+ * ENOMEM, or the exact result (an allocation whose failure changes nothing
+ * but the layout, like a line not measured), and nothing left allocated.
  */
 static void test_alloc_failures(void **state)
 {
@@ -876,48 +897,14 @@ static void test_alloc_failures(void **state)
     parley_scenario_t *sc = read_ok(FULL);
     char *want = NULL;
     assert_int_equal(parley_scenario_to_string(sc, &want), PARLEY_OK);
-    for (size_t n = 1;; n++) {
-        fail_alloc_t fa = {0, n, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        parley_set_allocator(&a);
-        char *out = NULL;
-        parley_status_t st = parley_scenario_to_string(sc, &out);
-        int differs = st == PARLEY_OK && strcmp(out, want) != 0;
-        parley_rules_t c;
-        if (st == PARLEY_OK) {
-            st = parley_rules_copy(&c, sc->rules);
-            if (st == PARLEY_OK) {
-                assert_true(parley_rules_equal(&c, sc->rules));
-                parley_rules_clear(&c);
-            }
-        }
-        parley_guarantee_t *g = NULL;
-        if (st == PARLEY_OK)
-            st = parley_guarantees_copy(sc->guarantees, 1, &g);
-        parley_guarantees_free(g, 1);
-        int failed_inside = fa.calls >= n;
-        if (differs) {
-            /* Laid out otherwise (a line not measured): the same data. */
-            fa.fail_at = 0;
-            parley_scenario_t *back = NULL;
-            assert_int_equal(parley_scenario_read_string(out, strlen(out),
-                                                         "w", &back, NULL),
-                             PARLEY_OK);
-            assert_true(parley_scenario_equal(sc, back));
-            parley_scenario_free(back);
-        }
-        parley_free(out);
-        parley_set_allocator(NULL);
-        if (fa.live != 0)
-            fail_msg("allocation %zu failed: %ld blocks leaked", n, fa.live);
-        if (!failed_inside) {
-            assert_int_equal(st, PARLEY_OK);
-            break;
-        }
-        if (st != PARLEY_ENOMEM && st != PARLEY_OK)
-            fail_msg("allocation %zu of %zu failed: status %s", n, fa.calls,
-                     parley_status_name(st));
-        assert_true(n < 100000);
+    write_run_t w = {sc, want};
+    for (int keep = 0; keep < 2; keep++) {
+        failing_alloc_opts_t o = {.name = "write rules",
+                                  .keep_failing = keep,
+                                  .may_absorb = 1};
+        failing_alloc_result_t r = failing_alloc_sweep(write_and_copy, &w, &o);
+        assert_true(r.allocations > 50);
+        assert_true(r.enomem > 50);
     }
     parley_free(want);
     parley_scenario_free(sc);
@@ -950,63 +937,62 @@ static void test_read_alloc_failures(void **state)
      * tests fail them on texts without such strings): they come after the
      * two diagnostics lists the reader creates, and are counted apart.
      */
-    size_t skip[2][2];
+    long skip[2][2];
     const char *texts[2] = {text, rules_file};
     for (int which = 0; which < 2; which++) {
-        fail_alloc_t fa = {0, 0, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        parley_set_allocator(&a);
+        failing_alloc_install(0, 0);
         parley_diags_t *d1 = parley_diags_new();
         parley_diags_t *d2 = parley_diags_new();
-        size_t lists = fa.calls;
+        long lists = failing_alloc_calls();
         json_t *root = json_loadb(texts[which], strlen(texts[which]), 0, NULL);
-        size_t parse = fa.calls - lists;
+        long parse = failing_alloc_calls() - lists;
         json_decref(root);
         parley_diags_free(d1);
         parley_diags_free(d2);
-        parley_set_allocator(NULL);
+        failing_alloc_remove();
         assert_non_null(root);
         skip[which][0] = lists;
         skip[which][1] = lists + parse;
     }
     for (int which = 0; which < 2; which++) {
-        for (size_t n = 1;; n++) {
-            if (n > skip[which][0] && n <= skip[which][1])
-                continue;
-            fail_alloc_t fa = {0, n, 0};
-            parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-            parley_set_allocator(&a);
-            parley_diags_t *d = parley_diags_new();
-            parley_scenario_t *sc = NULL;
-            parley_rules_t r;
-            parley_status_t st;
-            if (which == 0) {
-                st = parley_scenario_read_string(text, strlen(text), "t", &sc,
-                                                 d);
-                if (st == PARLEY_OK)
-                    assert_true(parley_scenario_equal(sc, want));
-            } else {
-                st = parley_rules_read_string(rules_file, strlen(rules_file),
-                                              "r", base, &r, d);
-                if (st == PARLEY_OK)
-                    assert_true(parley_rules_equal(&r, &want_rules));
-                parley_rules_clear(&r);
+        for (int keep = 0; keep < 2; keep++) {
+            for (long n = 1;; n++) {
+                if (n > skip[which][0] && n <= skip[which][1])
+                    continue;
+                failing_alloc_install(n, keep);
+                parley_diags_t *d = parley_diags_new();
+                parley_scenario_t *sc = NULL;
+                parley_rules_t r;
+                parley_status_t st;
+                if (which == 0) {
+                    st = parley_scenario_read_string(text, strlen(text), "t",
+                                                     &sc, d);
+                    if (st == PARLEY_OK)
+                        assert_true(parley_scenario_equal(sc, want));
+                } else {
+                    st = parley_rules_read_string(
+                        rules_file, strlen(rules_file), "r", base, &r, d);
+                    if (st == PARLEY_OK)
+                        assert_true(parley_rules_equal(&r, &want_rules));
+                    parley_rules_clear(&r);
+                }
+                parley_scenario_free(sc);
+                parley_diags_free(d);
+                int refused = failing_alloc_refused() > 0;
+                long live = failing_alloc_live();
+                failing_alloc_remove();
+                if (live != 0)
+                    fail_msg("allocation %ld failed: %ld blocks leaked", n,
+                             live);
+                if (!refused) {
+                    assert_int_equal(st, PARLEY_OK);
+                    break;
+                }
+                if (st != PARLEY_ENOMEM && st != PARLEY_OK)
+                    fail_msg("allocation %ld failed: status %s", n,
+                             parley_status_name(st));
+                assert_true(n < 100000);
             }
-            parley_scenario_free(sc);
-            parley_diags_free(d);
-            int failed_inside = fa.calls >= n;
-            parley_set_allocator(NULL);
-            if (fa.live != 0)
-                fail_msg("allocation %zu failed: %ld blocks leaked", n,
-                         fa.live);
-            if (!failed_inside) {
-                assert_int_equal(st, PARLEY_OK);
-                break;
-            }
-            if (st != PARLEY_ENOMEM && st != PARLEY_OK)
-                fail_msg("allocation %zu failed: status %s", n,
-                         parley_status_name(st));
-            assert_true(n < 100000);
         }
     }
     parley_rules_clear(&want_rules);
@@ -1028,8 +1014,10 @@ int main(void)
         cmocka_unit_test(test_contradictions),
         cmocka_unit_test(test_guarantee_checks),
         cmocka_unit_test(test_copy),
-        cmocka_unit_test(test_alloc_failures),
-        cmocka_unit_test(test_read_alloc_failures),
+        cmocka_unit_test_teardown(test_alloc_failures,
+                                  failing_alloc_teardown),
+        cmocka_unit_test_teardown(test_read_alloc_failures,
+                                  failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

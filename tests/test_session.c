@@ -31,6 +31,7 @@
 #include "parley/scenario.h"
 #include "parley/session.h"
 #include "process/process_internal.h"
+#include "support/failing_alloc.h"
 #include "support/random_scenario.h"
 
 /* ---- the log ---------------------------------------------------------- */
@@ -2092,100 +2093,72 @@ static void test_unit_limit(void **state)
 
 /* ---- allocation failures ---------------------------------------------- */
 
-typedef struct fail_alloc {
-    size_t calls, fail_at;
-    long live;
-} fail_alloc_t;
-
-static void *fa_malloc(void *ctx, size_t n)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        fa->live++;
-    return p;
-}
-
-static void *fa_realloc(void *ctx, void *p, size_t n)
-{
-    fail_alloc_t *fa = ctx;
-    if (++fa->calls == fa->fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        fa->live++;
-    return q;
-}
-
-static void fa_free(void *ctx, void *p)
-{
-    fail_alloc_t *fa = ctx;
-    if (p)
-        fa->live--;
-    free(p);
-}
-
 static void count_bytes(void *ctx, const parley_event_t *ev)
 {
     *(size_t *)ctx += strlen(ev->json) + 1;
 }
 
+typedef struct session_run {
+    const parley_scenario_t *sc;
+    int misreport; /* A declares more than its reservation */
+} session_run_t;
+
+/* Creates and runs one session with a listener. */
+static parley_status_t create_and_run(void *ctx)
+{
+    session_run_t *sr = ctx;
+    failing_alloc_hold(1);
+    run_t *run = calloc(1, sizeof *run);
+    run_init(run, sr->sc);
+    run->drv[0].disclose_mode = sr->misreport;
+    run->drv[0].inflate = 0.1;
+    run->drv[0].no_record = 1;
+    run->drv[1].no_record = 1;
+    failing_alloc_hold(0);
+    size_t bytes = 0;
+    parley_session_opts_t o = {1, count_bytes, &bytes};
+    parley_rules_t r;
+    parley_rules_init(&r);
+    parley_session_t *s = NULL;
+    parley_status_t st = parley_session_new(sr->sc, &r, run->dp, &o, &s, NULL);
+    if (st == PARLEY_OK) {
+        st = parley_session_run(s);
+        parley_outcome_t out;
+        assert_int_equal(parley_session_outcome(s, &out), PARLEY_OK);
+        if (st != PARLEY_OK)
+            assert_false(out.agreement);
+        else
+            assert_true(bytes > 0);
+    } else {
+        assert_null(s);
+    }
+    parley_session_free(s);
+    failing_alloc_hold(1);
+    free(run);
+    failing_alloc_hold(0);
+    return st;
+}
+
 /*
- * Creating and running a session, with a disclosure that differs from the
- * truth (so the mediator builds its own model) and a listener, fails
- * cleanly at every allocation: ENOMEM (at creation, or as the session's
- * error with an impasse) and nothing left allocated.
+ * Creating and running a session, with a listener and with a disclosure
+ * that differs from the truth (so that the mediator builds its own model),
+ * fails cleanly at every allocation, once or from then on: ENOMEM (at
+ * creation, or as the session's error with an impasse) and nothing left
+ * allocated.
  */
 static void test_alloc_failures(void **state)
 {
     (void)state;
     parley_scenario_t *sc = scenario(DUEL_JSON);
-    parley_rules_t r;
-    parley_rules_init(&r);
-    size_t want_bytes = 0;
-    for (size_t n = 1;; n++) {
-        run_t *run = calloc(1, sizeof *run);
-        run_init(run, sc);
-        run->drv[0].disclose_mode = 1;
-        run->drv[0].inflate = 0.1;
-        run->drv[0].no_record = 1;
-        run->drv[1].no_record = 1;
-        fail_alloc_t fa = {0, n, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        size_t bytes = 0;
-        parley_session_opts_t o = {1, count_bytes, &bytes};
-        parley_set_allocator(&a);
-        parley_session_t *s = NULL;
-        parley_status_t st =
-            parley_session_new(sc, &r, run->dp, &o, &s, NULL);
-        if (st == PARLEY_OK) {
-            st = parley_session_run(s);
-            parley_outcome_t out;
-            assert_int_equal(parley_session_outcome(s, &out), PARLEY_OK);
-            if (st == PARLEY_ENOMEM)
-                assert_false(out.agreement);
+    for (int misreport = 0; misreport < 2; misreport++)
+        for (int keep = 0; keep < 2; keep++) {
+            session_run_t sr = {sc, misreport};
+            failing_alloc_opts_t o = {.name = "session",
+                                      .keep_failing = keep};
+            failing_alloc_result_t r =
+                failing_alloc_sweep(create_and_run, &sr, &o);
+            assert_true(r.allocations > 50);
         }
-        parley_session_free(s);
-        tdrv_clear(&run->drv[0]);
-        tdrv_clear(&run->drv[1]);
-        int failed_inside = fa.calls >= n;
-        parley_set_allocator(NULL);
-        if (fa.live != 0)
-            fail_msg("allocation %zu failed: %ld blocks leaked", n, fa.live);
-        free(run);
-        if (!failed_inside) {
-            assert_int_equal(st, PARLEY_OK);
-            assert_true(bytes > 0);
-            break;
-        }
-        if (st != PARLEY_ENOMEM)
-            fail_msg("allocation %zu failed: status %s", n,
-                     parley_status_name(st));
-        (void)want_bytes;
-        assert_true(n < 100000);
-    }
     parley_scenario_free(sc);
 }
 
@@ -2220,9 +2193,7 @@ static void test_no_allocation_per_session(void **state)
                      PARLEY_OK);
     assert_int_equal(parley_session_run(s), PARLEY_OK);
     for (int listen = 0; listen < 2; listen++) {
-        fail_alloc_t fa = {0, 0, 0};
-        parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
-        parley_set_allocator(&a);
+        failing_alloc_install(0, 0);
         for (uint64_t seed = 2; seed < 12; seed++) {
             parley_session_opts_t o2 = {seed, listen ? count_bytes : NULL,
                                         &bytes};
@@ -2230,9 +2201,10 @@ static void test_no_allocation_per_session(void **state)
                              PARLEY_OK);
             assert_int_equal(parley_session_run(s), PARLEY_OK);
         }
-        parley_set_allocator(NULL);
+        long calls = failing_alloc_calls();
+        failing_alloc_remove();
         /* The log buffer had grown in the first run already. */
-        assert_int_equal(fa.calls, 0);
+        assert_int_equal(calls, 0);
     }
     parley_outcome_t out;
     assert_int_equal(parley_session_outcome(s, &out), PARLEY_OK);
@@ -2266,8 +2238,10 @@ int main(void)
         cmocka_unit_test(test_plan_reset_same_log),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_unit_limit),
-        cmocka_unit_test(test_alloc_failures),
-        cmocka_unit_test(test_no_allocation_per_session),
+        cmocka_unit_test_teardown(test_alloc_failures,
+                                  failing_alloc_teardown),
+        cmocka_unit_test_teardown(test_no_allocation_per_session,
+                                  failing_alloc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

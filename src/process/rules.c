@@ -708,13 +708,23 @@ static void check_condition(rchk_t *c, const parley_red_line_t *rl)
              "a condition on discrete issue '%s' names at least one option",
              is->id);
     } else {
-        for (size_t m = 0; m < rl->n_options; m++)
+        for (size_t m = 0; m < rl->n_options; m++) {
             if (rl->options[m] >= is->n_options) {
                 fail(c, PARLEY_EINVALID,
                      "option #%zu of issue '%s' does not exist (%zu options)",
                      rl->options[m], is->id, is->n_options);
                 break;
             }
+            size_t q = 0;
+            while (q < m && rl->options[q] != rl->options[m])
+                q++;
+            if (q < m) {
+                fail(c, PARLEY_EDUPLICATE,
+                     "option '%s' of issue '%s' is listed twice",
+                     is->options ? is->options[rl->options[m]] : "?", is->id);
+                break;
+            }
+        }
     }
     parley__path_pop(&c->path, l);
 }
