@@ -96,6 +96,13 @@ parley_status_t parley_strategy_new_with(parley_strategy_kind_t kind,
                                          uint64_t seed,
                                          parley_strategy_t **out);
 void parley_strategy_free(parley_strategy_t *st);
+/*
+ * Starts the strategy afresh as parley_strategy_new_with() would have made
+ * it with `seed` (same kind, scenario, party and parameters), keeping its
+ * compiled profile: nothing is allocated, so a study reuses one strategy
+ * per party from session to session.  NULL is harmless.
+ */
+void parley_strategy_reset(parley_strategy_t *st, uint64_t seed);
 /* Borrowed; lives as long as the strategy. */
 const parley_driver_t *parley_strategy_driver(const parley_strategy_t *st);
 parley_strategy_kind_t parley_strategy_kind(const parley_strategy_t *st);

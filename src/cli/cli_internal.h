@@ -7,6 +7,8 @@
  *   progress.c      the progress bar on a terminal's stderr
  *   cmd_*.c         one subcommand each
  *   report.c        the analysis written out for a mediator
+ *   account.c       a simulated session written out from its event log
+ *   mix.c           strategy assignments given on the command line
  *
  * The CLI holds no analysis logic: it parses arguments, calls libparley and
  * formats what comes back.
@@ -20,6 +22,7 @@
 #include <stdio.h>
 
 #include "parley/parley.h"
+#include "parley/study.h"
 
 /*
  * Exit codes (sysexits.h values where one fits):
@@ -46,13 +49,17 @@ int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_generate(int argc, char **argv);
+int cli_cmd_mediate(int argc, char **argv);
+int cli_cmd_study(int argc, char **argv);
 
 extern const char cli_help_validate[];
 extern const char cli_help_convert[];
 extern const char cli_help_analyze[];
 extern const char cli_help_generate[];
+extern const char cli_help_mediate[];
+extern const char cli_help_study[];
 
-/* `parley` with no arguments: the bundled example, analysed. */
+/* `parley` with no arguments: the bundled example, mediated. */
 int cli_run_example(void);
 /* The bundled example's JSON text (empty when the build has none). */
 extern const unsigned char parley_cli_example[];
@@ -197,5 +204,58 @@ void cli_report_impasse(FILE *out, const parley_scenario_t *sc,
 /* The same as a small JSON object, for --json. */
 void cli_report_impasse_json(FILE *out, const parley_scenario_t *sc,
                              const parley_diags_t *diags);
+
+/* ---- account.c ---- */
+
+/* The event lines of a session, kept in order for the account. */
+typedef struct cli_log {
+    size_t n, cap;
+    char **lines;
+    int oom;
+} cli_log_t;
+
+/* A parley_event_fn appending ev->json to the cli_log_t in ctx. */
+void cli_log_event(void *ctx, const parley_event_t *ev);
+void cli_log_free(cli_log_t *log);
+
+/*
+ * The session told round by round from its log, then the outcome set
+ * beside power_nash and the unmediated baseline.  `input_name` labels the
+ * scenario.
+ */
+void cli_account_text(FILE *out, const cli_log_t *log,
+                      const parley_scenario_t *sc,
+                      const parley_simulation_t *sim, const char *input_name);
+
+/* ---- mix.c ---- */
+
+/*
+ * Strategies for the voting parties: `all` for every party not named, then
+ * assignments by party id.  Written "KIND", "*=KIND" or "PARTY=KIND",
+ * several separated by commas ("highvale=hardliner,*=conceder").
+ */
+typedef struct cli_mix {
+    parley_strategy_kind_t all;
+    size_t n, cap;
+    char **ids;
+    parley_strategy_kind_t *kinds;
+    char *text; /* as written, for labels */
+} cli_mix_t;
+
+/* Adds what `spec` says to mix; a usage error (64) for an unknown kind or
+ * a malformed item, 70 out of memory. */
+int cli_mix_parse(const char *cmd, const char *spec, cli_mix_t *mix);
+void cli_mix_free(cli_mix_t *mix);
+/* 0 when every id names a voting party of sc; else a usage error naming
+ * the id and the voting parties (64). */
+int cli_mix_check(const char *cmd, const cli_mix_t *mix,
+                  const parley_scenario_t *sc, const char *sc_name);
+/* The kinds per scenario party ([sc->n_parties]), after cli_mix_check. */
+void cli_mix_kinds(const cli_mix_t *mix, const parley_scenario_t *sc,
+                   parley_strategy_kind_t *kinds);
+/* The library's view of the mix (borrows from it). */
+void cli_mix_study(const cli_mix_t *mix, parley_study_mix_t *out);
+/* "truthful, boulware, ..." for messages. */
+void cli_strategy_names(char *buf, size_t size);
 
 #endif

@@ -305,36 +305,3 @@ int cli_cmd_analyze(int argc, char **argv)
     free(files);
     return rc;
 }
-
-int cli_run_example(void)
-{
-    if (parley_cli_example_len == 0)
-        return cli_error(NULL, CLI_EXIT_USAGE,
-                         "this build has no bundled example\nTry 'parley "
-                         "--help' for usage.");
-    analyze_args_t args;
-    memset(&args, 0, sizeof args);
-    parley_analysis_opts_init(&args.opts);
-    const char *name = "river-basin.json (bundled example)";
-    parley_diags_t *diags = parley_diags_new();
-    if (!diags)
-        return cli_error(NULL, CLI_EXIT_INTERNAL, "out of memory");
-    parley_scenario_t *sc = NULL;
-    parley_status_t st = parley_scenario_read_string(
-        (const char *)parley_cli_example, parley_cli_example_len, name, &sc,
-        diags);
-    cli_print_diags(name, diags);
-    int rc;
-    if (st == PARLEY_OK) {
-        printf("parley %s: analysing the bundled example.  'parley --help' "
-               "lists the commands.\n\n",
-               PARLEY_VERSION_STRING);
-        rc = analyze_scenario(sc, name, &args);
-    } else {
-        rc = cli_error(NULL, cli_exit_for(st), "bundled example: %s",
-                       parley_status_message(st));
-    }
-    parley_scenario_free(sc);
-    parley_diags_free(diags);
-    return rc;
-}

@@ -1,7 +1,7 @@
 /*
  * main.c - the parley command: finds the subcommand and hands it argv.
  *
- * `parley` alone analyses the bundled example so that a first run shows
+ * `parley` alone mediates the bundled example so that a first run shows
  * what the tool does; `parley help CMD` and `parley CMD --help` print the
  * same text.
  */
@@ -17,7 +17,7 @@ static const char global_help[] =
     "\n"
     "Usage: parley [COMMAND [ARGS...]]\n"
     "\n"
-    "With no command, parley analyses its bundled example (a river basin).\n"
+    "With no command, parley mediates its bundled example (a river basin).\n"
     "\n"
     "Commands:\n"
     "  validate FILE...            check scenario files, report every problem\n"
@@ -25,6 +25,11 @@ static const char global_help[] =
     "                              JSON scenario\n"
     "  analyze FILE [PROFILE...]   feasible set, frontier, solution concepts,\n"
     "                              fairness and power metrics\n"
+    "  mediate FILE [PROFILE...]   a simulated mediation, round by round,\n"
+    "                              compared with power_nash and with no\n"
+    "                              mediator\n"
+    "  study [FILE...] [factors]   many simulated sessions over scenarios,\n"
+    "                              designs and seeds, summarised per design\n"
     "  generate --parties N ...    a random scenario (tests, benchmarks)\n"
     "  help COMMAND                help on one command\n"
     "\n"
@@ -33,8 +38,9 @@ static const char global_help[] =
     "  -V, --version   print the version\n"
     "\n"
     "Exit codes: 0 success; 1 invalid input or failed work; 2 impasse (no\n"
-    "package is feasible); 64 usage error; 66 an input file cannot be read;\n"
-    "70 internal error; 73 an output file cannot be written.\n";
+    "package is feasible, or a mediation ended without agreement); 64 usage\n"
+    "error; 66 an input file cannot be read; 70 internal error; 73 an output\n"
+    "file cannot be written.\n";
 
 typedef struct command {
     const char *name;
@@ -48,6 +54,8 @@ static const command_t commands[] = {
     {"convert", NULL, cli_cmd_convert, cli_help_convert},
     {"analyze", "analyse", cli_cmd_analyze, cli_help_analyze},
     {"generate", NULL, cli_cmd_generate, cli_help_generate},
+    {"mediate", NULL, cli_cmd_mediate, cli_help_mediate},
+    {"study", NULL, cli_cmd_study, cli_help_study},
 };
 
 static const command_t *find_command(const char *name)

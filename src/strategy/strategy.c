@@ -103,6 +103,41 @@ static double jittered(parley__rng_t *r, double x, double jitter, double cap)
     return y > cap ? cap : y;
 }
 
+/* The seed's spread of the parameters, in a fixed order of draws. */
+static void apply_jitter(parley_strategy_params_t *p, uint64_t seed)
+{
+    parley__rng_t rng;
+    parley__rng_seed(&rng, seed);
+    p->step = jittered(&rng, p->step, p->jitter, 1.0);
+    p->exponent = jittered(&rng, p->exponent, p->jitter, INFINITY);
+    p->opening = jittered(&rng, p->opening, p->jitter, 1.0);
+    p->match = jittered(&rng, p->match, p->jitter, 1.0);
+    p->inflate = jittered(&rng, p->inflate, p->jitter, 1.0);
+}
+
+/* The misreporter's declared reservation: r + inflate * (I - r). */
+static void set_declared_reservation(parley_strategy_t *st)
+{
+    st->declared_reservation = st->reservation;
+    if (st->kind == PARLEY_STRATEGY_MISREPORTER && st->best > st->reservation)
+        st->declared_reservation =
+            st->reservation + st->params.inflate * (st->best - st->reservation);
+}
+
+void parley_strategy_reset(parley_strategy_t *st, uint64_t seed)
+{
+    if (!st)
+        return;
+    st->params = st->base;
+    apply_jitter(&st->params, seed);
+    set_declared_reservation(st);
+    st->vetoes = 0;
+    memset(st->seen, 0, (st->n_parties ? st->n_parties : 1) * sizeof *st->seen);
+    st->opened = 0;
+    st->below_rounds = 0;
+    st->last_below_round = 0;
+}
+
 void parley_strategy_free(parley_strategy_t *st)
 {
     if (!st)
@@ -326,15 +361,9 @@ static parley_status_t compile_profile(parley_strategy_t *st,
     }
     st->best = best;
     st->reservation = pa->reservation;
-    st->declared_reservation = pa->reservation;
-
-    if (st->kind == PARLEY_STRATEGY_MISREPORTER) {
+    set_declared_reservation(st);
+    if (st->kind == PARLEY_STRATEGY_MISREPORTER)
         choose_fakes(st, sc, pa);
-        if (st->best > st->reservation)
-            st->declared_reservation =
-                st->reservation +
-                st->params.inflate * (st->best - st->reservation);
-    }
     for (size_t k = 0; k < K; k++)
         memcpy(st->declared_ok[k], st->allowed[k], st->n_options[k]);
     for (size_t f = 0; f < st->n_fake; f++)
@@ -407,13 +436,8 @@ parley_status_t parley_strategy_new_with(parley_strategy_kind_t kind,
     if (!params_ok(&p))
         return PARLEY_EARG;
 
-    parley__rng_t rng;
-    parley__rng_seed(&rng, seed);
-    p.step = jittered(&rng, p.step, p.jitter, 1.0);
-    p.exponent = jittered(&rng, p.exponent, p.jitter, INFINITY);
-    p.opening = jittered(&rng, p.opening, p.jitter, 1.0);
-    p.match = jittered(&rng, p.match, p.jitter, 1.0);
-    p.inflate = jittered(&rng, p.inflate, p.jitter, 1.0);
+    parley_strategy_params_t base = p;
+    apply_jitter(&p, seed);
 
     parley_strategy_t *st = parley_calloc(1, sizeof *st);
     if (!st)
@@ -421,6 +445,7 @@ parley_status_t parley_strategy_new_with(parley_strategy_kind_t kind,
     size_t K = sc->n_issues, Kc = K ? K : 1;
     st->kind = kind;
     st->params = p;
+    st->base = base;
     st->party = party;
     st->n_parties = sc->n_parties;
     st->n_options = parley_calloc(Kc, sizeof(size_t));

@@ -36,6 +36,7 @@ double parley__rng_unit(parley__rng_t *r);
 struct parley_strategy {
     parley_strategy_kind_t kind;
     parley_strategy_params_t params; /* after jitter */
+    parley_strategy_params_t base;   /* before jitter (for a reset) */
     size_t party;                    /* scenario index */
     size_t n_parties;                /* of the scenario */
     size_t n_issues;

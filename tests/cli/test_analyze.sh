@@ -177,14 +177,4 @@ if command -v script >/dev/null 2>&1; then
     fi
 fi
 
-# ---- `parley` alone analyses the bundled example ----
-run
-if [ -f "$ROOT/examples/river-basin.json" ]; then
-    [ "$RC" = 0 ] || fail "parley with no arguments: exit status $RC; $ERR"
-    contains "parley alone" "$OUT" "bundled example"
-    contains "parley alone" "$OUT" "== mediated"
-else
-    [ "$RC" = 64 ] || fail "parley with no arguments and no example: exit $RC"
-fi
-
 finish
