@@ -150,18 +150,23 @@ static long read_line(FILE *in, char **buf, size_t *cap, int *terminated)
     size_t len = 0;
     int c;
     *terminated = 0;
-    while ((c = getc(in)) != EOF) {
+    if (*cap == 0) {
+        if (!(*buf = parley_malloc(4096)))
+            return -3;
+        *cap = 4096;
+    }
+    while ((c = getc_unlocked(in)) != EOF) {
         if (c == '\n') {
             *terminated = 1;
             break;
         }
         if (len >= MAX_LINE) {
-            while ((c = getc(in)) != EOF && c != '\n')
+            while ((c = getc_unlocked(in)) != EOF && c != '\n')
                 ;
             return -2;
         }
         if (len + 1 >= *cap) {
-            size_t ncap = *cap ? 2 * *cap : 4096;
+            size_t ncap = 2 * *cap;
             char *nb = parley_realloc(*buf, ncap);
             if (!nb)
                 return -3;
