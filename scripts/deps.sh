@@ -9,6 +9,8 @@ PARLEY_PACKAGES=(
   build-essential cmake pkg-config   # toolchain
   libjansson-dev                     # JSON reading and writing
   libxml2-dev                        # GENIUS XML import
+  libsqlite3-dev                     # the store: ledger and keys (WAL, durable commits)
+  libsodium-dev                      # ledger signatures (Ed25519) and hashes (BLAKE2b)
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer targets, sanitizers
   valgrind                           # leak checks in CI
