@@ -8,7 +8,9 @@
  * what the misreporter tells the mediator.  Random scenarios check the
  * invariants (a veto is always valid by the rules, an accepting party is
  * never below its reservation), the proposer's search against plain
- * enumeration, and the baseline's outcomes; GENIUS data runs the baseline
+ * enumeration, the offer tables against the search (bit for bit, on random
+ * scenarios and on the bundled example), planned baselines against
+ * searched ones, and the baseline's outcomes; GENIUS data runs the baseline
  * on a real domain.  Allocation failures are driven at every step.
  */
 #include <math.h>
@@ -1338,6 +1340,218 @@ static void test_propose_matches_enumeration(void **state)
     assert_true(checks > 500);
 }
 
+/* ---- offer tables ------------------------------------------------------ */
+
+/*
+ * The table's offer at `asp` against the search's with no budget: the same
+ * return and, bit for bit, the same package.  Returns 1 when the first
+ * entry at or above asp has company at its utility (a tie the package index
+ * decides).
+ */
+static int check_table_offer(const parley__offer_table_t *t,
+                             parley_strategy_t *st, double asp)
+{
+    size_t K = st->n_issues;
+    uint32_t want[PARLEY_MAX_ISSUES], got[PARLEY_MAX_ISSUES];
+    memset(want, 0xa5, sizeof want);
+    memset(got, 0x5a, sizeof got);
+    int rw = parley__strategy_propose(st, asp, UINT64_MAX, want);
+    int rg = parley__offer_table_propose(t, st, asp, got);
+    assert_int_equal(rg, rw);
+    assert_memory_equal(got, want, K * sizeof *got);
+    if (rw != 1)
+        return 0;
+    double u = parley__strategy_utility(st, got);
+    size_t n_eq = 0;
+    for (size_t r = 0; r < t->n && n_eq < 2; r++)
+        n_eq += t->u[r] == u;
+    return n_eq > 1;
+}
+
+/* Decodes entry r of t into pkg. */
+static void table_package(const parley__offer_table_t *t, size_t r,
+                          uint32_t *pkg)
+{
+    uint32_t rank = t->rank[r];
+    for (size_t k = t->n_issues; k-- > 0;) {
+        pkg[k] = t->opt[t->start[k] + rank % t->radix[k]];
+        rank /= t->radix[k];
+    }
+}
+
+/*
+ * The table's shape against the strategy's pool: one entry per pool
+ * package, each utility the strategy's own sum bit for bit, sorted by
+ * (utility, package index), ranks all distinct.  `stride` samples entries.
+ */
+static void check_table_shape(const parley__offer_table_t *t,
+                              const parley_strategy_t *st, size_t stride)
+{
+    size_t K = st->n_issues, n = 1;
+    for (size_t k = 0; k < K; k++) {
+        size_t m = 0;
+        for (size_t j = 0; j < st->n_options[k]; j++)
+            m += st->pool[k][j] != 0;
+        assert_int_equal(t->radix[k], m);
+        n *= m;
+    }
+    assert_int_equal(t->n, n);
+    assert_true(parley__offer_table_fits(t, st));
+    uint8_t *seen = calloc(n, 1);
+    assert_non_null(seen);
+    for (size_t r = 0; r < n; r++) {
+        assert_true(t->rank[r] < n);
+        assert_false(seen[t->rank[r]]);
+        seen[t->rank[r]] = 1;
+        if (r > 0)
+            assert_true(t->u[r - 1] < t->u[r] ||
+                        (t->u[r - 1] == t->u[r] &&
+                         t->rank[r - 1] < t->rank[r]));
+    }
+    free(seen);
+    uint32_t pkg[PARLEY_MAX_ISSUES];
+    for (size_t r = 0; r < n; r += stride) {
+        table_package(t, r, pkg);
+        for (size_t k = 0; k < K; k++)
+            assert_true(st->pool[k][pkg[k]]);
+        double u = parley__strategy_utility(st, pkg);
+        assert_memory_equal(&u, &t->u[r], sizeof u);
+    }
+}
+
+/*
+ * The offer table against the search on random scenarios, truthful and
+ * misreporting pools, at every entry's utility exactly, just below and just
+ * above it, between entries, beyond both ends and at non-finite values.
+ * Every other scenario gets a weightless issue, so utilities tie and the
+ * package index must decide.
+ */
+static void test_offer_table_matches_search(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.max_packages = 2000;
+    rp.max_options = 6;
+    rp.max_issues = 7;
+    rp.red_line_rate = 0.25;
+    size_t checks = 0, ties = 0, none = 0;
+    for (uint64_t seed = 1; seed <= 100; seed++) {
+        parley_scenario_t *sc = random_scenario(seed, &rp);
+        assert_non_null(sc);
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            if (sc->parties[i].role != PARLEY_ROLE_PARTY)
+                continue;
+            if (seed % 2 == 0 && sc->n_issues > 1)
+                sc->parties[i].weights[seed % sc->n_issues] = 0;
+            for (int m = 0; m < 2; m++) {
+                parley_strategy_kind_t kind =
+                    m ? PARLEY_STRATEGY_MISREPORTER : PARLEY_STRATEGY_TRUTHFUL;
+                parley_strategy_t *st = make(kind, sc, i, seed, 0);
+                parley__offer_table_t *t = NULL;
+                assert_int_equal(
+                    parley__offer_table_new(st, PARLEY_SAO_TABLE_MAX, &t),
+                    PARLEY_OK);
+                assert_non_null(t);
+                check_table_shape(t, st, 1);
+                double asps[] = {-INFINITY, INFINITY, NAN,
+                                 t->u[0] - 1, t->u[t->n - 1] + 1e-12,
+                                 st->best};
+                for (size_t q = 0; q < sizeof asps / sizeof *asps; q++) {
+                    ties += check_table_offer(t, st, asps[q]);
+                    checks++;
+                }
+                for (size_t r = 0; r < t->n; r++) {
+                    double u = t->u[r];
+                    ties += check_table_offer(t, st, u);
+                    check_table_offer(t, st, nextafter(u, -INFINITY));
+                    check_table_offer(t, st, nextafter(u, INFINITY));
+                    if (r + 1 < t->n)
+                        check_table_offer(t, st, u + (t->u[r + 1] - u) / 2);
+                    checks += 4;
+                }
+                uint32_t pkg[PARLEY_MAX_ISSUES];
+                none += parley__offer_table_propose(t, st, INFINITY, pkg) < 0;
+                /* A smaller cap leaves the pool to the search. */
+                parley__offer_table_t *small = NULL;
+                assert_int_equal(parley__offer_table_new(st, t->n - 1, &small),
+                                 PARLEY_OK);
+                assert_null(small);
+                parley__offer_table_free(t);
+                parley_strategy_free(st);
+            }
+        }
+        parley_scenario_free(sc);
+    }
+    print_message("offer tables: %zu offers checked, %zu decided by a tie\n",
+                  checks, ties);
+    assert_true(checks > 10000);
+    assert_true(ties > 100);
+    assert_true(none > 0);
+}
+
+static parley_scenario_t *river_basin(void)
+{
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(PARLEY_SOURCE_DIR
+                                               "/examples/river-basin.json",
+                                               &sc, d),
+                     PARLEY_OK);
+    parley_diags_free(d);
+    return sc;
+}
+
+/*
+ * The bundled example (155,520 packages): each voting party's tables, as
+ * the truthful and as the misreporting proposer, against the search at
+ * aspirations drawn over the whole utility range, at entries' utilities
+ * and at their neighbours.
+ */
+static void test_offer_table_river_basin(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = river_basin();
+    assert_int_equal(parley_scenario_package_count(sc), 155520);
+    uint64_t rs = 77;
+    size_t checks = 0, ties = 0;
+    for (size_t i = 0; i < sc->n_parties; i++) {
+        if (sc->parties[i].role != PARLEY_ROLE_PARTY)
+            continue;
+        for (int m = 0; m < 2; m++) {
+            parley_strategy_kind_t kind =
+                m ? PARLEY_STRATEGY_MISREPORTER : PARLEY_STRATEGY_TRUTHFUL;
+            parley_strategy_t *st = make(kind, sc, i, 5, 0);
+            parley__offer_table_t *t = NULL;
+            assert_int_equal(
+                parley__offer_table_new(st, PARLEY_SAO_TABLE_MAX, &t),
+                PARLEY_OK);
+            assert_non_null(t);
+            assert_true(t->n > 1000 && t->n <= 155520);
+            check_table_shape(t, st, 97);
+            double lo = t->u[0], hi = t->u[t->n - 1];
+            for (int q = 0; q < 150; q++) {
+                double a = lo - 0.02 + (hi - lo + 0.04) * random_unit(&rs);
+                size_t r = random_range(&rs, 0, t->n - 1);
+                ties += check_table_offer(t, st, a);
+                ties += check_table_offer(t, st, t->u[r]);
+                check_table_offer(t, st, nextafter(t->u[r], -INFINITY));
+                check_table_offer(t, st, nextafter(t->u[r], INFINITY));
+                checks += 4;
+            }
+            check_table_offer(t, st, st->best);
+            check_table_offer(t, st, hi);
+            check_table_offer(t, st, nextafter(hi, INFINITY));
+            parley__offer_table_free(t);
+            parley_strategy_free(st);
+        }
+    }
+    print_message("river basin tables: %zu offers checked, %zu ties\n", checks,
+                  ties);
+    assert_true(checks >= 5 * 2 * 600);
+    parley_scenario_free(sc);
+}
+
 /* ---- the baseline ------------------------------------------------------ */
 
 static void test_sao_easy(void **state)
@@ -1593,6 +1807,160 @@ static void test_sao_genius(void **state)
     }
     /* Truthful parties with room to move do agree here. */
     assert_true(agreements >= 1);
+    parley_scenario_free(sc);
+}
+
+/*
+ * Planned baselines against unplanned ones (the search): the same result
+ * byte for byte, on random scenarios with random mixes, with a plan for
+ * every kind and with one for the mix alone; a plan built for other kinds
+ * leaves the proposers it has no table for to the search.
+ */
+static void test_sao_planned_random(void **state)
+{
+    (void)state;
+    random_scenario_params_t rp;
+    random_scenario_params_default(&rp);
+    rp.max_packages = 5000;
+    rp.red_line_rate = 0.1;
+    parley_rules_t rules;
+    test_rules(&rules);
+    rules.max_rounds = 30;
+    size_t runs = 0, agreements = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        parley_scenario_t *sc = random_scenario(seed, &rp);
+        assert_non_null(sc);
+        parley_strategy_kind_t kinds[PARLEY_MAX_PARTIES], other[PARLEY_MAX_PARTIES];
+        uint64_t rs = seed * 31;
+        for (size_t i = 0; i < sc->n_parties; i++) {
+            kinds[i] = (parley_strategy_kind_t)random_range(
+                &rs, 0, PARLEY_STRATEGY_COUNT - 1);
+            other[i] = PARLEY_STRATEGY_TRUTHFUL;
+        }
+        parley_baseline_plan_t *all = NULL, *mix = NULL, *wrong = NULL;
+        assert_int_equal(parley_baseline_plan_new(sc, NULL, 0, &all), PARLEY_OK);
+        assert_int_equal(parley_baseline_plan_new(sc, kinds, 1, &mix),
+                         PARLEY_OK);
+        assert_int_equal(parley_baseline_plan_new(sc, other, 1, &wrong),
+                         PARLEY_OK);
+        assert_true(parley_baseline_plan_bytes(all) >=
+                    parley_baseline_plan_bytes(mix));
+        assert_true(parley_baseline_plan_bytes(wrong) > 0);
+        for (uint64_t s = 1; s <= 5; s++) {
+            parley_baseline_result_t want, got;
+            assert_int_equal(parley_baseline_sao(sc, &rules, kinds, s, &want),
+                             PARLEY_OK);
+            parley_baseline_plan_t *plans[] = {all, mix, wrong};
+            for (size_t q = 0; q < 3; q++) {
+                memset(&got, 0x77, sizeof got);
+                assert_int_equal(parley_baseline_sao_planned(plans[q], &rules,
+                                                             kinds, s, &got),
+                                 PARLEY_OK);
+                assert_memory_equal(&got, &want, sizeof got);
+            }
+            runs++;
+            agreements += want.agreement != 0;
+        }
+        parley_baseline_plan_free(all);
+        parley_baseline_plan_free(mix);
+        parley_baseline_plan_free(wrong);
+        parley_scenario_free(sc);
+    }
+    print_message("planned sao: %zu runs equal, %zu agreements\n", runs,
+                  agreements);
+    assert_true(agreements > 10 && agreements < runs);
+}
+
+/* The bundled example: planned and searched baselines agree for every
+ * kind seated everywhere and for a mixed table, over several seeds; the
+ * plan's size is its tables'. */
+static void test_sao_planned_river_basin(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = river_basin();
+    size_t P = sc->n_parties;
+    parley_rules_t rules;
+    parley_rules_of(sc, &rules);
+    parley_strategy_kind_t *mixes =
+        calloc((PARLEY_STRATEGY_COUNT + 1) * P, sizeof *mixes);
+    assert_non_null(mixes);
+    for (int k = 0; k < PARLEY_STRATEGY_COUNT; k++)
+        for (size_t i = 0; i < P; i++)
+            mixes[(size_t)k * P + i] = (parley_strategy_kind_t)k;
+    for (size_t i = 0; i < P; i++)
+        mixes[PARLEY_STRATEGY_COUNT * P + i] =
+            (parley_strategy_kind_t)(i % PARLEY_STRATEGY_COUNT);
+    parley_baseline_plan_t *plan = NULL;
+    assert_int_equal(
+        parley_baseline_plan_new(sc, mixes, PARLEY_STRATEGY_COUNT + 1, &plan),
+        PARLEY_OK);
+    /* Two pools per voting party (the misreporter's and the others'), at
+     * most 155,520 packages of 12 bytes each. */
+    size_t bytes = parley_baseline_plan_bytes(plan);
+    assert_true(bytes > 155520 * 12 && bytes < 10 * 155520 * 12 + 4096);
+    size_t agreements = 0;
+    for (int m = 0; m <= PARLEY_STRATEGY_COUNT; m++)
+        for (uint64_t s = 1; s <= 3; s++) {
+            parley_baseline_result_t want, got;
+            const parley_strategy_kind_t *k = &mixes[(size_t)m * P];
+            assert_int_equal(parley_baseline_sao(sc, &rules, k, s, &want),
+                             PARLEY_OK);
+            assert_int_equal(
+                parley_baseline_sao_planned(plan, &rules, k, s, &got),
+                PARLEY_OK);
+            assert_memory_equal(&got, &want, sizeof got);
+            agreements += want.agreement != 0;
+        }
+    assert_true(agreements > 0);
+    parley_baseline_plan_free(plan);
+    free(mixes);
+    parley_scenario_free(sc);
+}
+
+static void test_sao_plan_arguments(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = hand_scenario();
+    parley_rules_t rules;
+    test_rules(&rules);
+    parley_strategy_kind_t kinds[3] = {PARLEY_STRATEGY_TRUTHFUL,
+                                       PARLEY_STRATEGY_BOULWARE,
+                                       PARLEY_STRATEGY_MISREPORTER};
+    parley_baseline_plan_t *plan = (parley_baseline_plan_t *)1;
+    assert_int_equal(parley_baseline_plan_new(NULL, NULL, 0, &plan),
+                     PARLEY_EARG);
+    assert_null(plan);
+    assert_int_equal(parley_baseline_plan_new(sc, NULL, 0, NULL), PARLEY_EARG);
+    assert_int_equal(parley_baseline_plan_new(sc, kinds, 0, &plan),
+                     PARLEY_EARG);
+    kinds[1] = PARLEY_STRATEGY_COUNT;
+    assert_int_equal(parley_baseline_plan_new(sc, kinds, 1, &plan),
+                     PARLEY_EARG);
+    assert_null(plan);
+    kinds[1] = PARLEY_STRATEGY_BOULWARE;
+    parley_baseline_result_t r;
+    r.rounds = 9;
+    assert_int_equal(parley_baseline_sao_planned(NULL, &rules, kinds, 1, &r),
+                     PARLEY_EARG);
+    assert_int_equal(r.rounds, 0);
+    assert_int_equal(r.walkout_party, -1);
+    assert_int_equal(parley_baseline_plan_new(sc, kinds, 1, &plan), PARLEY_OK);
+    assert_int_equal(parley_baseline_sao_planned(plan, NULL, kinds, 1, &r),
+                     PARLEY_EARG);
+    assert_int_equal(parley_baseline_sao_planned(plan, &rules, NULL, 1, &r),
+                     PARLEY_EARG);
+    assert_int_equal(parley_baseline_sao_planned(plan, &rules, kinds, 1, NULL),
+                     PARLEY_EARG);
+    assert_int_equal(parley_baseline_sao_planned(plan, &rules, kinds, 1, &r),
+                     PARLEY_OK);
+    parley_baseline_plan_free(plan);
+    parley_baseline_plan_free(NULL);
+    assert_int_equal(parley_baseline_plan_bytes(NULL), 0);
+    /* Nobody to plan for. */
+    for (size_t i = 0; i < sc->n_parties; i++)
+        sc->parties[i].role = PARLEY_ROLE_OBSERVER;
+    assert_int_equal(parley_baseline_plan_new(sc, NULL, 0, &plan), PARLEY_EARG);
+    assert_null(plan);
     parley_scenario_free(sc);
 }
 
@@ -1886,6 +2254,23 @@ static parley_status_t baseline(void *ctx)
     return parley_baseline_sao(r->sc, r->rules, kinds, 1, &res);
 }
 
+static parley_status_t planned_baseline(void *ctx)
+{
+    const alloc_run_t *r = ctx;
+    parley_strategy_kind_t kinds[3] = {r->kind, PARLEY_STRATEGY_MISREPORTER,
+                                       PARLEY_STRATEGY_CONCEDER};
+    parley_baseline_plan_t *plan = NULL;
+    parley_status_t rc = parley_baseline_plan_new(r->sc, kinds, 1, &plan);
+    if (rc != PARLEY_OK) {
+        assert_null(plan);
+        return rc;
+    }
+    parley_baseline_result_t res;
+    rc = parley_baseline_sao_planned(plan, r->rules, kinds, 1, &res);
+    parley_baseline_plan_free(plan);
+    return rc;
+}
+
 /* A disclosure cut short leaves `declared` whole for its owner. */
 static parley_status_t disclose(void *ctx)
 {
@@ -1918,6 +2303,8 @@ static void test_alloc_failures(void **state)
         failing_alloc_sweep(new_strategy, &run, &o);
         o.limit = 400;
         failing_alloc_sweep(baseline, &run, &o);
+        o.limit = 800;
+        failing_alloc_sweep(planned_baseline, &run, &o);
     }
 
     parley_strategy_params_t p;
@@ -1954,12 +2341,17 @@ int main(void)
         cmocka_unit_test(test_misreporter_numeric),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_propose_matches_enumeration),
+        cmocka_unit_test(test_offer_table_matches_search),
+        cmocka_unit_test(test_offer_table_river_basin),
         cmocka_unit_test(test_sao_easy),
         cmocka_unit_test(test_sao_impossible),
         cmocka_unit_test(test_sao_hardliner_walkout),
         cmocka_unit_test(test_sao_arguments),
         cmocka_unit_test(test_sao_random),
         cmocka_unit_test(test_sao_genius),
+        cmocka_unit_test(test_sao_planned_random),
+        cmocka_unit_test(test_sao_planned_river_basin),
+        cmocka_unit_test(test_sao_plan_arguments),
         cmocka_unit_test(test_sessions_genius),
         cmocka_unit_test(test_sessions_random),
         cmocka_unit_test_teardown(test_alloc_failures, failing_alloc_teardown),

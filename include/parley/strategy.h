@@ -146,6 +146,58 @@ parley_status_t parley_baseline_sao(const parley_scenario_t *sc,
                                     uint64_t seed,
                                     parley_baseline_result_t *out);
 
+/*
+ * A baseline plan: what every baseline over one scenario shares, built once
+ * and then read by any number of baselines on any number of threads.  For
+ * each voting party and each offer pool its strategies use (the packages
+ * its declared red lines allow: the misreporter declares more than the
+ * others), the table of those packages sorted by (own utility ascending,
+ * package index ascending), utilities summed exactly as the search sums
+ * them.  An offer is then a binary search: the first entry at or above the
+ * aspiration is the one the search would find (least utility at or above
+ * it, lowest package index among equals), in O(log n) instead of up to
+ * PARLEY_SAO_SEARCH_BUDGET nodes, and always exact (the budget never runs
+ * out on a table).
+ *
+ * A table holds at most PARLEY_SAO_TABLE_MAX packages (a pool with more is
+ * left to the search), 12 bytes each: at most 48 MiB per table, and a
+ * party has one table per distinct pool (one, or two when the misreporter
+ * is seated).  Building a table of n packages takes O(n log n) time.
+ *
+ * parley_baseline_plan_new() builds the tables the strategy mixes
+ * kinds[m * n_parties .. m * n_parties + n_parties - 1], m < n_mixes, need
+ * (entries of non-voting parties ignored); kinds NULL builds them for every
+ * kind.  The plan borrows `sc`, which must outlive it and stay unchanged.
+ * Errors: PARLEY_EARG (NULL sc or out, n_mixes 0 with kinds, bad kind, no
+ * voting party), PARLEY_ELIMIT, PARLEY_EINVALID (a party without a
+ * profile), PARLEY_ENOMEM.  Freeing NULL is harmless.
+ */
+#define PARLEY_SAO_TABLE_MAX (1u << 22)
+
+typedef struct parley_baseline_plan parley_baseline_plan_t;
+
+parley_status_t parley_baseline_plan_new(const parley_scenario_t *sc,
+                                         const parley_strategy_kind_t *kinds,
+                                         size_t n_mixes,
+                                         parley_baseline_plan_t **out);
+void parley_baseline_plan_free(parley_baseline_plan_t *plan);
+/* Bytes the plan's tables take (0 for NULL). */
+size_t parley_baseline_plan_bytes(const parley_baseline_plan_t *plan);
+
+/*
+ * parley_baseline_sao() over plan's scenario, with the plan's tables for the
+ * proposers it has one for and the search for the others.  The result is
+ * the same as parley_baseline_sao()'s whenever the search finishes within
+ * its budget (always, when every pool has a table).  The plan is only
+ * read: threads may share it.  Errors as parley_baseline_sao() (NULL plan:
+ * PARLEY_EARG).
+ */
+parley_status_t parley_baseline_sao_planned(const parley_baseline_plan_t *plan,
+                                            const parley_rules_t *rules,
+                                            const parley_strategy_kind_t *kinds,
+                                            uint64_t seed,
+                                            parley_baseline_result_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -114,4 +114,46 @@ int parley__strategy_keeps_red_lines(const parley_strategy_t *st,
 int parley__strategy_propose(const parley_strategy_t *st, double asp,
                              uint64_t budget, uint32_t *pkg);
 
+/* ---- offer tables ----------------------------------------------------- */
+
+/*
+ * A proposer's pool as a sorted table (see parley_baseline_plan_t): every
+ * package of the pool, by (utility ascending, package index ascending).
+ * A package is stored as its rank in the pool's own mixed radix (first
+ * issue most significant, pool options in listed order), which orders
+ * packages as their package index does.
+ */
+typedef struct parley__offer_table {
+    size_t n;           /* packages */
+    double *u;          /* [n] own utility, ascending */
+    uint32_t *rank;     /* [n] rank in the pool */
+    size_t n_issues;
+    uint32_t *radix;    /* [K] pool size of each issue */
+    uint32_t *start;    /* [K] first of issue k's pool options in opt */
+    uint32_t *opt;      /* pool options, issue by issue, ascending */
+} parley__offer_table_t;
+
+/*
+ * The table of st's pool.  *out is NULL (status OK) when the pool has more
+ * than `max` packages or a utility is not finite: the search then stays in
+ * charge.  Time O(n log n + n K) for n packages; memory 12 n bytes kept,
+ * 16 n more while sorting.
+ */
+parley_status_t parley__offer_table_new(const parley_strategy_t *st,
+                                        size_t max,
+                                        parley__offer_table_t **out);
+void parley__offer_table_free(parley__offer_table_t *t);
+/* Whether t was built from a pool equal to st's. */
+int parley__offer_table_fits(const parley__offer_table_t *t,
+                             const parley_strategy_t *st);
+/*
+ * What parley__strategy_propose(st, asp, unlimited budget, pkg) returns,
+ * from the table t of st's pool: 1 with pkg the first entry at or above asp,
+ * else -1 with pkg the pool's best package.  A NaN asp reaches nothing.
+ * Time O(log n + K).
+ */
+int parley__offer_table_propose(const parley__offer_table_t *t,
+                                const parley_strategy_t *st, double asp,
+                                uint32_t *pkg);
+
 #endif

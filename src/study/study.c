@@ -7,11 +7,12 @@
  * one baseline per seed, since the baseline ignores every other design
  * factor), then its sessions per design, each item a run of consecutive
  * seeds.  Threads take items in that order.  What a scenario needs (model,
- * analysis, one session plan per design) is prepared by the first thread
- * that takes one of its items, while the others that need it wait, and is
- * freed when its last item is done and no thread still holds a session over
- * one of its plans; so only a few scenarios are alive at a time however
- * many a study has.  Each thread keeps one session and resets it from
+ * analysis, one session plan per design, one baseline plan whose sorted
+ * offer tables all its baselines read) is prepared by the first thread that
+ * takes one of its items, while the others that need it wait, and is freed
+ * when its last item is done and no thread still holds a session over one
+ * of its plans; so only a few scenarios are alive at a time however many a
+ * study has.  Each thread keeps one session and resets it from
  * session to session of the same plan.
  *
  * Every result goes to its own slot (row index = scenario, design, seed), so
@@ -48,6 +49,8 @@ typedef struct scen {
     size_t holds;   /* threads keeping a session over one of its plans */
     parley_model_t *model;
     parley_analysis_t *analysis;
+    /* Offer tables shared by all its baselines (spec->baseline only). */
+    parley_baseline_plan_t *bplan;
     cell_t *cells;        /* [D] */
     size_t n_groups;
     size_t *group_design; /* [n_groups] first design of each group */
@@ -103,6 +106,8 @@ static void scen_release(scen_t *s, size_t D)
         }
     parley_analysis_free(s->analysis);
     s->analysis = NULL;
+    parley_baseline_plan_free(s->bplan);
+    s->bplan = NULL;
     parley_model_free(s->model);
     s->model = NULL;
 }
@@ -166,6 +171,24 @@ static parley_status_t prepare(runner_t *r, size_t si, char *why,
         if (st != PARLEY_OK) {
             snprintf(why, size, "design '%s': no session plan (%s)",
                      sp->designs[d].name, parley_status_message(st));
+            return st;
+        }
+    }
+    if (sp->baseline && s->n_groups > 0) {
+        /* Tables for the pools its strategy groups seat, built once. */
+        size_t P = s->sc->n_parties;
+        parley_strategy_kind_t *kinds =
+            parley_malloc(s->n_groups * P * sizeof *kinds);
+        if (!kinds)
+            return PARLEY_ENOMEM;
+        for (size_t g = 0; g < s->n_groups; g++)
+            memcpy(&kinds[g * P], s->cells[s->group_design[g]].kinds,
+                   P * sizeof *kinds);
+        st = parley_baseline_plan_new(s->sc, kinds, s->n_groups, &s->bplan);
+        parley_free(kinds);
+        if (st != PARLEY_OK) {
+            snprintf(why, size, "no baseline plan (%s)",
+                     parley_status_message(st));
             return st;
         }
     }
@@ -280,7 +303,8 @@ static parley_status_t run_baselines(worker_t *w, const item_t *it,
         uint64_t seed = sp->first_seed + k;
         parley_baseline_result_t b;
         parley_status_t st =
-            parley_baseline_sao(s->sc, &c->rules, c->kinds, seed, &b);
+            parley_baseline_sao_planned(s->bplan, &c->rules, c->kinds, seed,
+                                        &b);
         if (st != PARLEY_OK) {
             snprintf(why, size, "baseline with seed %llu failed (%s)",
                      (unsigned long long)seed, parley_status_message(st));
