@@ -821,6 +821,35 @@ static void test_period_calendar(void **state)
     assert_diag(f, "its 3 periods of 1 month end on 2027-02-28 ... 2027-04-30");
 }
 
+/* A version-1 store (the ledger only) gains the monitoring tables when
+ * opened, keeps its entries, and can be monitored right away. */
+static void test_migration_from_v1(void **state)
+{
+    fixture_t *f = *state;
+    uint64_t before = head(f);
+    parley_store_close(f->store);
+    f->store = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE disputes; DROP TABLE reports; "
+                                  "DROP TABLE commitments; DROP TABLE "
+                                  "guarantee_transitions; DROP TABLE "
+                                  "guarantees; DROP TABLE participants; DROP "
+                                  "TABLE agreements; PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sql_int(f, "PRAGMA user_version"), 1);
+    assert_int_equal(parley_store_open(f->db, &f->store, f->diags), PARLEY_OK);
+    assert_int_equal(sql_int(f, "PRAGMA user_version"),
+                     PARLEY_STORE_SCHEMA_VERSION);
+    assert_int_equal(head(f), before);
+    init(f, 1);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees"), 2);
+    assert_verifies(f);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -839,6 +868,7 @@ int main(void)
         T(test_guarantee_lapsed),
         T(test_guarantee_two_commitments),
         T(test_period_calendar),
+        T(test_migration_from_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
