@@ -210,6 +210,9 @@ static void test_init(void **state)
     assert_int_equal(seq, 7);
     assert_int_equal(head(f), 9);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM participants"), 7);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM agreement_issues WHERE "
+                                "cluster = 'trust'"),
+                     3);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees WHERE state "
                                 "= 'provisional'"),
                      2);
@@ -450,6 +453,7 @@ static void test_reports_and_dispute(void **state)
                      PARLEY_OK);
     assert_int_equal(st->n_commitments, 1);
     parley_commitment_status_t *cs = &st->commitments[0];
+    assert_string_equal(cs->cluster, "water");
     assert_int_equal(cs->n_periods, 1); /* 07-01 is after as_of */
     assert_int_equal(cs->periods[0].self, PARLEY_PAM_FULL);
     assert_int_equal(cs->periods[0].monitor, PARLEY_PAM_INTERMEDIATE);
@@ -836,7 +840,8 @@ static void test_migration_from_v1(void **state)
                                   "DROP TABLE commitments; DROP TABLE "
                                   "guarantee_transitions; DROP TABLE "
                                   "guarantees; DROP TABLE participants; DROP "
-                                  "TABLE agreements; PRAGMA user_version = 1;",
+                                  "TABLE agreement_issues; DROP TABLE "
+                                  "agreements; PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);

@@ -95,7 +95,8 @@ typedef struct parley_monitor_init {
 /*
  * Starts monitoring an agreement on scenario sc: records the agreement
  * (its text checked against sc: every issue once, each option one of the
- * issue's labels), the scenario's participants and roles, and each
+ * issue's labels), the scenario's participants and roles, its issues'
+ * clusters, and each
  * guarantee of sc that applies to the agreed package, as provisional.
  * Entries: "agreement.init", then one "guarantee.provisional" per
  * guarantee, with the agreement entry as evidence.  PARLEY_EDUPLICATE when
@@ -176,7 +177,9 @@ typedef struct parley_period_status {
 } parley_period_status_t;
 
 typedef struct parley_commitment_status {
-    char *id, *issue, *owner, *verifier, *what, *guarantee; /* guarantee may be NULL */
+    char *id, *issue, *owner, *verifier, *what;
+    char *guarantee; /* the guarantee it backs, or NULL */
+    char *cluster;   /* its issue's cluster in the scenario, or NULL */
     parley_bench_kind_t bench;
     char *cmp, *unit; /* NULL for deliverables */
     double target;

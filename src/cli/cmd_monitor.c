@@ -55,8 +55,8 @@ const char cli_help_monitor[] =
     "         that disagrees with the self-report marks the commitment\n"
     "         disputed; verifications move the guarantee a commitment backs.\n"
     "status   a dashboard per party: each commitment's status per period,\n"
-    "         overdue and disputed flags, missing self-reports, and each\n"
-    "         guarantee's state.\n"
+    "         overdue and disputed flags, missing self-reports; a summary\n"
+    "         per cluster of issues; and each guarantee's state.\n"
     "\n"
     "Status S: 0 not_begun, 1 minimal, 2 intermediate, 3 full (the Peace\n"
     "Accords Matrix scale), disputed or breached.  Days are YYYY-MM-DD; a\n"
@@ -513,6 +513,51 @@ static void print_benchmark(const parley_commitment_status_t *c)
         printf("deliverable");
 }
 
+/*
+ * Per cluster (in order of first appearance; issues outside any cluster
+ * last, as "(no cluster)"): how many commitments stand at each status now,
+ * and the flags.  O(n^2) in commitments, which number in the tens.
+ */
+static void print_clusters(const parley_monitor_status_t *s)
+{
+    if (s->n_commitments == 0)
+        return;
+    printf("\nBy cluster (commitments now at 0/1/2/3, D, B, not reported):\n");
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < s->n_commitments; i++) {
+            const char *cl = s->commitments[i].cluster;
+            if ((pass == 0) != (cl != NULL))
+                continue;
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++) {
+                const char *o = s->commitments[j].cluster;
+                seen = (!cl && !o) || (cl && o && strcmp(cl, o) == 0);
+            }
+            if (seen)
+                continue;
+            size_t count[PARLEY_PAM_NONE + 1] = {0}, overdue = 0,
+                   disputed = 0, n = 0;
+            for (size_t j = i; j < s->n_commitments; j++) {
+                const parley_commitment_status_t *c = &s->commitments[j];
+                if (!((!cl && !c->cluster) ||
+                      (cl && c->cluster && strcmp(cl, c->cluster) == 0)))
+                    continue;
+                n++;
+                count[c->current <= PARLEY_PAM_NONE ? c->current
+                                                    : PARLEY_PAM_NONE]++;
+                overdue += c->overdue != 0;
+                disputed += c->disputed != 0;
+            }
+            printf("  %-16s %zu: %zu/%zu/%zu/%zu, %zu D, %zu B, %zu -; %zu "
+                   "overdue, %zu disputed\n",
+                   cl ? cl : "(no cluster)", n, count[0], count[1], count[2],
+                   count[3], count[PARLEY_PAM_DISPUTED],
+                   count[PARLEY_PAM_BREACHED], count[PARLEY_PAM_NONE], overdue,
+                   disputed);
+        }
+    }
+}
+
 static void status_text(const parley_monitor_status_t *s)
 {
     printf("Agreement %s (%s), agreed %s; status as of %s\n", s->agreement,
@@ -573,6 +618,7 @@ static void status_text(const parley_monitor_status_t *s)
             }
         }
     }
+    print_clusters(s);
     printf("\nGuarantees (permanent after %u consecutive verified period%s):\n",
            s->periods_required, s->periods_required == 1 ? "" : "s");
     if (s->n_guarantees == 0)
@@ -618,9 +664,10 @@ static int status_json(const parley_monitor_status_t *s)
                             c->unit ? c->unit : "")
                 : json_pack("{s:s}", "kind", "deliverable");
         json_array_append_new(
-            cs, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, "
-                          "s:s?, s:o, s:o, s:b, s:b, s:b, s:I}",
+            cs, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:s, s:s, "
+                          "s:i, s:s?, s:o, s:o, s:b, s:b, s:b, s:I}",
                           "id", c->id, "owner", c->owner, "issue", c->issue,
+                          "cluster", c->cluster,
                           "what", c->what, "verifier", c->verifier,
                           "benchmark", bench, "start", c->start, "due", c->due,
                           "period_months", (int)c->period_months, "guarantee",

@@ -279,17 +279,29 @@ static parley_status_t init_tx(parley_store_t *s, const parley_key_t *key,
                               json_pack("{s:s, s:s}", "id", sc->parties[i].id,
                                         "role",
                                         role_name(sc->parties[i].role)));
+    /* The clusters, so that the record groups commitments as the
+     * negotiation did. */
+    json_t *clusters = json_object();
+    for (size_t i = 0; clusters && i < sc->n_clusters; i++) {
+        json_t *issues = json_array();
+        for (size_t k = 0; issues && k < sc->clusters[i].n_issues; k++)
+            json_array_append_new(
+                issues, json_string(sc->issues[sc->clusters[i].issues[k]].id));
+        json_object_set_new(clusters, sc->clusters[i].id, issues);
+    }
     char *text_c = parley__json_text(text);
-    json_t *payload = parts && text_c
-                          ? json_pack("{s:s, s:s, s:O, s:s, s:I, s:O}",
+    json_t *payload = parts && clusters && text_c
+                          ? json_pack("{s:s, s:s, s:O, s:s, s:I, s:O, s:O}",
                                       "agreement", in->agreement, "scenario",
                                       sc->name ? sc->name : "", "text", text,
                                       "agreed_on", in->date,
                                       "periods_required",
                                       (json_int_t)in->periods_required,
-                                      "participants", parts)
+                                      "participants", parts, "clusters",
+                                      clusters)
                           : NULL;
     json_decref(parts);
+    json_decref(clusters);
     uint64_t seq = 0;
     parley_status_t st =
         payload ? parley__monitor_append(s, key, "agreement.init", payload,
@@ -310,6 +322,20 @@ static parley_status_t init_tx(parley_store_t *s, const parley_key_t *key,
         st = run(s, q, diags, "cannot record the agreement");
     }
     parley_free(text_c);
+    for (size_t i = 0; st == PARLEY_OK && i < sc->n_issues; i++) {
+        if ((st = prepare(s,
+                          "INSERT INTO agreement_issues(agreement, issue, "
+                          "cluster) VALUES (?,?,?)",
+                          &q, diags)) != PARLEY_OK)
+            break;
+        long cl = sc->issues[i].cluster;
+        bind_text(q, 1, in->agreement);
+        bind_text(q, 2, sc->issues[i].id);
+        bind_text(q, 3,
+                  cl >= 0 && (size_t)cl < sc->n_clusters ? sc->clusters[cl].id
+                                                         : NULL);
+        st = run(s, q, diags, "cannot record an issue");
+    }
     for (size_t i = 0; st == PARLEY_OK && i < sc->n_parties; i++) {
         if ((st = prepare(s,
                           "INSERT INTO participants(agreement, id, role) "

@@ -41,6 +41,7 @@ void parley_monitor_status_free(parley_monitor_status_t *s)
         parley_free(c->verifier);
         parley_free(c->what);
         parley_free(c->guarantee);
+        parley_free(c->cluster);
         parley_free(c->cmp);
         parley_free(c->unit);
         parley_free(c->periods);
@@ -209,8 +210,9 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
     rc = sqlite3_prepare_v2(
         s->db,
         "SELECT id, issue, owner, verifier, what, guarantee, bench, cmp, "
-        "target, unit, start, due, period_months FROM commitments WHERE "
-        "agreement = ? ORDER BY owner, id",
+        "target, unit, start, due, period_months, (SELECT cluster FROM "
+        "agreement_issues i WHERE i.agreement = c.agreement AND i.issue = "
+        "c.issue) FROM commitments c WHERE agreement = ? ORDER BY owner, id",
         -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, agreement, -1, SQLITE_STATIC);
@@ -245,6 +247,7 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
             copy_date(c->start, q, 10);
             copy_date(c->due, q, 11);
             c->period_months = (unsigned)sqlite3_column_int(q, 12);
+            c->cluster = dup_col(q, 13, &oom);
         }
     }
     sqlite3_finalize(q);

@@ -24,7 +24,8 @@
  *       mismatch.
  *
  * Version 2 adds the monitoring of an agreement (docs/monitoring.md):
- * agreements, participants, guarantees, guarantee_transitions,
+ * agreements, agreement_issues, participants, guarantees,
+ * guarantee_transitions,
  * commitments, reports, disputes; each row refers to the ledger entry that
  * recorded it (column entry), written in the same transaction, so the
  * tables are an index and the ledger the truth.
@@ -79,6 +80,12 @@ static const char *const MIGRATIONS[PARLEY_STORE_SCHEMA_VERSION] = {
     "  agreed_on        TEXT NOT NULL,\n"
     "  periods_required INTEGER NOT NULL CHECK (periods_required >= 1),\n"
     "  entry            INTEGER NOT NULL REFERENCES ledger(seq)\n"
+    ");\n"
+    "CREATE TABLE agreement_issues (\n"
+    "  agreement TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  issue     TEXT NOT NULL,\n"
+    "  cluster   TEXT,\n"
+    "  PRIMARY KEY (agreement, issue)\n"
     ");\n"
     "CREATE TABLE participants (\n"
     "  agreement TEXT NOT NULL REFERENCES agreements(id),\n"

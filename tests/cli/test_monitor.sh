@@ -55,6 +55,8 @@ matches "status" "$OUT" '^    2027-07-01  3    2    2     D$'
 contains "status" "$OUT" "flow_fund        basin_bank -> saltreach: permanent"
 contains "status" "$OUT" "warning_network  basin_bank -> lowen: provisional, 0 of 2 periods"
 contains "status" "$OUT" "now 3 (full)  2 self-reports missing"
+matches "status" "$OUT" '^  water +1: 0/0/0/1, 0 D, 0 B, 0 -; 0 overdue, 0 disputed$'
+matches "status" "$OUT" '^  trust +1: 0/0/0/0, 0 D, 0 B, 1 -; 0 overdue, 0 disputed$'
 lacks "status" "$OUT" "OVERDUE"
 # stations: not reported at all, and past due in 2030.
 expect_rc 0 monitor status river-basin --db m.db --as-of 2030-01-01
@@ -73,6 +75,7 @@ assert flow["benchmark"] == {"kind": "numeric", "cmp": ">=", "target": 450, "uni
 g = {x["id"]: x for x in s["guarantees"]}
 assert g["flow_fund"]["state"] == "permanent"
 assert s["text"]["min_flow"] == "450"
+assert flow["cluster"] == "water"
 PY
 
 expect_rc 0 verify --db m.db
