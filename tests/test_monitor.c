@@ -27,6 +27,7 @@
 #include "parley/monitor.h"
 #include "parley/scenario.h"
 #include "parley/store.h"
+#include "support/failing_alloc.h"
 
 #define RIVER PARLEY_SOURCE_DIR "/examples/river-basin.json"
 #define TEXT                                                                   \
@@ -855,6 +856,87 @@ static void test_migration_from_v1(void **state)
     assert_verifies(f);
 }
 
+/* ---- allocation failures ---------------------------------------------- */
+
+static parley_status_t sweep_status(void *p)
+{
+    fixture_t *f = p;
+    parley_monitor_status_t *st = NULL;
+    parley_status_t rc =
+        parley_monitor_status(f->store, "saro", "2027-05-01", &st, NULL);
+    if (rc == PARLEY_OK) {
+        assert_int_equal(st->n_commitments, 1);
+        assert_int_equal(st->commitments[0].n_periods, 1);
+        assert_int_equal(st->n_guarantees, 2);
+    } else {
+        assert_null(st);
+    }
+    parley_monitor_status_free(st);
+    return rc;
+}
+
+typedef struct sweep_ctx {
+    fixture_t *f;
+    uint64_t head;
+    long long rows;
+    int what; /* 0 init, 1 commit, 2 verification setting off permanence */
+} sweep_ctx_t;
+
+static parley_status_t sweep_write(void *p)
+{
+    sweep_ctx_t *x = p;
+    fixture_t *f = x->f;
+    parley_status_t st;
+    if (x->what == 0) {
+        parley_monitor_init_t in = {"saro", TEXT, "2027-01-01", 1};
+        st = parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in, NULL,
+                                 NULL);
+    } else if (x->what == 1) {
+        parley_commitment_spec_t c = flow_spec();
+        c.guarantee = "flow_fund";
+        st = parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL, NULL);
+    } else {
+        parley_report_spec_t r = {"saro", "flow", PARLEY_REPORT_VERIFICATION,
+                                  "2027-04-01", PARLEY_PAM_FULL, 1, 460, NULL};
+        st = parley_monitor_report(f->store, f->k[K_COUNCIL], &r, NULL, NULL);
+    }
+    if (st != PARLEY_OK) {
+        /* Refused: nothing of it stored, in the ledger or the tables. */
+        failing_alloc_hold(1);
+        assert_int_equal(head(f), x->head);
+        assert_int_equal(sql_int(f, "SELECT (SELECT count(*) FROM agreements)"
+                                    " + (SELECT count(*) FROM commitments) + "
+                                    "(SELECT count(*) FROM reports)"),
+                         x->rows);
+        failing_alloc_hold(0);
+    }
+    return st;
+}
+
+static void test_allocation_failures(void **state)
+{
+    fixture_t *f = *state;
+    sweep_ctx_t x = {f, 0, 0, 0};
+    for (x.what = 0; x.what < 3; x.what++) {
+        x.head = head(f);
+        x.rows = sql_int(f, "SELECT (SELECT count(*) FROM agreements) + "
+                            "(SELECT count(*) FROM commitments) + (SELECT "
+                            "count(*) FROM reports)");
+        failing_alloc_opts_t o = {0};
+        o.name = x.what == 0 ? "init" : x.what == 1 ? "commit" : "verify";
+        failing_alloc_result_t r = failing_alloc_sweep(sweep_write, &x, &o);
+        assert_true(r.enomem > 0);
+    }
+    /* The last verification made the guarantee (N = 1) permanent. */
+    guarantee_state(f, "permanent", 1);
+    assert_verifies(f);
+    /* Reading, too. */
+    failing_alloc_opts_t o = {0};
+    o.name = "status";
+    failing_alloc_result_t r = failing_alloc_sweep(sweep_status, f, &o);
+    assert_true(r.enomem > 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -874,6 +956,7 @@ int main(void)
         T(test_guarantee_two_commitments),
         T(test_period_calendar),
         T(test_migration_from_v1),
+        T(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

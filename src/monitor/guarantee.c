@@ -219,7 +219,11 @@ static parley_status_t transition(parley_store_t *s, const parley_key_t *key,
     qsort(evidence, n_evidence, sizeof *evidence, entry_cmp);
     json_t *ev = json_array();
     for (size_t i = 0; ev && i < n_evidence; i++)
-        json_array_append_new(ev, json_integer((json_int_t)evidence[i]));
+        if (json_array_append_new(ev, json_integer((json_int_t)evidence[i])) !=
+            0) {
+            json_decref(ev);
+            ev = NULL;
+        }
     char *ev_text = ev ? parley__json_text(ev) : NULL;
     json_t *p = ev ? json_pack("{s:s, s:s, s:s, s:s, s:O, s:I, s:I}",
                                "agreement", agreement, "guarantee", guarantee,

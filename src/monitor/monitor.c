@@ -18,6 +18,7 @@
 #include "monitor/monitor_internal.h"
 #include "parley/alloc.h"
 #include "parley/rules.h"
+#include "scenario/scenario_internal.h"
 
 parley_status_t parley__monitor_fail(parley_diags_t *diags,
                                      parley_status_t code, const char *path,
@@ -70,8 +71,12 @@ parley_status_t parley__monitor_append(parley_store_t *s,
         return PARLEY_ENOMEM;
     char *text = parley__json_text(payload);
     json_decref(payload);
-    if (!text)
+    /* Whatever jansson could not allocate while the payload was built may
+     * have been left out of it without an error: never sign that. */
+    if (!text || parley__json_alloc_failed()) {
+        parley_free(text);
         return PARLEY_ENOMEM;
+    }
     parley_ledger_event_t ev = {key, kind, text};
     parley_status_t st = parley__ledger_append_tx(s, &ev, 1, seq, diags);
     parley_free(text);
@@ -185,6 +190,11 @@ static parley_status_t read_text(const parley_scenario_t *sc, const char *text,
 {
     json_error_t err;
     json_t *t = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    /* A refused allocation can also drop a member silently. */
+    if (parley__json_alloc_failed()) {
+        json_decref(t);
+        return PARLEY_ENOMEM;
+    }
     if (!t || !json_is_object(t)) {
         json_decref(t);
         return parley__monitor_fail(
@@ -275,19 +285,31 @@ static parley_status_t init_tx(parley_store_t *s, const parley_key_t *key,
                                     in->agreement);
     json_t *parts = json_array();
     for (size_t i = 0; parts && i < sc->n_parties; i++)
-        json_array_append_new(parts,
-                              json_pack("{s:s, s:s}", "id", sc->parties[i].id,
-                                        "role",
-                                        role_name(sc->parties[i].role)));
+        if (json_array_append_new(
+                parts, json_pack("{s:s, s:s}", "id", sc->parties[i].id,
+                                 "role", role_name(sc->parties[i].role))) !=
+            0) {
+            json_decref(parts);
+            parts = NULL;
+        }
     /* The clusters, so that the record groups commitments as the
      * negotiation did. */
     json_t *clusters = json_object();
     for (size_t i = 0; clusters && i < sc->n_clusters; i++) {
         json_t *issues = json_array();
         for (size_t k = 0; issues && k < sc->clusters[i].n_issues; k++)
-            json_array_append_new(
-                issues, json_string(sc->issues[sc->clusters[i].issues[k]].id));
-        json_object_set_new(clusters, sc->clusters[i].id, issues);
+            if (json_array_append_new(
+                    issues,
+                    json_string(sc->issues[sc->clusters[i].issues[k]].id)) !=
+                0) {
+                json_decref(issues);
+                issues = NULL;
+            }
+        if (!issues ||
+            json_object_set_new(clusters, sc->clusters[i].id, issues) != 0) {
+            json_decref(clusters);
+            clusters = NULL;
+        }
     }
     char *text_c = parley__json_text(text);
     json_t *payload = parts && clusters && text_c
@@ -403,6 +425,7 @@ parley_status_t parley_monitor_init(parley_store_t *store,
                                     const parley_monitor_init_t *in,
                                     uint64_t *seq, parley_diags_t *diags)
 {
+    parley__json_use_parley_alloc();
     if (!store || !author || !sc || !in)
         return parley__monitor_fail(diags, PARLEY_EARG, "",
                                     "store, author, scenario and agreement "
@@ -648,6 +671,7 @@ parley_status_t parley_monitor_commit(parley_store_t *store,
                                       const parley_commitment_spec_t *c,
                                       uint64_t *seq, parley_diags_t *diags)
 {
+    parley__json_use_parley_alloc();
     if (!store || !author || !c)
         return parley__monitor_fail(diags, PARLEY_EARG, "",
                                     "store, author and commitment are "
@@ -861,8 +885,11 @@ static parley_status_t report_tx(parley_store_t *s, const parley_key_t *key,
                           r->agreement, "commitment", r->commitment, "source",
                           source, "period", r->period, "status",
                           parley_pam_name(r->status), "note", r->note);
-    if (p && r->has_value)
-        json_object_set_new(p, "value", json_real(r->value));
+    if (p && r->has_value &&
+        json_object_set_new(p, "value", json_real(r->value)) != 0) {
+        json_decref(p);
+        p = NULL;
+    }
     char kind[32];
     snprintf(kind, sizeof kind, "report.%s", source);
     uint64_t seq = 0;
@@ -903,6 +930,7 @@ parley_status_t parley_monitor_report(parley_store_t *store,
                                       const parley_report_spec_t *r,
                                       uint64_t *seq, parley_diags_t *diags)
 {
+    parley__json_use_parley_alloc();
     if (!store || !author || !r)
         return parley__monitor_fail(diags, PARLEY_EARG, "",
                                     "store, author and report are required");
