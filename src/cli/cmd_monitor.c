@@ -513,34 +513,101 @@ static void print_benchmark(const parley_commitment_status_t *c)
         printf("deliverable");
 }
 
+static int same_cluster(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int date_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * One cluster's scores over time: for each period any of its commitments
+ * reported, the mean of the scores on the 0..3 scale that count then, and
+ * how many were disputed or breached.  Periods are collected into `dates`
+ * (room for every period of every commitment).
+ */
+static void print_cluster_timeline(const parley_monitor_status_t *s,
+                                   const char *cl, const char **dates)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < s->n_commitments; j++) {
+        const parley_commitment_status_t *c = &s->commitments[j];
+        if (!same_cluster(cl, c->cluster))
+            continue;
+        for (size_t k = 0; k < c->n_periods; k++)
+            dates[n++] = c->periods[k].period;
+    }
+    if (n == 0)
+        return;
+    qsort(dates, n, sizeof *dates, date_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(dates[i], dates[i - 1]) == 0)
+            continue;
+        double sum = 0;
+        size_t scored = 0, disputed = 0, breached = 0;
+        for (size_t j = 0; j < s->n_commitments; j++) {
+            const parley_commitment_status_t *c = &s->commitments[j];
+            if (!same_cluster(cl, c->cluster))
+                continue;
+            for (size_t k = 0; k < c->n_periods; k++) {
+                if (strcmp(c->periods[k].period, dates[i]) != 0)
+                    continue;
+                parley_pam_t e = c->periods[k].effective;
+                if (e <= PARLEY_PAM_FULL) {
+                    sum += (double)e;
+                    scored++;
+                }
+                disputed += e == PARLEY_PAM_DISPUTED;
+                breached += e == PARLEY_PAM_BREACHED;
+            }
+        }
+        printf("    %s  ", dates[i]);
+        if (scored)
+            printf("mean %.2f of %zu", sum / (double)scored, scored);
+        else
+            printf("no score");
+        if (disputed)
+            printf(", %zu D", disputed);
+        if (breached)
+            printf(", %zu B", breached);
+        printf("\n");
+    }
+}
+
 /*
  * Per cluster (in order of first appearance; issues outside any cluster
  * last, as "(no cluster)"): how many commitments stand at each status now,
- * and the flags.  O(n^2) in commitments, which number in the tens.
+ * the flags, and the scores over time.  O(n^2) in commitments and periods,
+ * which number in the tens.
  */
 static void print_clusters(const parley_monitor_status_t *s)
 {
     if (s->n_commitments == 0)
         return;
-    printf("\nBy cluster (commitments now at 0/1/2/3, D, B, not reported):\n");
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_commitments; i++)
+        total += s->commitments[i].n_periods;
+    const char **dates = malloc((total ? total : 1) * sizeof *dates);
+    printf("\nBy cluster (commitments now at 0/1/2/3, D, B, not reported;\n"
+           "then per period the mean score of those reported):\n");
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < s->n_commitments; i++) {
             const char *cl = s->commitments[i].cluster;
             if ((pass == 0) != (cl != NULL))
                 continue;
             int seen = 0;
-            for (size_t j = 0; j < i && !seen; j++) {
-                const char *o = s->commitments[j].cluster;
-                seen = (!cl && !o) || (cl && o && strcmp(cl, o) == 0);
-            }
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = same_cluster(cl, s->commitments[j].cluster);
             if (seen)
                 continue;
             size_t count[PARLEY_PAM_NONE + 1] = {0}, overdue = 0,
                    disputed = 0, n = 0;
             for (size_t j = i; j < s->n_commitments; j++) {
                 const parley_commitment_status_t *c = &s->commitments[j];
-                if (!((!cl && !c->cluster) ||
-                      (cl && c->cluster && strcmp(cl, c->cluster) == 0)))
+                if (!same_cluster(cl, c->cluster))
                     continue;
                 n++;
                 count[c->current <= PARLEY_PAM_NONE ? c->current
@@ -554,8 +621,11 @@ static void print_clusters(const parley_monitor_status_t *s)
                    count[3], count[PARLEY_PAM_DISPUTED],
                    count[PARLEY_PAM_BREACHED], count[PARLEY_PAM_NONE], overdue,
                    disputed);
+            if (dates)
+                print_cluster_timeline(s, cl, dates);
         }
     }
+    free(dates);
 }
 
 static void status_text(const parley_monitor_status_t *s)

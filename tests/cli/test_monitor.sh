@@ -47,20 +47,29 @@ expect_rc 0 monitor verify river-basin flow --period 2027-10-01 --status 3 \
 expect_rc 0 monitor verify river-basin flow --period 2028-01-01 --status 3 \
     --as saro_council --db m.db
 contains "second good period" "$OUT" "1 more entry it set off"
+# A second commitment in the water cluster, self-reported only.
+expect_rc 0 monitor commit river-basin filling --issue fill_years \
+    --owner highvale --what "fill the reservoir over five years" --deliverable \
+    --due 2027-12-31 --every 3 --verifier saro_council --as secretariat --db m.db
+expect_rc 0 monitor report river-basin filling --period 2027-04-01 --status 2 \
+    --as highvale --db m.db
 
 expect_rc 0 monitor status river-basin --db m.db --as-of 2028-02-01
-contains "status" "$OUT" "highvale: 1 commitment, 1 in full"
+contains "status" "$OUT" "highvale: 2 commitments, 1 in full"
 contains "status" "$OUT" "basin_bank: 1 commitment, 0 in full"
 matches "status" "$OUT" '^    2027-07-01  3    2    2     D$'
 contains "status" "$OUT" "flow_fund        basin_bank -> saltreach: permanent"
 contains "status" "$OUT" "warning_network  basin_bank -> lowen: provisional, 0 of 2 periods"
 contains "status" "$OUT" "now 3 (full)  2 self-reports missing"
-matches "status" "$OUT" '^  water +1: 0/0/0/1, 0 D, 0 B, 0 -; 0 overdue, 0 disputed$'
+matches "status" "$OUT" '^  water +2: 0/0/1/1, 0 D, 0 B, 0 -; 1 overdue, 0 disputed$'
 matches "status" "$OUT" '^  trust +1: 0/0/0/0, 0 D, 0 B, 1 -; 0 overdue, 0 disputed$'
-lacks "status" "$OUT" "OVERDUE"
+# water's scores over time: 3 and 2, then disputed, then 3 and 3.
+matches "status" "$OUT" '^    2027-04-01  mean 2\.50 of 2$'
+matches "status" "$OUT" '^    2027-07-01  no score, 1 D$'
+matches "status" "$OUT" '^    2028-01-01  mean 3\.00 of 1$'
 # stations: not reported at all, and past due in 2030.
 expect_rc 0 monitor status river-basin --db m.db --as-of 2030-01-01
-contains "status 2030" "$OUT" "1 overdue"
+contains "status 2030" "$OUT" "3 commitments, 2 overdue"
 contains "status 2030" "$OUT" "4 self-reports missing"
 expect_rc 0 monitor status river-basin --db m.db --as-of 2027-08-01 --json
 python3 - "$OUT" <<'PY' || fail "monitor status --json is not what was expected: $OUT"
@@ -79,7 +88,7 @@ assert flow["cluster"] == "water"
 PY
 
 expect_rc 0 verify --db m.db
-contains "verify after monitoring" "$OUT" "ledger ok: 19 entries"
+contains "verify after monitoring" "$OUT" "ledger ok: 21 entries"
 expect_rc 0 ledger export --db m.db -o m.jsonl
 expect_rc 0 verify --export m.jsonl
 grep -q '"kind":"commitment.disputed"' m.jsonl || fail "no dispute in the export"
