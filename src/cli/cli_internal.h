@@ -22,6 +22,8 @@
 #include <stdio.h>
 
 #include "parley/parley.h"
+#include "parley/ledger.h"
+#include "parley/store.h"
 #include "parley/study.h"
 
 /*
@@ -51,6 +53,9 @@ int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_generate(int argc, char **argv);
 int cli_cmd_mediate(int argc, char **argv);
 int cli_cmd_study(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
+int cli_cmd_ledger(int argc, char **argv);
+int cli_cmd_monitor(int argc, char **argv);
 
 extern const char cli_help_validate[];
 extern const char cli_help_convert[];
@@ -58,6 +63,9 @@ extern const char cli_help_analyze[];
 extern const char cli_help_generate[];
 extern const char cli_help_mediate[];
 extern const char cli_help_study[];
+extern const char cli_help_verify[];
+extern const char cli_help_ledger[];
+extern const char cli_help_monitor[];
 
 /* `parley` with no arguments: the bundled example, mediated. */
 int cli_run_example(void);
@@ -164,6 +172,23 @@ void cli_print_diags(const char *file, const parley_diags_t *diags);
 
 /* Counts as text: exact integers up to 2^53, else %.4g; "1,234,567". */
 void cli_format_count(double x, char *buf, size_t size);
+
+/* ---- cmd_ledger.c, cmd_verify.c: the store and the keys ---- */
+
+/*
+ * Opens the store at path (NULL: the default location).  With must_exist a
+ * missing file is an error (66) rather than a new empty database.  Prints
+ * what is wrong; returns an exit code (0 on success, *out then owned).
+ */
+int cli_open_store(const char *cmd, const char *path, int must_exist,
+                   parley_store_t **out);
+/* The key directory: `given`, else the default; 0 or an exit code. */
+int cli_key_dir(const char *cmd, const char *given, char *buf, size_t size);
+/* Loads dir/actor.key (generating it first when create and it is missing). */
+int cli_load_key(const char *cmd, const char *dir, const char *actor,
+                 int create, parley_key_t **out);
+/* n bytes as 2n lowercase hex digits and a NUL. */
+void cli_hex(const unsigned char *bytes, size_t n, char *out);
 
 /* ---- progress.c ---- */
 

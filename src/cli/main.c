@@ -31,6 +31,12 @@ static const char global_help[] =
     "  study [FILE...] [factors]   many simulated sessions over scenarios,\n"
     "                              designs and seeds, summarised per design\n"
     "  generate --parties N ...    a random scenario (tests, benchmarks)\n"
+    "  verify [--db PATH]          check the ledger offline, name the first\n"
+    "                              bad entry (--export FILE: an export)\n"
+    "  ledger export|register      the ledger as JSON lines; an actor's key\n"
+    "  monitor init|commit|report|verify|status\n"
+    "                              the implementation of an agreement:\n"
+    "                              commitments, reports, guarantees\n"
     "  help COMMAND                help on one command\n"
     "\n"
     "Options:\n"
@@ -56,6 +62,9 @@ static const command_t commands[] = {
     {"generate", NULL, cli_cmd_generate, cli_help_generate},
     {"mediate", NULL, cli_cmd_mediate, cli_help_mediate},
     {"study", NULL, cli_cmd_study, cli_help_study},
+    {"verify", NULL, cli_cmd_verify, cli_help_verify},
+    {"ledger", NULL, cli_cmd_ledger, cli_help_ledger},
+    {"monitor", NULL, cli_cmd_monitor, cli_help_monitor},
 };
 
 static const command_t *find_command(const char *name)

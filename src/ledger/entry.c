@@ -40,6 +40,7 @@
 
 #include "ledger/ledger_internal.h"
 #include "parley/alloc.h"
+#include "scenario/scenario_internal.h"
 
 int parley__name_valid(const char *s, size_t len)
 {
@@ -107,7 +108,15 @@ parley_status_t parley__canonical_json(const char *text, size_t len,
 {
     *out = NULL;
     json_error_t je;
+    parley__json_use_parley_alloc();
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson reports a refused allocation as a syntax error, or drops a
+     * member silently: either way it is out of memory, not bad input. */
+    if (parley__json_alloc_failed()) {
+        json_decref(root);
+        snprintf(err, err_size, "out of memory");
+        return PARLEY_ENOMEM;
+    }
     if (!root) {
         snprintf(err, err_size, "payload is not JSON: %s (line %d, column %d)",
                  je.text, je.line, je.column);

@@ -271,10 +271,16 @@ static void fill_names(parley__entry_t *e, const char *actor, const char *kind)
     memcpy(e->kind, kind, e->kind_len + 1);
 }
 
-parley_status_t parley_ledger_append_batch(parley_store_t *store,
-                                           const parley_ledger_event_t *events,
-                                           size_t n, uint64_t *first_seq,
-                                           parley_diags_t *diags)
+/*
+ * Checks and canonicalises the events, then either runs them in a
+ * transaction of their own (in_tx 0) or inside the caller's open write
+ * transaction (in_tx 1: no BEGIN, no COMMIT; on error the caller rolls
+ * back).
+ */
+static parley_status_t append_events(parley_store_t *store,
+                                     const parley_ledger_event_t *events,
+                                     size_t n, uint64_t *first_seq,
+                                     parley_diags_t *diags, int in_tx)
 {
     if (sodium_init() < 0)
         return PARLEY_EIO;
@@ -325,11 +331,28 @@ parley_status_t parley_ledger_append_batch(parley_store_t *store,
         p[i].e.payload_len = len;
     }
     if (st == PARLEY_OK)
-        st = append(store, p, n, first_seq, diags);
+        st = in_tx ? insert_all(store, p, n, first_seq, diags)
+                   : append(store, p, n, first_seq, diags);
     for (size_t i = 0; i < n; i++)
         parley_free(p[i].payload);
     parley_free(p);
     return st;
+}
+
+parley_status_t parley_ledger_append_batch(parley_store_t *store,
+                                           const parley_ledger_event_t *events,
+                                           size_t n, uint64_t *first_seq,
+                                           parley_diags_t *diags)
+{
+    return append_events(store, events, n, first_seq, diags, 0);
+}
+
+parley_status_t parley__ledger_append_tx(parley_store_t *store,
+                                         const parley_ledger_event_t *events,
+                                         size_t n, uint64_t *first_seq,
+                                         parley_diags_t *diags)
+{
+    return append_events(store, events, n, first_seq, diags, 1);
 }
 
 parley_status_t parley_ledger_append(parley_store_t *store,

@@ -59,6 +59,17 @@ int parley__key_payload(const parley_key_t *key, char *buf, size_t size);
 /* The parley data directory entry leaf ("keys", "parley.db"). */
 parley_status_t parley__data_dir(char *buf, size_t size, const char *leaf);
 
+/*
+ * As parley_ledger_append_batch, but inside the caller's open write
+ * transaction (BEGIN IMMEDIATE already run): no BEGIN, no COMMIT, so the
+ * entries and the caller's own rows commit or roll back together.  On an
+ * error the caller must roll back.
+ */
+parley_status_t parley__ledger_append_tx(parley_store_t *store,
+                                         const parley_ledger_event_t *events,
+                                         size_t n, uint64_t *first_seq,
+                                         parley_diags_t *diags);
+
 /* ---- streaming verifier ---------------------------------------------- */
 
 typedef struct parley__verifier parley__verifier_t;

@@ -23,9 +23,12 @@
  *       the entries: a tail cut from the ledger table alone shows up as a
  *       mismatch.
  *
- * Later versions add (docs/ledger.md): sessions, parties, texts, answers,
- * agreements, commitments, reports, verifications, guarantees, consequences;
- * each row referring to the ledger entry that recorded it.
+ * Version 2 adds the monitoring of an agreement (docs/monitoring.md):
+ * agreements, agreement_issues, participants, guarantees,
+ * guarantee_transitions,
+ * commitments, reports, disputes; each row refers to the ledger entry that
+ * recorded it (column entry), written in the same transaction, so the
+ * tables are an index and the ledger the truth.
  *
  * Migrations: MIGRATIONS[v] takes a database from version v to v + 1.  They
  * run in one BEGIN IMMEDIATE transaction that re-reads the version first,
@@ -69,6 +72,95 @@ static const char *const MIGRATIONS[PARLEY_STORE_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;\n"
     "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger\n"
     "  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;\n",
+    /* 1 -> 2: monitoring an agreement's implementation. */
+    "CREATE TABLE agreements (\n"
+    "  id               TEXT PRIMARY KEY,\n"
+    "  scenario         TEXT NOT NULL,\n"
+    "  text             TEXT NOT NULL,\n"
+    "  agreed_on        TEXT NOT NULL,\n"
+    "  periods_required INTEGER NOT NULL CHECK (periods_required >= 1),\n"
+    "  entry            INTEGER NOT NULL REFERENCES ledger(seq)\n"
+    ");\n"
+    "CREATE TABLE agreement_issues (\n"
+    "  agreement TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  issue     TEXT NOT NULL,\n"
+    "  cluster   TEXT,\n"
+    "  PRIMARY KEY (agreement, issue)\n"
+    ");\n"
+    "CREATE TABLE participants (\n"
+    "  agreement TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  id        TEXT NOT NULL,\n"
+    "  role      TEXT NOT NULL\n"
+    "            CHECK (role IN ('party','guarantor','monitor','observer')),\n"
+    "  PRIMARY KEY (agreement, id)\n"
+    ");\n"
+    "CREATE TABLE guarantees (\n"
+    "  agreement   TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  id          TEXT NOT NULL,\n"
+    "  guarantor   TEXT NOT NULL,\n"
+    "  beneficiary TEXT NOT NULL,\n"
+    "  criteria    TEXT,\n"
+    "  state       TEXT NOT NULL CHECK (state IN ('offered','provisional',\n"
+    "              'permanent','lapsed','invoked')),\n"
+    "  streak      INTEGER NOT NULL DEFAULT 0 CHECK (streak >= 0),\n"
+    "  entry       INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  PRIMARY KEY (agreement, id)\n"
+    ");\n"
+    "CREATE TABLE guarantee_transitions (\n"
+    "  entry      INTEGER PRIMARY KEY REFERENCES ledger(seq),\n"
+    "  agreement  TEXT NOT NULL,\n"
+    "  guarantee  TEXT NOT NULL,\n"
+    "  from_state TEXT NOT NULL,\n"
+    "  to_state   TEXT NOT NULL,\n"
+    "  evidence   TEXT NOT NULL,\n"
+    "  FOREIGN KEY (agreement, guarantee) REFERENCES guarantees(agreement, id)\n"
+    ");\n"
+    "CREATE TABLE commitments (\n"
+    "  agreement     TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  id            TEXT NOT NULL,\n"
+    "  issue         TEXT NOT NULL,\n"
+    "  owner         TEXT NOT NULL,\n"
+    "  what          TEXT NOT NULL,\n"
+    "  bench         TEXT NOT NULL CHECK (bench IN ('numeric','deliverable')),\n"
+    "  cmp           TEXT CHECK (cmp IN ('<','<=','>','>=','=')),\n"
+    "  target        REAL,\n"
+    "  unit          TEXT,\n"
+    "  start         TEXT NOT NULL,\n"
+    "  due           TEXT NOT NULL CHECK (due > start),\n"
+    "  period_months INTEGER NOT NULL CHECK (period_months BETWEEN 1 AND 120),\n"
+    "  verifier      TEXT NOT NULL CHECK (verifier <> owner),\n"
+    "  guarantee     TEXT,\n"
+    "  entry         INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  PRIMARY KEY (agreement, id),\n"
+    "  FOREIGN KEY (agreement, owner) REFERENCES participants(agreement, id),\n"
+    "  FOREIGN KEY (agreement, guarantee) REFERENCES guarantees(agreement, id)\n"
+    ");\n"
+    "CREATE TABLE reports (\n"
+    "  entry      INTEGER PRIMARY KEY REFERENCES ledger(seq),\n"
+    "  agreement  TEXT NOT NULL,\n"
+    "  commitment TEXT NOT NULL,\n"
+    "  source     TEXT NOT NULL\n"
+    "             CHECK (source IN ('self','monitor','verification')),\n"
+    "  author     TEXT NOT NULL,\n"
+    "  period     TEXT NOT NULL,\n"
+    "  status     INTEGER NOT NULL CHECK (status BETWEEN 0 AND 5),\n"
+    "  value      REAL,\n"
+    "  note       TEXT,\n"
+    "  UNIQUE (agreement, commitment, source, author, period),\n"
+    "  FOREIGN KEY (agreement, commitment)\n"
+    "    REFERENCES commitments(agreement, id)\n"
+    ");\n"
+    "CREATE TABLE disputes (\n"
+    "  entry        INTEGER PRIMARY KEY REFERENCES ledger(seq),\n"
+    "  agreement    TEXT NOT NULL,\n"
+    "  commitment   TEXT NOT NULL,\n"
+    "  period       TEXT NOT NULL,\n"
+    "  self_report  INTEGER NOT NULL REFERENCES reports(entry),\n"
+    "  verification INTEGER NOT NULL REFERENCES reports(entry),\n"
+    "  UNIQUE (agreement, commitment, period),\n"
+    "  FOREIGN KEY (agreement, commitment)\n"
+    "    REFERENCES commitments(agreement, id)\n"
+    ");\n",
 };
 
 int parley__store_exec(parley_store_t *store, const char *sql)

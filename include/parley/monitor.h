@@ -1,0 +1,230 @@
+/*
+ * parley/monitor.h - implementation of an agreement: commitments with
+ * measurable benchmarks, reports on them period by period, and the
+ * guarantees that depend on them (DESIGN.md section 4, docs/monitoring.md).
+ *
+ * Everything lives in the store (store.h).  Every write is one SQLite
+ * transaction that changes the monitoring tables AND appends the signed
+ * ledger entries recording the change, so the tables and the ledger cannot
+ * diverge: either both happen or neither.  A write is signed by its
+ * author's key (ledger.h); the key must be registered in the ledger.
+ *
+ * Bad input (an unknown agreement or commitment, a malformed or
+ * out-of-order date, a score outside the scale, an author who may not file
+ * that report) is a diagnostic and an error status, and nothing is stored.
+ *
+ * Dates are calendar days written YYYY-MM-DD (proleptic Gregorian, no
+ * time of day); periods are counted in whole months from a commitment's
+ * start, so the end of period k is start + k months (the day clamped to the
+ * month's length: 2027-01-31 + 1 month = 2027-02-28).
+ */
+#ifndef PARLEY_MONITOR_H
+#define PARLEY_MONITOR_H
+
+#include <stddef.h>
+
+#include "parley/error.h"
+#include "parley/ledger.h"
+#include "parley/scenario.h"
+#include "parley/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "YYYY-MM-DD" and its NUL. */
+#define PARLEY_DATE_SIZE 11
+
+/*
+ * Status of a commitment in a period: the Peace Accords Matrix scale 0..3,
+ * then disputed and breached.  NONE: nothing reported.
+ */
+typedef enum parley_pam {
+    PARLEY_PAM_NOT_BEGUN = 0,
+    PARLEY_PAM_MINIMAL = 1,
+    PARLEY_PAM_INTERMEDIATE = 2,
+    PARLEY_PAM_FULL = 3,
+    PARLEY_PAM_DISPUTED = 4,
+    PARLEY_PAM_BREACHED = 5,
+    PARLEY_PAM_NONE = 6
+} parley_pam_t;
+
+/* "not_begun", "minimal", "intermediate", "full", "disputed", "breached",
+ * "none". */
+const char *parley_pam_name(parley_pam_t pam);
+/* Accepts a name above or a digit 0..3; -1 for anything else (incl. none). */
+int parley_pam_from_name(const char *s);
+
+typedef enum parley_report_source {
+    PARLEY_REPORT_SELF,         /* by the commitment's owner */
+    PARLEY_REPORT_MONITOR,      /* by an independent monitor */
+    PARLEY_REPORT_VERIFICATION  /* by the commitment's verifier */
+} parley_report_source_t;
+
+/* "self", "monitor", "verification"; from_name gives -1 when unknown. */
+const char *parley_report_source_name(parley_report_source_t s);
+int parley_report_source_from_name(const char *s);
+
+typedef enum parley_bench_kind {
+    PARLEY_BENCH_NUMERIC,    /* a measured number, its unit and a comparator */
+    PARLEY_BENCH_DELIVERABLE /* done or not */
+} parley_bench_kind_t;
+
+typedef enum parley_guarantee_state {
+    PARLEY_GUARANTEE_OFFERED,
+    PARLEY_GUARANTEE_PROVISIONAL, /* at agreement */
+    PARLEY_GUARANTEE_PERMANENT,   /* criteria verified N periods in a row */
+    PARLEY_GUARANTEE_LAPSED,      /* not made permanent by its deadline */
+    PARLEY_GUARANTEE_INVOKED      /* a backing commitment verified breached */
+} parley_guarantee_state_t;
+
+const char *parley_guarantee_state_name(parley_guarantee_state_t s);
+
+/* 1 when s is a valid date YYYY-MM-DD (year 1000..9999). */
+int parley_date_valid(const char *s);
+
+/* ---- writing ---------------------------------------------------------- */
+
+typedef struct parley_monitor_init {
+    const char *agreement;     /* id: 1..64 of [A-Za-z0-9._-] */
+    const char *text;          /* the agreed text, JSON {"issue": "option"} */
+    const char *date;          /* the day of agreement */
+    unsigned periods_required; /* N, for guarantees to become permanent */
+} parley_monitor_init_t;
+
+/*
+ * Starts monitoring an agreement on scenario sc: records the agreement
+ * (its text checked against sc: every issue once, each option one of the
+ * issue's labels), the scenario's participants and roles, its issues'
+ * clusters, and each
+ * guarantee of sc that applies to the agreed package, as provisional.
+ * Entries: "agreement.init", then one "guarantee.provisional" per
+ * guarantee, with the agreement entry as evidence.  PARLEY_EDUPLICATE when
+ * the agreement id exists; PARLEY_EINVALID / PARLEY_ESYNTAX for bad input.
+ */
+parley_status_t parley_monitor_init(parley_store_t *store,
+                                    const parley_key_t *author,
+                                    const parley_scenario_t *sc,
+                                    const parley_monitor_init_t *in,
+                                    uint64_t *seq, parley_diags_t *diags);
+
+typedef struct parley_commitment_spec {
+    const char *agreement;
+    const char *id;       /* 1..64 of [A-Za-z0-9._-], unique per agreement */
+    const char *issue;    /* an issue of the agreement */
+    const char *owner;    /* a participant with role party or guarantor */
+    const char *what;     /* what must be done, free text, non-empty */
+    parley_bench_kind_t bench;
+    const char *cmp;      /* NUMERIC: "<", "<=", ">", ">=" or "=" */
+    double target;        /* NUMERIC: the number to compare with, finite */
+    const char *unit;     /* NUMERIC: non-empty */
+    const char *start;    /* first day; NULL: the day of agreement */
+    const char *due;      /* last day, after start */
+    unsigned period_months; /* reporting period, 1..120 months */
+    const char *verifier; /* the actor whose verifications count; not owner */
+    const char *guarantee; /* the guarantee whose criteria it backs, or NULL */
+} parley_commitment_spec_t;
+
+/* Adds a commitment ("commitment.add").  start must not precede the day of
+ * agreement; the guarantee, if named, must be provisional. */
+parley_status_t parley_monitor_commit(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_commitment_spec_t *c,
+                                      uint64_t *seq, parley_diags_t *diags);
+
+typedef struct parley_report_spec {
+    const char *agreement;
+    const char *commitment;
+    parley_report_source_t source;
+    const char *period;  /* the end of a reporting period of the commitment */
+    parley_pam_t status; /* 0..3, DISPUTED or BREACHED */
+    int has_value;       /* NUMERIC benchmarks: the measured value */
+    double value;
+    const char *note;    /* may be NULL */
+} parley_report_spec_t;
+
+/*
+ * Records a report ("report.self", "report.monitor" or
+ * "report.verification").  The author must be the owner for a self-report,
+ * the commitment's verifier for a verification, anyone but the owner for a
+ * monitor's report.  Refused: an unknown agreement or commitment; a period
+ * that is not the end of one of the commitment's reporting periods; a
+ * period before one this author already reported for this commitment and
+ * source (out of order), or the same one again (PARLEY_EDUPLICATE); a
+ * status outside the scale; a value for a deliverable.
+ *
+ * In the same transaction: when a self-report and the verification of the
+ * same period disagree, "commitment.disputed" is appended with both entries
+ * as evidence; and a verification updates the guarantee its commitment
+ * backs ("guarantee.permanent", "guarantee.invoked", "guarantee.lapsed",
+ * with the verifications that decided it as evidence).  *seq (may be NULL)
+ * receives the report's entry.
+ */
+parley_status_t parley_monitor_report(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_report_spec_t *r,
+                                      uint64_t *seq, parley_diags_t *diags);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* One period of a commitment: what each source said, and what counts. */
+typedef struct parley_period_status {
+    char period[PARLEY_DATE_SIZE];
+    parley_pam_t self, monitor, verification; /* NONE when not reported */
+    int has_value;
+    double value;           /* the verified (else monitored, else self) value */
+    parley_pam_t effective; /* see parley_monitor_status */
+} parley_period_status_t;
+
+typedef struct parley_commitment_status {
+    char *id, *issue, *owner, *verifier, *what;
+    char *guarantee; /* the guarantee it backs, or NULL */
+    char *cluster;   /* its issue's cluster in the scenario, or NULL */
+    parley_bench_kind_t bench;
+    char *cmp, *unit; /* NULL for deliverables */
+    double target;
+    char start[PARLEY_DATE_SIZE], due[PARLEY_DATE_SIZE];
+    unsigned period_months;
+    size_t n_periods; /* reported periods, oldest first */
+    parley_period_status_t *periods;
+    parley_pam_t current; /* effective status of the latest period, or NONE */
+    int disputed;         /* the latest period is disputed */
+    int breached;         /* any period was found breached */
+    int overdue;          /* as_of is past due and current is not FULL */
+    size_t missing_self;  /* periods ended by as_of without a self-report */
+} parley_commitment_status_t;
+
+typedef struct parley_guarantee_status {
+    char *id, *guarantor, *beneficiary, *criteria; /* criteria may be NULL */
+    parley_guarantee_state_t state;
+    unsigned streak; /* consecutive verified periods so far */
+    size_t n_backing; /* commitments that back it */
+} parley_guarantee_status_t;
+
+typedef struct parley_monitor_status {
+    char *agreement, *scenario, *text;
+    char agreed_on[PARLEY_DATE_SIZE], as_of[PARLEY_DATE_SIZE];
+    unsigned periods_required;
+    size_t n_commitments;
+    parley_commitment_status_t *commitments; /* by owner, then id */
+    size_t n_guarantees;
+    parley_guarantee_status_t *guarantees; /* by id */
+} parley_monitor_status_t;
+
+/*
+ * The state of an agreement as of a day.  A period's effective status is
+ * DISPUTED when its self-report and verification disagree, BREACHED when
+ * a monitor or verifier found it breached, else the verification's, else
+ * the monitor's, else the self-report's.  Only reports for periods ending
+ * on or before as_of count.  *out is owned by the caller.
+ */
+parley_status_t parley_monitor_status(parley_store_t *store,
+                                      const char *agreement, const char *as_of,
+                                      parley_monitor_status_t **out,
+                                      parley_diags_t *diags);
+void parley_monitor_status_free(parley_monitor_status_t *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

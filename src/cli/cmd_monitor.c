@@ -1,0 +1,833 @@
+/*
+ * cmd_monitor.c - `parley monitor init|commit|report|verify|status`: the
+ * implementation of an agreement, from the command line.
+ *
+ * Each action that writes signs with the key of the actor named by --as
+ * (DIR/ACTOR.key, registered first with `parley ledger register`) and is
+ * one transaction in the store: a refused action changes nothing.  The
+ * agreement comes from the event log of `parley mediate --json`: its
+ * "agreement" event holds the agreed text.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli/cli_internal.h"
+#include "parley/monitor.h"
+
+const char cli_help_monitor[] =
+    "Usage: parley monitor init SCENARIO --agreement LOG.jsonl --as ACTOR\n"
+    "                           [--id ID] [--date DAY] [--periods N]\n"
+    "       parley monitor commit AGREEMENT ID --issue ISSUE --owner PARTY\n"
+    "                           --what TEXT (--benchmark 'CMP NUMBER UNIT' |\n"
+    "                           --deliverable) --due DAY --every MONTHS\n"
+    "                           --verifier ACTOR [--start DAY]\n"
+    "                           [--guarantee G] --as ACTOR\n"
+    "       parley monitor report AGREEMENT COMMITMENT --period DAY\n"
+    "                           --status S [--value X] [--note TEXT]\n"
+    "                           [--monitor] --as ACTOR\n"
+    "       parley monitor verify AGREEMENT COMMITMENT --period DAY\n"
+    "                           --status S [--value X] [--note TEXT] --as ACTOR\n"
+    "       parley monitor status AGREEMENT [--as-of DAY] [--json]\n"
+    "Every action takes [--db PATH]; the writing ones [--keys DIR].\n"
+    "\n"
+    "init     takes an agreement into monitoring: the agreed text is the\n"
+    "         'agreement' event of LOG.jsonl (written by 'parley mediate\n"
+    "         --json'), checked against SCENARIO; the scenario's guarantees\n"
+    "         that apply to it become provisional.  ID defaults to the\n"
+    "         scenario file's name, DAY to today (UTC), N to 3: the number of\n"
+    "         consecutive verified periods a guarantee needs to become\n"
+    "         permanent.\n"
+    "commit   adds a commitment: who (--owner) must do what, on which issue,\n"
+    "         measured how (a number: --benchmark '>= 450 m3/s'; or done or\n"
+    "         not: --deliverable), from --start (default: the day of\n"
+    "         agreement) to --due, reported every MONTHS months, verified by\n"
+    "         --verifier; --guarantee names the guarantee it backs.\n"
+    "report   files the owner's self-report (or, with --monitor, an\n"
+    "         independent monitor's report) for the period ending on DAY.\n"
+    "verify   files the verifier's finding for that period.  A verification\n"
+    "         that disagrees with the self-report marks the commitment\n"
+    "         disputed; verifications move the guarantee a commitment backs.\n"
+    "status   a dashboard per party: each commitment's status per period,\n"
+    "         overdue and disputed flags, missing self-reports; a summary\n"
+    "         per cluster of issues; and each guarantee's state.\n"
+    "\n"
+    "Status S: 0 not_begun, 1 minimal, 2 intermediate, 3 full (the Peace\n"
+    "Accords Matrix scale), disputed or breached.  Days are YYYY-MM-DD; a\n"
+    "period is named by its last day: start + k * MONTHS months.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH     the database (default: $XDG_DATA_HOME/parley/parley.db,\n"
+    "                else ~/.local/share/parley/parley.db)\n"
+    "  --keys DIR    key directory (default: $XDG_DATA_HOME/parley/keys)\n"
+    "  --as ACTOR    who signs this action: DIR/ACTOR.key\n"
+    "  --json        status as one JSON object\n"
+    "\n"
+    "Exit status: 0 success; 1 refused (bad input, unknown agreement or\n"
+    "commitment, dates out of order, a newer database...: nothing stored);\n"
+    "64 usage error; 66 an input file or the database cannot be read.\n";
+
+enum {
+    O_DB = 1, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE, O_PERIODS, O_ISSUE,
+    O_OWNER, O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY, O_VERIFIER, O_START,
+    O_GUARANTEE, O_PERIOD, O_STATUS, O_VALUE, O_NOTE, O_MONITOR, O_ASOF,
+    O_JSON
+};
+
+static const cli_opt_t monitor_opts[] = {
+    {"db", 0, 1, O_DB},           {"keys", 0, 1, O_KEYS},
+    {"as", 0, 1, O_AS},           {"agreement", 0, 1, O_AGREEMENT},
+    {"id", 0, 1, O_ID},           {"date", 0, 1, O_DATE},
+    {"periods", 0, 1, O_PERIODS}, {"issue", 0, 1, O_ISSUE},
+    {"owner", 0, 1, O_OWNER},     {"what", 0, 1, O_WHAT},
+    {"benchmark", 0, 1, O_BENCH}, {"deliverable", 0, 0, O_DELIV},
+    {"due", 0, 1, O_DUE},         {"every", 0, 1, O_EVERY},
+    {"verifier", 0, 1, O_VERIFIER}, {"start", 0, 1, O_START},
+    {"guarantee", 0, 1, O_GUARANTEE}, {"period", 0, 1, O_PERIOD},
+    {"status", 0, 1, O_STATUS},   {"value", 0, 1, O_VALUE},
+    {"note", 0, 1, O_NOTE},       {"monitor", 0, 0, O_MONITOR},
+    {"as-of", 0, 1, O_ASOF},      {"json", 0, 0, O_JSON},
+};
+#define N_OPTS (sizeof monitor_opts / sizeof monitor_opts[0])
+
+/* Everything any action may be given; which ones apply is checked after. */
+typedef struct margs {
+    const char *action;
+    const char *operand[2];
+    int n_operands;
+    const char *v[O_JSON + 1]; /* option values by id ("" for flags) */
+} margs_t;
+
+/* Options each action accepts, as ids terminated by 0. */
+static const int INIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE,
+                                O_PERIODS, 0};
+static const int COMMIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_ISSUE, O_OWNER,
+                                  O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY,
+                                  O_VERIFIER, O_START, O_GUARANTEE, 0};
+static const int REPORT_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
+                                  O_VALUE, O_NOTE, O_MONITOR, 0};
+static const int VERIFY_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
+                                  O_VALUE, O_NOTE, 0};
+static const int STATUS_OPTS[] = {O_DB, O_ASOF, O_JSON, 0};
+
+static const char *opt_name(int id)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (monitor_opts[i].id == id)
+            return monitor_opts[i].name;
+    return "?";
+}
+
+static int parse(int argc, char **argv, margs_t *a, const int *allowed,
+                 int want_operands, const char *operand_names)
+{
+    cli_parser_t p;
+    cli_parser_init(&p, "monitor", argc - 1, argv + 1, monitor_opts, N_OPTS);
+    const char *v;
+    int id;
+    while ((id = cli_next(&p, &v)) != CLI_END) {
+        if (id == CLI_BAD)
+            return CLI_EXIT_USAGE;
+        if (id == CLI_OPERAND) {
+            if (a->n_operands >= want_operands)
+                return cli_usage_error("monitor",
+                                       "unexpected argument '%s' for "
+                                       "'monitor %s'",
+                                       v, a->action);
+            a->operand[a->n_operands++] = v;
+            continue;
+        }
+        int ok = 0;
+        for (const int *o = allowed; *o && !ok; o++)
+            ok = *o == id;
+        if (!ok)
+            return cli_usage_error("monitor", "'monitor %s' takes no --%s",
+                                   a->action, opt_name(id));
+        a->v[id] = v ? v : "";
+    }
+    if (a->n_operands < want_operands)
+        return cli_usage_error("monitor", "'monitor %s' needs %s", a->action,
+                               operand_names);
+    return 0;
+}
+
+static int need(const margs_t *a, int id)
+{
+    if (a->v[id])
+        return 0;
+    return cli_usage_error("monitor", "'monitor %s' needs --%s", a->action,
+                           opt_name(id));
+}
+
+static int print_diags(parley_diags_t *diags, parley_status_t st)
+{
+    parley_diags_print(diags, stderr);
+    if (parley_diags_count(diags) == 0)
+        cli_error("monitor", 0, "%s", parley_status_message(st));
+    return st == PARLEY_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_INVALID;
+}
+
+/* The store and the signing key of a writing action. */
+typedef struct writer {
+    parley_store_t *store;
+    parley_key_t *key;
+    parley_diags_t *diags;
+} writer_t;
+
+static void writer_close(writer_t *w)
+{
+    parley_key_free(w->key);
+    parley_store_close(w->store);
+    parley_diags_free(w->diags);
+}
+
+static int writer_open(const margs_t *a, writer_t *w)
+{
+    memset(w, 0, sizeof *w);
+    int rc = need(a, O_AS);
+    if (rc)
+        return rc;
+    char dir[4096];
+    if ((rc = cli_key_dir("monitor", a->v[O_KEYS], dir, sizeof dir)))
+        return rc;
+    if ((rc = cli_load_key("monitor", dir, a->v[O_AS], 0, &w->key)))
+        return rc;
+    /* init may create the database; the others need an existing one. */
+    if ((rc = cli_open_store("monitor", a->v[O_DB],
+                             strcmp(a->action, "init") != 0, &w->store))) {
+        writer_close(w);
+        return rc;
+    }
+    if (!(w->diags = parley_diags_new())) {
+        writer_close(w);
+        return cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+    }
+    return 0;
+}
+
+static void today(char out[PARLEY_DATE_SIZE])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, PARLEY_DATE_SIZE, "%Y-%m-%d", &tm);
+}
+
+/* ---- init ------------------------------------------------------------- */
+
+/*
+ * The agreed text from a `parley mediate --json` log: the "text" of its
+ * "agreement" event, as compact JSON (malloc'd: the caller frees it).  Prints
+ * and returns an exit code on failure.
+ */
+static int agreement_text(const char *path, char **out)
+{
+    *out = NULL;
+    int rc = cli_check_readable("monitor", path);
+    if (rc)
+        return rc;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cli_error("monitor", CLI_EXIT_NOINPUT, "cannot read '%s': %s",
+                         path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int impasse = 0;
+    rc = -1;
+    while (rc < 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        json_error_t err;
+        json_t *ev = json_loads(line, 0, &err);
+        if (!ev) {
+            rc = cli_error("monitor", CLI_EXIT_INVALID,
+                           "%s:%ld: not an event log line: %s", path, lineno,
+                           err.text);
+            break;
+        }
+        const char *kind = json_string_value(json_object_get(ev, "kind"));
+        if (kind && strcmp(kind, "impasse") == 0)
+            impasse = 1;
+        if (kind && strcmp(kind, "agreement") == 0) {
+            json_t *text = json_object_get(ev, "text");
+            if (!json_is_object(text)) {
+                rc = cli_error("monitor", CLI_EXIT_INVALID,
+                               "%s:%ld: the agreement event has no text "
+                               "object",
+                               path, lineno);
+            } else {
+                /* Into our own buffer: jansson's allocator may change
+                 * once a scenario is read. */
+                size_t need_bytes = json_dumpb(text, NULL, 0, JSON_COMPACT);
+                *out = need_bytes ? malloc(need_bytes + 1) : NULL;
+                if (*out) {
+                    json_dumpb(text, *out, need_bytes, JSON_COMPACT);
+                    (*out)[need_bytes] = '\0';
+                }
+                rc = *out ? CLI_EXIT_OK
+                          : cli_error("monitor", CLI_EXIT_INTERNAL,
+                                      "out of memory");
+            }
+        }
+        json_decref(ev);
+    }
+    free(line);
+    fclose(f);
+    if (rc < 0)
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: no agreement event in the log%s", path,
+                       impasse ? " (the session ended in an impasse)"
+                               : " (is it the output of 'parley mediate "
+                                 "--json'?)");
+    return rc;
+}
+
+/* The scenario file's name without directory and extension, as an id. */
+static void default_id(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = 0;
+    for (const char *c = base; *c && *c != '.' && n + 1 < size &&
+                               n < PARLEY_LEDGER_MAX_NAME;
+         c++)
+        out[n++] = (isalnum((unsigned char)*c) || *c == '_' || *c == '-')
+                       ? *c
+                       : '_';
+    if (n == 0)
+        out[n++] = 'a';
+    out[n] = '\0';
+}
+
+static int do_init(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, INIT_OPTS, 1, "the SCENARIO file");
+    if (rc || (rc = need(a, O_AGREEMENT)) || (rc = need(a, O_AS)))
+        return rc;
+    size_t periods = 3;
+    if (a->v[O_PERIODS] &&
+        cli_parse_size("monitor", "--periods", a->v[O_PERIODS], 1, 1000,
+                       &periods))
+        return CLI_EXIT_USAGE;
+    char *text = NULL;
+    if ((rc = agreement_text(a->v[O_AGREEMENT], &text)))
+        return rc;
+    parley_diags_t *sd = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    const char *files[1] = {a->operand[0]};
+    parley_status_t st =
+        sd ? cli_load("monitor", files, 1, &sc, sd, &rc) : PARLEY_ENOMEM;
+    if (st != PARLEY_OK || !sc) {
+        if (sd)
+            cli_print_diags(a->operand[0], sd);
+        parley_diags_free(sd);
+        free(text);
+        return rc ? rc : CLI_EXIT_INVALID;
+    }
+    parley_diags_free(sd);
+    writer_t w;
+    if ((rc = writer_open(a, &w))) {
+        parley_scenario_free(sc);
+        free(text);
+        return rc;
+    }
+    char id[PARLEY_LEDGER_MAX_NAME + 1], day[PARLEY_DATE_SIZE];
+    default_id(a->operand[0], id, sizeof id);
+    today(day);
+    parley_monitor_init_t in = {a->v[O_ID] ? a->v[O_ID] : id, text,
+                                a->v[O_DATE] ? a->v[O_DATE] : day,
+                                (unsigned)periods};
+    uint64_t seq = 0;
+    st = parley_monitor_init(w.store, w.key, sc, &in, &seq, w.diags);
+    if (st == PARLEY_OK)
+        printf("agreement %s: monitored from %s (entry %llu)\n", in.agreement,
+               in.date, (unsigned long long)seq);
+    else
+        rc = print_diags(w.diags, st);
+    writer_close(&w);
+    parley_scenario_free(sc);
+    free(text);
+    return rc;
+}
+
+/* ---- commit ----------------------------------------------------------- */
+
+/* "CMP NUMBER UNIT" (the unit may have spaces), into c. */
+static int parse_benchmark(const char *s, parley_commitment_spec_t *c,
+                           char *cmp, char *num, char *unit, size_t size)
+{
+    int n = 0;
+    if (sscanf(s, " %3[<>=] %63s %n", cmp, num, &n) != 2 || !s[n])
+        return cli_usage_error("monitor",
+                               "--benchmark must be 'CMP NUMBER UNIT' (CMP one "
+                               "of < <= > >= =), got '%s'",
+                               s);
+    snprintf(unit, size, "%s", s + n);
+    if (cli_parse_double("monitor", "--benchmark NUMBER", num, -1e300, 1e300,
+                         &c->target))
+        return CLI_EXIT_USAGE;
+    c->cmp = cmp;
+    c->unit = unit;
+    c->bench = PARLEY_BENCH_NUMERIC;
+    return 0;
+}
+
+static int do_commit(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, COMMIT_OPTS, 2, "AGREEMENT and ID");
+    const int required[] = {O_ISSUE, O_OWNER, O_WHAT, O_DUE, O_EVERY,
+                            O_VERIFIER, O_AS};
+    for (size_t i = 0; !rc && i < sizeof required / sizeof required[0]; i++)
+        rc = need(a, required[i]);
+    if (rc)
+        return rc;
+    if (!a->v[O_BENCH] == !a->v[O_DELIV])
+        return cli_usage_error("monitor", "'monitor commit' needs one of "
+                                          "--benchmark 'CMP NUMBER UNIT' or "
+                                          "--deliverable");
+    parley_commitment_spec_t c;
+    memset(&c, 0, sizeof c);
+    c.agreement = a->operand[0];
+    c.id = a->operand[1];
+    c.issue = a->v[O_ISSUE];
+    c.owner = a->v[O_OWNER];
+    c.what = a->v[O_WHAT];
+    c.due = a->v[O_DUE];
+    c.start = a->v[O_START];
+    c.verifier = a->v[O_VERIFIER];
+    c.guarantee = a->v[O_GUARANTEE];
+    c.bench = PARLEY_BENCH_DELIVERABLE;
+    char cmp[4], num[64], unit[256];
+    if (a->v[O_BENCH] &&
+        parse_benchmark(a->v[O_BENCH], &c, cmp, num, unit, sizeof unit))
+        return CLI_EXIT_USAGE;
+    size_t months = 0;
+    if (cli_parse_size("monitor", "--every", a->v[O_EVERY], 1, 120, &months))
+        return CLI_EXIT_USAGE;
+    c.period_months = (unsigned)months;
+    writer_t w;
+    if ((rc = writer_open(a, &w)))
+        return rc;
+    uint64_t seq = 0;
+    parley_status_t st = parley_monitor_commit(w.store, w.key, &c, &seq,
+                                               w.diags);
+    if (st == PARLEY_OK)
+        printf("commitment %s/%s: owner %s, due %s (entry %llu)\n",
+               c.agreement, c.id, c.owner, c.due, (unsigned long long)seq);
+    else
+        rc = print_diags(w.diags, st);
+    writer_close(&w);
+    return rc;
+}
+
+/* ---- report, verify --------------------------------------------------- */
+
+static int do_report(int argc, char **argv, margs_t *a, int verification)
+{
+    int rc = parse(argc, argv, a, verification ? VERIFY_OPTS : REPORT_OPTS, 2,
+                   "AGREEMENT and COMMITMENT");
+    if (rc || (rc = need(a, O_PERIOD)) || (rc = need(a, O_STATUS)) ||
+        (rc = need(a, O_AS)))
+        return rc;
+    int status = parley_pam_from_name(a->v[O_STATUS]);
+    if (status < 0)
+        return cli_usage_error("monitor",
+                               "--status '%s' is outside the scale: expected "
+                               "0 not_begun, 1 minimal, 2 intermediate, 3 "
+                               "full, disputed or breached",
+                               a->v[O_STATUS]);
+    parley_report_spec_t r;
+    memset(&r, 0, sizeof r);
+    r.agreement = a->operand[0];
+    r.commitment = a->operand[1];
+    r.source = verification       ? PARLEY_REPORT_VERIFICATION
+               : a->v[O_MONITOR] ? PARLEY_REPORT_MONITOR
+                                 : PARLEY_REPORT_SELF;
+    r.period = a->v[O_PERIOD];
+    r.status = (parley_pam_t)status;
+    r.note = a->v[O_NOTE];
+    if (a->v[O_VALUE]) {
+        if (cli_parse_double("monitor", "--value", a->v[O_VALUE], -1e300,
+                             1e300, &r.value))
+            return CLI_EXIT_USAGE;
+        r.has_value = 1;
+    }
+    writer_t w;
+    if ((rc = writer_open(a, &w)))
+        return rc;
+    uint64_t seq = 0;
+    parley_ledger_head_t h;
+    parley_status_t st = parley_monitor_report(w.store, w.key, &r, &seq,
+                                               w.diags);
+    if (st == PARLEY_OK) {
+        printf("%s report on %s/%s for %s: %s (entry %llu)\n",
+               parley_report_source_name(r.source), r.agreement, r.commitment,
+               r.period, parley_pam_name(r.status), (unsigned long long)seq);
+        /* What the report set off, from the ledger itself. */
+        if (parley_ledger_head(w.store, &h) == PARLEY_OK && h.seq > seq)
+            printf("  and %llu more entr%s it set off (a dispute or a "
+                   "guarantee transition): see 'parley monitor status'\n",
+                   (unsigned long long)(h.seq - seq),
+                   h.seq - seq == 1 ? "y" : "ies");
+    } else {
+        rc = print_diags(w.diags, st);
+    }
+    writer_close(&w);
+    return rc;
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+static const char *pam_short(parley_pam_t p)
+{
+    switch (p) {
+    case PARLEY_PAM_NOT_BEGUN:
+        return "0";
+    case PARLEY_PAM_MINIMAL:
+        return "1";
+    case PARLEY_PAM_INTERMEDIATE:
+        return "2";
+    case PARLEY_PAM_FULL:
+        return "3";
+    case PARLEY_PAM_DISPUTED:
+        return "D";
+    case PARLEY_PAM_BREACHED:
+        return "B";
+    default:
+        return "-";
+    }
+}
+
+static void print_benchmark(const parley_commitment_status_t *c)
+{
+    if (c->bench == PARLEY_BENCH_NUMERIC)
+        printf("%s %g %s", c->cmp ? c->cmp : "?", c->target,
+               c->unit ? c->unit : "");
+    else
+        printf("deliverable");
+}
+
+static int same_cluster(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int date_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * One cluster's scores over time: for each period any of its commitments
+ * reported, the mean of the scores on the 0..3 scale that count then, and
+ * how many were disputed or breached.  Periods are collected into `dates`
+ * (room for every period of every commitment).
+ */
+static void print_cluster_timeline(const parley_monitor_status_t *s,
+                                   const char *cl, const char **dates)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < s->n_commitments; j++) {
+        const parley_commitment_status_t *c = &s->commitments[j];
+        if (!same_cluster(cl, c->cluster))
+            continue;
+        for (size_t k = 0; k < c->n_periods; k++)
+            dates[n++] = c->periods[k].period;
+    }
+    if (n == 0)
+        return;
+    qsort(dates, n, sizeof *dates, date_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(dates[i], dates[i - 1]) == 0)
+            continue;
+        double sum = 0;
+        size_t scored = 0, disputed = 0, breached = 0;
+        for (size_t j = 0; j < s->n_commitments; j++) {
+            const parley_commitment_status_t *c = &s->commitments[j];
+            if (!same_cluster(cl, c->cluster))
+                continue;
+            for (size_t k = 0; k < c->n_periods; k++) {
+                if (strcmp(c->periods[k].period, dates[i]) != 0)
+                    continue;
+                parley_pam_t e = c->periods[k].effective;
+                if (e <= PARLEY_PAM_FULL) {
+                    sum += (double)e;
+                    scored++;
+                }
+                disputed += e == PARLEY_PAM_DISPUTED;
+                breached += e == PARLEY_PAM_BREACHED;
+            }
+        }
+        printf("    %s  ", dates[i]);
+        if (scored)
+            printf("mean %.2f of %zu", sum / (double)scored, scored);
+        else
+            printf("no score");
+        if (disputed)
+            printf(", %zu D", disputed);
+        if (breached)
+            printf(", %zu B", breached);
+        printf("\n");
+    }
+}
+
+/*
+ * Per cluster (in order of first appearance; issues outside any cluster
+ * last, as "(no cluster)"): how many commitments stand at each status now,
+ * the flags, and the scores over time.  O(n^2) in commitments and periods,
+ * which number in the tens.
+ */
+static void print_clusters(const parley_monitor_status_t *s)
+{
+    if (s->n_commitments == 0)
+        return;
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_commitments; i++)
+        total += s->commitments[i].n_periods;
+    const char **dates = malloc((total ? total : 1) * sizeof *dates);
+    printf("\nBy cluster (commitments now at 0/1/2/3, D, B, not reported;\n"
+           "then per period the mean score of those reported):\n");
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < s->n_commitments; i++) {
+            const char *cl = s->commitments[i].cluster;
+            if ((pass == 0) != (cl != NULL))
+                continue;
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = same_cluster(cl, s->commitments[j].cluster);
+            if (seen)
+                continue;
+            size_t count[PARLEY_PAM_NONE + 1] = {0}, overdue = 0,
+                   disputed = 0, n = 0;
+            for (size_t j = i; j < s->n_commitments; j++) {
+                const parley_commitment_status_t *c = &s->commitments[j];
+                if (!same_cluster(cl, c->cluster))
+                    continue;
+                n++;
+                count[c->current <= PARLEY_PAM_NONE ? c->current
+                                                    : PARLEY_PAM_NONE]++;
+                overdue += c->overdue != 0;
+                disputed += c->disputed != 0;
+            }
+            printf("  %-16s %zu: %zu/%zu/%zu/%zu, %zu D, %zu B, %zu -; %zu "
+                   "overdue, %zu disputed\n",
+                   cl ? cl : "(no cluster)", n, count[0], count[1], count[2],
+                   count[3], count[PARLEY_PAM_DISPUTED],
+                   count[PARLEY_PAM_BREACHED], count[PARLEY_PAM_NONE], overdue,
+                   disputed);
+            if (dates)
+                print_cluster_timeline(s, cl, dates);
+        }
+    }
+    free(dates);
+}
+
+static void status_text(const parley_monitor_status_t *s)
+{
+    printf("Agreement %s (%s), agreed %s; status as of %s\n", s->agreement,
+           s->scenario, s->agreed_on, s->as_of);
+    printf("Scale: 0 not begun, 1 minimal, 2 intermediate, 3 full; D disputed,"
+           " B breached, - not reported\n");
+    size_t overdue = 0, disputed = 0;
+    for (size_t i = 0; i < s->n_commitments; i++) {
+        overdue += s->commitments[i].overdue != 0;
+        disputed += s->commitments[i].disputed != 0;
+    }
+    printf("%zu commitment%s, %zu overdue, %zu disputed\n", s->n_commitments,
+           s->n_commitments == 1 ? "" : "s", overdue, disputed);
+    const char *owner = NULL;
+    for (size_t i = 0; i < s->n_commitments; i++) {
+        const parley_commitment_status_t *c = &s->commitments[i];
+        if (!owner || strcmp(owner, c->owner) != 0) {
+            owner = c->owner;
+            size_t n = 0, full = 0;
+            for (size_t j = i; j < s->n_commitments &&
+                               strcmp(s->commitments[j].owner, owner) == 0;
+                 j++) {
+                n++;
+                full += s->commitments[j].current == PARLEY_PAM_FULL;
+            }
+            printf("\n%s: %zu commitment%s, %zu in full\n", owner, n,
+                   n == 1 ? "" : "s", full);
+        }
+        printf("  %-16s %s: ", c->id, c->issue);
+        print_benchmark(c);
+        printf(", due %s, every %u month%s, verified by %s%s%s\n", c->due,
+               c->period_months, c->period_months == 1 ? "" : "s",
+               c->verifier, c->guarantee ? ", backs " : "",
+               c->guarantee ? c->guarantee : "");
+        printf("    now %s (%s)", pam_short(c->current),
+               parley_pam_name(c->current));
+        if (c->overdue)
+            printf("  OVERDUE");
+        if (c->disputed)
+            printf("  DISPUTED");
+        if (c->breached)
+            printf("  BREACHED");
+        if (c->missing_self)
+            printf("  %zu self-report%s missing", c->missing_self,
+                   c->missing_self == 1 ? "" : "s");
+        printf("\n");
+        if (c->n_periods) {
+            printf("    %-10s  self mon. ver.  counts\n", "period");
+            for (size_t k = 0; k < c->n_periods; k++) {
+                const parley_period_status_t *p = &c->periods[k];
+                printf("    %-10s  %-4s %-4s %-4s  %s", p->period,
+                       pam_short(p->self), pam_short(p->monitor),
+                       pam_short(p->verification), pam_short(p->effective));
+                if (p->has_value)
+                    printf("  (%g%s%s)", p->value, c->unit ? " " : "",
+                           c->unit ? c->unit : "");
+                printf("\n");
+            }
+        }
+    }
+    print_clusters(s);
+    printf("\nGuarantees (permanent after %u consecutive verified period%s):\n",
+           s->periods_required, s->periods_required == 1 ? "" : "s");
+    if (s->n_guarantees == 0)
+        printf("  none\n");
+    for (size_t i = 0; i < s->n_guarantees; i++) {
+        const parley_guarantee_status_t *g = &s->guarantees[i];
+        printf("  %-16s %s -> %s: %s", g->id, g->guarantor, g->beneficiary,
+               parley_guarantee_state_name(g->state));
+        if (g->state == PARLEY_GUARANTEE_PROVISIONAL)
+            printf(", %u of %u periods", g->streak, s->periods_required);
+        if (g->n_backing == 0)
+            printf(", no commitment backs its criteria yet");
+        printf("\n");
+    }
+}
+
+static json_t *pam_json(parley_pam_t p)
+{
+    return p == PARLEY_PAM_NONE ? json_null() : json_string(parley_pam_name(p));
+}
+
+static int status_json(const parley_monitor_status_t *s)
+{
+    json_t *cs = json_array(), *gs = json_array();
+    for (size_t i = 0; cs && i < s->n_commitments; i++) {
+        const parley_commitment_status_t *c = &s->commitments[i];
+        json_t *periods = json_array();
+        for (size_t k = 0; periods && k < c->n_periods; k++) {
+            const parley_period_status_t *p = &c->periods[k];
+            json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o}", "period",
+                                  p->period, "self", pam_json(p->self),
+                                  "monitor", pam_json(p->monitor),
+                                  "verification", pam_json(p->verification),
+                                  "status", pam_json(p->effective));
+            if (o && p->has_value)
+                json_object_set_new(o, "value", json_real(p->value));
+            json_array_append_new(periods, o);
+        }
+        json_t *bench =
+            c->bench == PARLEY_BENCH_NUMERIC
+                ? json_pack("{s:s, s:s, s:f, s:s}", "kind", "numeric", "cmp",
+                            c->cmp ? c->cmp : "", "target", c->target, "unit",
+                            c->unit ? c->unit : "")
+                : json_pack("{s:s}", "kind", "deliverable");
+        json_array_append_new(
+            cs, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:s, s:s, "
+                          "s:i, s:s?, s:o, s:o, s:b, s:b, s:b, s:I}",
+                          "id", c->id, "owner", c->owner, "issue", c->issue,
+                          "cluster", c->cluster,
+                          "what", c->what, "verifier", c->verifier,
+                          "benchmark", bench, "start", c->start, "due", c->due,
+                          "period_months", (int)c->period_months, "guarantee",
+                          c->guarantee, "periods", periods, "current",
+                          pam_json(c->current), "overdue", c->overdue,
+                          "disputed", c->disputed, "breached", c->breached,
+                          "missing_self_reports", (json_int_t)c->missing_self));
+    }
+    for (size_t i = 0; gs && i < s->n_guarantees; i++) {
+        const parley_guarantee_status_t *g = &s->guarantees[i];
+        json_array_append_new(
+            gs, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:I}", "id", g->id,
+                          "guarantor", g->guarantor, "beneficiary",
+                          g->beneficiary, "criteria", g->criteria, "state",
+                          parley_guarantee_state_name(g->state), "streak",
+                          (int)g->streak, "backing", (json_int_t)g->n_backing));
+    }
+    json_error_t err;
+    json_t *text = json_loads(s->text, 0, &err);
+    json_t *o = cs && gs
+                    ? json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:O, s:O}",
+                                "agreement", s->agreement, "scenario",
+                                s->scenario, "text", text ? text : json_null(),
+                                "agreed_on", s->agreed_on, "as_of", s->as_of,
+                                "periods_required", (int)s->periods_required,
+                                "commitments", cs, "guarantees", gs)
+                    : NULL;
+    json_decref(cs);
+    json_decref(gs);
+    if (!o)
+        return cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+    int rc = json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    json_decref(o);
+    return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+}
+
+static int do_status(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, STATUS_OPTS, 1, "the AGREEMENT");
+    if (rc)
+        return rc;
+    parley_store_t *store = NULL;
+    if ((rc = cli_open_store("monitor", a->v[O_DB], 1, &store)))
+        return rc;
+    char day[PARLEY_DATE_SIZE];
+    today(day);
+    parley_diags_t *diags = parley_diags_new();
+    parley_monitor_status_t *s = NULL;
+    parley_status_t st =
+        diags ? parley_monitor_status(store, a->operand[0],
+                                      a->v[O_ASOF] ? a->v[O_ASOF] : day, &s,
+                                      diags)
+              : PARLEY_ENOMEM;
+    if (st != PARLEY_OK) {
+        rc = diags ? print_diags(diags, st) : CLI_EXIT_INTERNAL;
+    } else if (a->v[O_JSON]) {
+        rc = status_json(s);
+    } else {
+        status_text(s);
+    }
+    if (rc == CLI_EXIT_OK && fflush(stdout) != 0)
+        rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
+                       "error writing standard output");
+    parley_monitor_status_free(s);
+    parley_diags_free(diags);
+    parley_store_close(store);
+    return rc;
+}
+
+int cli_cmd_monitor(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("monitor", "missing the action: init, commit, "
+                                          "report, verify or status");
+    margs_t a;
+    memset(&a, 0, sizeof a);
+    a.action = argv[1];
+    if (strcmp(a.action, "init") == 0)
+        return do_init(argc, argv, &a);
+    if (strcmp(a.action, "commit") == 0)
+        return do_commit(argc, argv, &a);
+    if (strcmp(a.action, "report") == 0)
+        return do_report(argc, argv, &a, 0);
+    if (strcmp(a.action, "verify") == 0)
+        return do_report(argc, argv, &a, 1);
+    if (strcmp(a.action, "status") == 0)
+        return do_status(argc, argv, &a);
+    return cli_usage_error("monitor",
+                           "unknown action '%s': expected init, commit, "
+                           "report, verify or status",
+                           a.action);
+}

@@ -1,0 +1,169 @@
+# test_monitor.sh - `parley monitor`: an agreement from a real `parley
+# mediate --json` log taken into monitoring, a commitment, reports, a
+# dispute, a guarantee made permanent, the dashboard and its JSON; every
+# refused action (unknown commitment, dates out of order, a score outside
+# the scale, a newer database) leaves the store byte for byte unchanged.
+source "$(dirname "$0")/lib.sh"
+
+cd "$TMP" || exit 1
+export XDG_DATA_HOME=$TMP/xdg
+EX=$ROOT/examples/river-basin.json
+"$PARLEY" mediate --json "$EX" >log.jsonl || fail "mediate --json failed"
+for a in secretariat highvale saltreach saro_council basin_bank; do
+    expect_rc 0 ledger register "$a" --db m.db
+done
+
+# The log's agreement, checked against the scenario.
+expect_rc 0 monitor init "$EX" --agreement log.jsonl --as secretariat \
+    --db m.db --date 2027-01-01 --periods 2
+contains "monitor init" "$OUT" "agreement river-basin: monitored from 2027-01-01"
+expect_rc 1 monitor init "$EX" --agreement log.jsonl --as secretariat \
+    --db m.db --date 2027-01-01
+contains "monitor init again" "$ERR" "already monitored"
+
+expect_rc 0 monitor commit river-basin flow --issue min_flow --owner highvale \
+    --what "release at least 450 m3/s" --benchmark ">= 450 m3/s" \
+    --due 2027-12-31 --every 3 --verifier saro_council --guarantee flow_fund \
+    --as secretariat --db m.db
+expect_rc 0 monitor commit river-basin stations --issue early_warning \
+    --owner basin_bank --what "fund the warning stations" --deliverable \
+    --start 2027-03-01 --due 2029-03-01 --every 6 --verifier saro_council \
+    --as secretariat --db m.db
+
+expect_rc 0 monitor report river-basin flow --period 2027-04-01 --status 3 \
+    --value 455 --as highvale --db m.db
+expect_rc 0 monitor verify river-basin flow --period 2027-04-01 --status full \
+    --value 452 --as saro_council --db m.db
+expect_rc 0 monitor report river-basin flow --period 2027-07-01 --status full \
+    --as highvale --db m.db
+# The verifier disagrees: a dispute is recorded with the verification.
+expect_rc 0 monitor verify river-basin flow --period 2027-07-01 --status 2 \
+    --as saro_council --db m.db
+contains "verify disagreeing" "$OUT" "1 more entry it set off"
+expect_rc 0 monitor report river-basin flow --period 2027-07-01 --monitor \
+    --status intermediate --note "gauge at Lowen" --as saltreach --db m.db
+expect_rc 0 monitor verify river-basin flow --period 2027-10-01 --status 3 \
+    --as saro_council --db m.db
+expect_rc 0 monitor verify river-basin flow --period 2028-01-01 --status 3 \
+    --as saro_council --db m.db
+contains "second good period" "$OUT" "1 more entry it set off"
+# A second commitment in the water cluster, self-reported only.
+expect_rc 0 monitor commit river-basin filling --issue fill_years \
+    --owner highvale --what "fill the reservoir over five years" --deliverable \
+    --due 2027-12-31 --every 3 --verifier saro_council --as secretariat --db m.db
+expect_rc 0 monitor report river-basin filling --period 2027-04-01 --status 2 \
+    --as highvale --db m.db
+
+expect_rc 0 monitor status river-basin --db m.db --as-of 2028-02-01
+contains "status" "$OUT" "highvale: 2 commitments, 1 in full"
+contains "status" "$OUT" "basin_bank: 1 commitment, 0 in full"
+matches "status" "$OUT" '^    2027-07-01  3    2    2     D$'
+contains "status" "$OUT" "flow_fund        basin_bank -> saltreach: permanent"
+contains "status" "$OUT" "warning_network  basin_bank -> lowen: provisional, 0 of 2 periods"
+contains "status" "$OUT" "now 3 (full)  2 self-reports missing"
+matches "status" "$OUT" '^  water +2: 0/0/1/1, 0 D, 0 B, 0 -; 1 overdue, 0 disputed$'
+matches "status" "$OUT" '^  trust +1: 0/0/0/0, 0 D, 0 B, 1 -; 0 overdue, 0 disputed$'
+# water's scores over time: 3 and 2, then disputed, then 3 and 3.
+matches "status" "$OUT" '^    2027-04-01  mean 2\.50 of 2$'
+matches "status" "$OUT" '^    2027-07-01  no score, 1 D$'
+matches "status" "$OUT" '^    2028-01-01  mean 3\.00 of 1$'
+# stations: not reported at all, and past due in 2030.
+expect_rc 0 monitor status river-basin --db m.db --as-of 2030-01-01
+contains "status 2030" "$OUT" "3 commitments, 2 overdue"
+contains "status 2030" "$OUT" "4 self-reports missing"
+expect_rc 0 monitor status river-basin --db m.db --as-of 2027-08-01 --json
+python3 - "$OUT" <<'PY' || fail "monitor status --json is not what was expected: $OUT"
+import json, sys
+s = json.loads(sys.argv[1])
+flow = [c for c in s["commitments"] if c["id"] == "flow"][0]
+assert s["as_of"] == "2027-08-01" and s["periods_required"] == 2
+assert [p["status"] for p in flow["periods"]] == ["full", "disputed"]
+assert flow["periods"][0]["value"] == 452
+assert flow["disputed"] is True and flow["overdue"] is False
+assert flow["benchmark"] == {"kind": "numeric", "cmp": ">=", "target": 450, "unit": "m3/s"}
+g = {x["id"]: x for x in s["guarantees"]}
+assert g["flow_fund"]["state"] == "permanent"
+assert s["text"]["min_flow"] == "450"
+assert flow["cluster"] == "water"
+PY
+
+expect_rc 0 verify --db m.db
+contains "verify after monitoring" "$OUT" "ledger ok: 21 entries"
+expect_rc 0 ledger export --db m.db -o m.jsonl
+expect_rc 0 verify --export m.jsonl
+grep -q '"kind":"commitment.disputed"' m.jsonl || fail "no dispute in the export"
+grep -q '"kind":"guarantee.permanent"' m.jsonl || fail "no transition in the export"
+
+# Refused actions change nothing at all.
+cp m.db before.db
+same() {
+    cmp -s m.db before.db || fail "$1 changed the database"
+}
+expect_rc 1 monitor report river-basin dams --period 2027-04-01 --status 1 \
+    --as highvale --db m.db
+contains "unknown commitment" "$ERR" "unknown commitment 'dams'"
+same "a report on an unknown commitment"
+expect_rc 1 monitor report river-basin flow --period 2027-04-01 --status 1 \
+    --as highvale --db m.db
+contains "out of order" "$ERR" "dates out of order"
+same "a report out of order"
+expect_rc 1 monitor commit river-basin late --issue min_flow --owner highvale \
+    --what x --deliverable --start 2028-01-01 --due 2027-06-01 --every 1 \
+    --verifier saro_council --as secretariat --db m.db
+contains "due before start" "$ERR" "dates out of order"
+same "a commitment due before it starts"
+expect_rc 64 monitor report river-basin flow --period 2027-10-01 --status 7 \
+    --as highvale --db m.db
+contains "score 7" "$ERR" "outside the scale"
+expect_rc 64 monitor report river-basin flow --period 2027-10-01 --status -1 \
+    --as highvale --db m.db
+same "a score outside the scale"
+expect_rc 1 monitor report river-basin flow --period 2027-10-01 --status 3 \
+    --as saltreach --db m.db
+contains "not the owner" "$ERR" "from its owner 'highvale'"
+expect_rc 1 monitor verify river-basin flow --period 2027-10-01 --status 3 \
+    --as highvale --db m.db
+contains "not the verifier" "$ERR" "verified by 'saro_council'"
+expect_rc 1 monitor report river-basin flow --period 2027-10-01 --status 3 \
+    --as nobody --db m.db
+same "reports by the wrong authors"
+expect_rc 1 monitor status nowhere --db m.db
+contains "unknown agreement" "$ERR" "unknown agreement 'nowhere'"
+expect_rc 66 monitor status river-basin --db missing.db
+[ -e missing.db ] && fail "monitor status created missing.db"
+
+# A log without an agreement.
+grep -v '"kind":"agreement"' log.jsonl >noagree.jsonl
+expect_rc 1 monitor init "$EX" --agreement noagree.jsonl --as secretariat \
+    --db m.db --id other
+contains "no agreement" "$ERR" "no agreement event"
+same "an init from a log without agreement"
+
+# A database from a newer parley: refused, untouched.
+cp m.db newer.db
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit(); c.close()' newer.db
+cp newer.db newer.orig
+expect_rc 1 monitor status river-basin --db newer.db
+contains "newer database" "$ERR" "newer than this parley"
+expect_rc 1 monitor report river-basin flow --period 2027-10-01 --status 3 \
+    --as highvale --db newer.db
+cmp -s newer.db newer.orig || fail "a newer database was changed"
+expect_rc 1 verify --db newer.db
+
+# Usage.
+expect_rc 64 monitor
+expect_rc 64 monitor frob
+expect_rc 64 monitor status
+expect_rc 64 monitor status river-basin --as highvale --db m.db
+expect_rc 64 monitor commit river-basin x --issue min_flow --owner highvale \
+    --what x --due 2028-01-01 --every 1 --verifier saro_council \
+    --as secretariat --db m.db
+expect_rc 64 monitor commit river-basin x --issue min_flow --owner highvale \
+    --what x --benchmark "about 450" --due 2028-01-01 --every 1 \
+    --verifier saro_council --as secretariat --db m.db
+expect_rc 64 monitor report river-basin flow --period 2027-10-01 --status 3 \
+    --db m.db
+expect_rc 0 help monitor
+contains "help monitor" "$OUT" "Usage: parley monitor init"
+
+finish

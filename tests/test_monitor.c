@@ -1,0 +1,962 @@
+/*
+ * test_monitor.c - monitoring an agreement: init from the river-basin
+ * example and its mediated text, commitments, reports, disputes, overdue
+ * flags and the guarantee lifecycle; every refused write leaves the ledger
+ * and the tables unchanged; the ledger verifies after every kind of write.
+ *
+ * Expected states are worked out by hand from the rules in
+ * docs/monitoring.md (period calendars, streaks) and written as literals.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "parley/alloc.h"
+#include "parley/error.h"
+#include "parley/ledger.h"
+#include "parley/monitor.h"
+#include "parley/scenario.h"
+#include "parley/store.h"
+#include "support/failing_alloc.h"
+
+#define RIVER PARLEY_SOURCE_DIR "/examples/river-basin.json"
+#define TEXT                                                                   \
+    "{\"data_sharing\":\"monthly_data\",\"commission\":\"secretariat\","      \
+    "\"early_warning\":\"basin_network\",\"min_flow\":\"450\","                \
+    "\"fill_years\":\"5\",\"power_price\":\"60\","                             \
+    "\"dispute_settlement\":\"commission_mediation\"}"
+
+enum { K_SEC, K_HIGH, K_SALT, K_COUNCIL, K_BANK, K_LOWEN, K_STRANGER, N_KEYS };
+static const char *const ACTORS[N_KEYS] = {
+    "secretariat", "highvale", "saltreach", "saro_council",
+    "basin_bank",  "lowen",    "stranger"};
+
+typedef struct fixture {
+    char dir[256], keys[300], db[300];
+    parley_store_t *store;
+    parley_scenario_t *sc;
+    parley_key_t *k[N_KEYS];
+    parley_diags_t *diags;
+} fixture_t;
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                continue;
+            char p[1024];
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            struct stat sb;
+            if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+                rm_tree(p);
+            else
+                unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    char tmpl[] = "/tmp/parley-monitor-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    snprintf(f->dir, sizeof f->dir, "%s", tmpl);
+    snprintf(f->keys, sizeof f->keys, "%s/keys", f->dir);
+    snprintf(f->db, sizeof f->db, "%s/m.db", f->dir);
+    assert_int_equal(parley_store_open(f->db, &f->store, NULL), PARLEY_OK);
+    /* Every actor but the stranger is registered. */
+    for (int i = 0; i < N_KEYS; i++) {
+        assert_int_equal(parley_key_generate(f->keys, ACTORS[i], &f->k[i], NULL),
+                         PARLEY_OK);
+        if (i != K_STRANGER)
+            assert_int_equal(parley_ledger_register(f->store, f->k[i], NULL,
+                                                    NULL),
+                             PARLEY_OK);
+    }
+    f->diags = parley_diags_new();
+    assert_int_equal(parley_scenario_read_file(RIVER, &f->sc, f->diags),
+                     PARLEY_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    parley_store_close(f->store);
+    for (int i = 0; i < N_KEYS; i++)
+        parley_key_free(f->k[i]);
+    parley_scenario_free(f->sc);
+    parley_diags_free(f->diags);
+    rm_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* An integer from the database, through a second connection. */
+static long long sql_int(fixture_t *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long long v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static void sql_text(fixture_t *f, const char *sql, char *out, size_t size)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(q, 0);
+    snprintf(out, size, "%s", t ? (const char *)t : "(null)");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static uint64_t head(fixture_t *f)
+{
+    parley_ledger_head_t h;
+    assert_int_equal(parley_ledger_head(f->store, &h), PARLEY_OK);
+    return h.seq;
+}
+
+static void assert_verifies(fixture_t *f)
+{
+    parley_ledger_report_t r;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &r), PARLEY_OK);
+    if (r.fault != PARLEY_LEDGER_FAULT_NONE)
+        fail_msg("ledger does not verify: %s", r.message);
+}
+
+/* The last diagnostic's message contains `needle`. */
+static void assert_diag(fixture_t *f, const char *needle)
+{
+    size_t n = parley_diags_count(f->diags);
+    assert_true(n > 0);
+    const parley_diag_t *d = parley_diags_get(f->diags, n - 1);
+    if (!strstr(d->message, needle))
+        fail_msg("diagnostic '%s' lacks '%s'", d->message, needle);
+}
+
+static void init(fixture_t *f, unsigned n)
+{
+    parley_monitor_init_t in = {"saro", TEXT, "2027-01-01", n};
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         NULL, f->diags),
+                     PARLEY_OK);
+}
+
+static parley_commitment_spec_t flow_spec(void)
+{
+    parley_commitment_spec_t c = {0};
+    c.agreement = "saro";
+    c.id = "flow";
+    c.issue = "min_flow";
+    c.owner = "highvale";
+    c.what = "release at least 450 m3/s in the dry season";
+    c.bench = PARLEY_BENCH_NUMERIC;
+    c.cmp = ">=";
+    c.target = 450;
+    c.unit = "m3/s";
+    c.due = "2027-12-31";
+    c.period_months = 3;
+    c.verifier = "saro_council";
+    return c;
+}
+
+static parley_status_t report(fixture_t *f, int who, const char *commitment,
+                              parley_report_source_t src, const char *period,
+                              parley_pam_t status)
+{
+    parley_report_spec_t r = {"saro", commitment, src, period, status, 0, 0,
+                              NULL};
+    return parley_monitor_report(f->store, f->k[who], &r, NULL, f->diags);
+}
+
+/* ---- init ------------------------------------------------------------- */
+
+static void test_init(void **state)
+{
+    fixture_t *f = *state;
+    uint64_t seq = 0;
+    parley_monitor_init_t in = {"saro", TEXT, "2027-01-01", 2};
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         &seq, f->diags),
+                     PARLEY_OK);
+    /* 6 keys, the agreement, then both guarantees (the text meets both). */
+    assert_int_equal(seq, 7);
+    assert_int_equal(head(f), 9);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM participants"), 7);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM agreement_issues WHERE "
+                                "cluster = 'trust'"),
+                     3);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees WHERE state "
+                                "= 'provisional'"),
+                     2);
+    char buf[256];
+    sql_text(f, "SELECT evidence FROM guarantee_transitions WHERE guarantee = "
+                "'flow_fund'",
+             buf, sizeof buf);
+    assert_string_equal(buf, "[7]");
+    sql_text(f, "SELECT author || ' ' || kind FROM ledger WHERE seq = 8", buf,
+             sizeof buf);
+    assert_string_equal(buf, "secretariat guarantee.provisional");
+    assert_verifies(f);
+
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-02-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(st->n_guarantees, 2);
+    assert_string_equal(st->guarantees[0].id, "flow_fund");
+    assert_int_equal(st->guarantees[0].state, PARLEY_GUARANTEE_PROVISIONAL);
+    assert_string_equal(st->guarantees[1].beneficiary, "lowen");
+    assert_int_equal(st->n_commitments, 0);
+    assert_int_equal(st->periods_required, 2);
+    parley_monitor_status_free(st);
+
+    /* Again: refused, nothing appended. */
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         NULL, f->diags),
+                     PARLEY_EDUPLICATE);
+    assert_int_equal(head(f), 9);
+}
+
+static void test_init_guarantee_not_applying(void **state)
+{
+    fixture_t *f = *state;
+    /* min_flow 400 fails flow_fund's condition (>= 450). */
+    char text[] = TEXT;
+    char *p = strstr(text, "\"450\"");
+    memcpy(p, "\"400\"", 5);
+    parley_monitor_init_t in = {"saro", text, "2027-01-01", 1};
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         NULL, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees"), 1);
+    char buf[64];
+    sql_text(f, "SELECT id FROM guarantees", buf, sizeof buf);
+    assert_string_equal(buf, "warning_network");
+}
+
+static void test_init_bad_input(void **state)
+{
+    fixture_t *f = *state;
+    uint64_t before = head(f);
+    struct {
+        const char *id, *text, *date;
+        unsigned n;
+        const char *needle;
+    } cases[] = {
+        {"saro", "{\"min_flow\":\"450\"}", "2027-01-01", 2, "is missing"},
+        {"saro", "[1]", "2027-01-01", 2, "JSON object"},
+        {"saro", "{", "2027-01-01", 2, "JSON object"},
+        {"saro", "{\"x\":1", "2027-01-01", 2, "JSON object"},
+        {"bad id", TEXT, "2027-01-01", 2, "expected an id"},
+        {"saro", TEXT, "2027-02-30", 2, "YYYY-MM-DD"},
+        {"saro", TEXT, "27-01-01", 2, "YYYY-MM-DD"},
+        {"saro", TEXT, "2027-01-01", 0, "at least 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parley_monitor_init_t in = {cases[i].id, cases[i].text, cases[i].date,
+                                    cases[i].n};
+        assert_int_not_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc,
+                                                 &in, NULL, f->diags),
+                             PARLEY_OK);
+        assert_diag(f, cases[i].needle);
+    }
+    /* An option that does not exist, and an issue that does not. */
+    char text[sizeof TEXT + 32];
+    snprintf(text, sizeof text, "%s", TEXT);
+    memcpy(strstr(text, "\"60\""), "\"61\"", 4);
+    parley_monitor_init_t in = {"saro", text, "2027-01-01", 1};
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         NULL, f->diags),
+                     PARLEY_EINVALID);
+    assert_diag(f, "issue 'power_price' has no option '61'");
+    snprintf(text, sizeof text, "%s", TEXT);
+    memcpy(text + strlen(text) - 1, ",\"extra\":\"x\"}", 14);
+    in.text = text;
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in,
+                                         NULL, f->diags),
+                     PARLEY_EINVALID);
+    assert_diag(f, "'extra' is not an issue");
+    /* An author without a registered key: the ledger refuses, and so the
+     * agreement rows written before the append are rolled back too. */
+    in.text = TEXT;
+    assert_int_equal(parley_monitor_init(f->store, f->k[K_STRANGER], f->sc,
+                                         &in, NULL, f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(head(f), before);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM agreements"), 0);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM participants"), 0);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees"), 0);
+}
+
+/* ---- commitments ------------------------------------------------------ */
+
+static void test_commit(void **state)
+{
+    fixture_t *f = *state;
+    init(f, 2);
+    parley_commitment_spec_t c = flow_spec();
+    uint64_t seq = 0;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, &seq,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(seq, head(f));
+    char buf[512];
+    sql_text(f, "SELECT payload FROM ledger WHERE kind = 'commitment.add'", buf,
+             sizeof buf);
+    assert_non_null(strstr(buf, "\"benchmark\":{\"cmp\":\">=\",\"kind\":"
+                                "\"numeric\",\"target\":450.0,\"unit\":\"m3/s\"}"));
+    assert_non_null(strstr(buf, "\"start\":\"2027-01-01\""));
+    /* A deliverable with its own start. */
+    parley_commitment_spec_t d = {0};
+    d.agreement = "saro";
+    d.id = "stations";
+    d.issue = "early_warning";
+    d.owner = "basin_bank";
+    d.what = "fund the flood-warning stations";
+    d.bench = PARLEY_BENCH_DELIVERABLE;
+    d.start = "2027-03-15";
+    d.due = "2029-03-15";
+    d.period_months = 6;
+    d.verifier = "saro_council";
+    d.guarantee = "warning_network";
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &d, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM commitments"), 2);
+    assert_verifies(f);
+    /* The same id again. */
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_EDUPLICATE);
+}
+
+static void test_commit_bad_input(void **state)
+{
+    fixture_t *f = *state;
+    init(f, 2);
+    uint64_t before = head(f);
+    for (int i = 0; i < 14; i++) {
+        parley_commitment_spec_t c = flow_spec();
+        const char *needle = NULL;
+        switch (i) {
+        case 0: c.agreement = "nope"; needle = "unknown agreement 'nope'"; break;
+        case 1: c.issue = "rainfall"; needle = "no issue 'rainfall'"; break;
+        case 2: c.owner = "atlantis"; needle = "not a participant"; break;
+        case 3: c.owner = "saro_council"; c.verifier = "lowen";
+            needle = "monitor or observer"; break;
+        case 4: c.due = "2026-12-31"; needle = "dates out of order"; break;
+        case 5: c.start = "2026-06-01"; needle = "before the agreement"; break;
+        case 6: c.period_months = 0; needle = "1..120 months"; break;
+        case 7: c.verifier = "highvale"; needle = "cannot verify"; break;
+        case 8: c.cmp = "~"; needle = "comparator"; break;
+        case 9: c.unit = ""; needle = "unit"; break;
+        case 10: c.bench = PARLEY_BENCH_DELIVERABLE; needle = "no comparator";
+            break;
+        case 11: c.guarantee = "moon_fund"; needle = "no guarantee 'moon_fund'";
+            break;
+        case 12: c.what = ""; needle = "what must be done"; break;
+        case 13: c.due = "2027-13-01"; needle = "YYYY-MM-DD"; break;
+        }
+        assert_int_not_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c,
+                                                   NULL, f->diags),
+                             PARLEY_OK);
+        assert_diag(f, needle);
+    }
+    /* Unregistered author: the row is rolled back with the refused entry. */
+    parley_commitment_spec_t c = flow_spec();
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_STRANGER], &c, NULL,
+                                           f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(head(f), before);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM commitments"), 0);
+}
+
+/* ---- reports ---------------------------------------------------------- */
+
+static void test_reports_and_dispute(void **state)
+{
+    fixture_t *f = *state;
+    init(f, 2);
+    parley_commitment_spec_t c = flow_spec();
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    /* Periods of 3 months from 2027-01-01, due 2027-12-31: they end on
+     * 04-01, 07-01, 10-01 and 2028-01-01 (the first end on/after due). */
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-04-01", PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_SALT, "flow", PARLEY_REPORT_MONITOR,
+                            "2027-04-01", PARLEY_PAM_INTERMEDIATE),
+                     PARLEY_OK);
+    uint64_t before = head(f);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM disputes"), 0);
+    assert_int_equal(report(f, K_COUNCIL, "flow", PARLEY_REPORT_VERIFICATION,
+                            "2027-04-01", PARLEY_PAM_INTERMEDIATE),
+                     PARLEY_OK);
+    /* The verification and the dispute it reveals: two entries. */
+    assert_int_equal(head(f), before + 2);
+    char buf[512];
+    sql_text(f, "SELECT author || ' ' || payload FROM ledger WHERE kind = "
+                "'commitment.disputed'",
+             buf, sizeof buf);
+    char want[512];
+    snprintf(want, sizeof want,
+             "saro_council {\"agreement\":\"saro\",\"commitment\":\"flow\","
+             "\"period\":\"2027-04-01\",\"self\":{\"entry\":%llu,\"status\":"
+             "\"full\"},\"verification\":{\"entry\":%llu,\"status\":"
+             "\"intermediate\"}}",
+             (unsigned long long)(before - 1), (unsigned long long)(before + 1));
+    assert_string_equal(buf, want);
+    /* Next period: agreement between self and verification. */
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-07-01", PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    before = head(f);
+    assert_int_equal(report(f, K_COUNCIL, "flow", PARLEY_REPORT_VERIFICATION,
+                            "2027-07-01", PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    assert_int_equal(head(f), before + 1);
+    assert_verifies(f);
+
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-05-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(st->n_commitments, 1);
+    parley_commitment_status_t *cs = &st->commitments[0];
+    assert_string_equal(cs->cluster, "water");
+    assert_int_equal(cs->n_periods, 1); /* 07-01 is after as_of */
+    assert_int_equal(cs->periods[0].self, PARLEY_PAM_FULL);
+    assert_int_equal(cs->periods[0].monitor, PARLEY_PAM_INTERMEDIATE);
+    assert_int_equal(cs->periods[0].verification, PARLEY_PAM_INTERMEDIATE);
+    assert_int_equal(cs->current, PARLEY_PAM_DISPUTED);
+    assert_true(cs->disputed);
+    assert_false(cs->overdue);
+    assert_int_equal(cs->missing_self, 0);
+    parley_monitor_status_free(st);
+
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-08-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    cs = &st->commitments[0];
+    assert_int_equal(cs->n_periods, 2);
+    assert_int_equal(cs->periods[0].effective, PARLEY_PAM_DISPUTED);
+    assert_int_equal(cs->periods[1].effective, PARLEY_PAM_FULL);
+    assert_int_equal(cs->current, PARLEY_PAM_FULL);
+    assert_false(cs->disputed);
+    parley_monitor_status_free(st);
+
+    /* After due with the last period unreported: overdue, two self-reports
+     * missing (10-01 and 2028-01-01). */
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2028-02-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    cs = &st->commitments[0];
+    /* current is FULL (07-01), so the benchmark is not overdue... */
+    assert_false(cs->overdue);
+    assert_int_equal(cs->missing_self, 2);
+    parley_monitor_status_free(st);
+    /* ...until the last period is verified short of it. */
+    assert_int_equal(report(f, K_COUNCIL, "flow", PARLEY_REPORT_VERIFICATION,
+                            "2028-01-01", PARLEY_PAM_MINIMAL),
+                     PARLEY_OK);
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2028-02-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_true(st->commitments[0].overdue);
+    assert_int_equal(st->commitments[0].current, PARLEY_PAM_MINIMAL);
+    parley_monitor_status_free(st);
+    /* On the due day itself nothing is overdue yet. */
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-12-31", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_false(st->commitments[0].overdue);
+    parley_monitor_status_free(st);
+}
+
+static void test_report_bad_input(void **state)
+{
+    fixture_t *f = *state;
+    init(f, 2);
+    parley_commitment_spec_t c = flow_spec();
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-07-01", PARLEY_PAM_MINIMAL),
+                     PARLEY_OK);
+    uint64_t before = head(f);
+    long long reports = sql_int(f, "SELECT count(*) FROM reports");
+    struct {
+        int who;
+        const char *commitment;
+        parley_report_source_t src;
+        const char *period;
+        int status;
+        parley_status_t want;
+        const char *needle;
+    } cases[] = {
+        {K_HIGH, "dams", PARLEY_REPORT_SELF, "2027-04-01", 1, PARLEY_EINVALID,
+         "unknown commitment 'dams'"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-04-02", 1, PARLEY_EINVALID,
+         "not the end of a reporting period"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2028-04-01", 1, PARLEY_EINVALID,
+         "2027-04-01 ... 2028-01-01"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-04-01", 1, PARLEY_EINVALID,
+         "dates out of order"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-07-01", 2,
+         PARLEY_EDUPLICATE, "already filed"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-10-01", 7, PARLEY_EINVALID,
+         "outside the scale"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-10-01", -1,
+         PARLEY_EINVALID, "outside the scale"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027-10-01", PARLEY_PAM_NONE,
+         PARLEY_EINVALID, "outside the scale"},
+        {K_SALT, "flow", PARLEY_REPORT_SELF, "2027-10-01", 1, PARLEY_EINVALID,
+         "from its owner 'highvale'"},
+        {K_SALT, "flow", PARLEY_REPORT_VERIFICATION, "2027-10-01", 1,
+         PARLEY_EINVALID, "verified by 'saro_council'"},
+        {K_HIGH, "flow", PARLEY_REPORT_MONITOR, "2027-10-01", 1,
+         PARLEY_EINVALID, "self-reports"},
+        {K_STRANGER, "flow", PARLEY_REPORT_MONITOR, "2027-10-01", 1,
+         PARLEY_EINVALID, "no registered key"},
+        {K_HIGH, "flow", PARLEY_REPORT_SELF, "2027/10/01", 1, PARLEY_EINVALID,
+         "YYYY-MM-DD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(report(f, cases[i].who, cases[i].commitment,
+                                cases[i].src, cases[i].period,
+                                (parley_pam_t)cases[i].status),
+                         cases[i].want);
+        assert_diag(f, cases[i].needle);
+    }
+    /* A measured value for a deliverable. */
+    parley_commitment_spec_t d = flow_spec();
+    d.id = "report_data";
+    d.bench = PARLEY_BENCH_DELIVERABLE;
+    d.cmp = d.unit = NULL;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &d, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    before = head(f);
+    parley_report_spec_t r = {"saro", "report_data", PARLEY_REPORT_SELF,
+                              "2027-04-01", PARLEY_PAM_FULL, 1, 3.0, NULL};
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_HIGH], &r, NULL,
+                                           f->diags),
+                     PARLEY_EINVALID);
+    assert_diag(f, "deliverable");
+    r.agreement = "elsewhere";
+    r.has_value = 0;
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_HIGH], &r, NULL,
+                                           f->diags),
+                     PARLEY_EINVALID);
+    assert_diag(f, "unknown agreement 'elsewhere'");
+    assert_int_equal(head(f), before);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM reports"), reports);
+    assert_verifies(f);
+}
+
+/* ---- guarantees ------------------------------------------------------- */
+
+/* flow_fund backed by a monthly commitment over 6 months. */
+static void backed(fixture_t *f, unsigned n_required, const char *due)
+{
+    init(f, n_required);
+    parley_commitment_spec_t c = flow_spec();
+    c.period_months = 1;
+    c.due = due;
+    c.guarantee = "flow_fund";
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+}
+
+static parley_status_t verify_value(fixture_t *f, const char *period,
+                                    parley_pam_t status, double value,
+                                    uint64_t *seq)
+{
+    parley_report_spec_t r = {"saro", "flow", PARLEY_REPORT_VERIFICATION,
+                              period, status, value >= 0, value, NULL};
+    return parley_monitor_report(f->store, f->k[K_COUNCIL], &r, seq,
+                                 f->diags);
+}
+
+static void guarantee_state(fixture_t *f, const char *want_state,
+                            long long want_streak)
+{
+    char buf[64];
+    sql_text(f, "SELECT state FROM guarantees WHERE id = 'flow_fund'", buf,
+             sizeof buf);
+    assert_string_equal(buf, want_state);
+    assert_int_equal(sql_int(f, "SELECT streak FROM guarantees WHERE id = "
+                                "'flow_fund'"),
+                     want_streak);
+}
+
+static void test_guarantee_permanent(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 3, "2027-07-01");
+    uint64_t s[6];
+    /* full, full (but 440 < 450: not met), full, full, full. */
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, &s[0]),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 1);
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_FULL, 440, &s[1]),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 0);
+    assert_int_equal(verify_value(f, "2027-04-01", PARLEY_PAM_FULL, 450, &s[2]),
+                     PARLEY_OK);
+    assert_int_equal(verify_value(f, "2027-05-01", PARLEY_PAM_FULL, 455, &s[3]),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 2);
+    uint64_t h = head(f);
+    assert_int_equal(verify_value(f, "2027-06-01", PARLEY_PAM_FULL, -1, &s[4]),
+                     PARLEY_OK);
+    /* The verification and the transition. */
+    assert_int_equal(head(f), h + 2);
+    guarantee_state(f, "permanent", 3);
+    char buf[512], want[512];
+    sql_text(f, "SELECT evidence FROM guarantee_transitions WHERE to_state = "
+                "'permanent'",
+             buf, sizeof buf);
+    snprintf(want, sizeof want, "[%llu,%llu,%llu]", (unsigned long long)s[2],
+             (unsigned long long)s[3], (unsigned long long)s[4]);
+    assert_string_equal(buf, want);
+    sql_text(f, "SELECT author || ' ' || kind FROM ledger ORDER BY seq DESC "
+                "LIMIT 1",
+             buf, sizeof buf);
+    assert_string_equal(buf, "saro_council guarantee.permanent");
+    /* Permanent is final: a breach later does not move it. */
+    assert_int_equal(verify_value(f, "2027-07-01", PARLEY_PAM_BREACHED, -1,
+                                  &s[5]),
+                     PARLEY_OK);
+    guarantee_state(f, "permanent", 3);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantee_transitions"),
+                     3); /* two provisional at init, one permanent */
+    assert_verifies(f);
+}
+
+static void test_guarantee_order_independent(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    /* Period 2 verified before period 1: no streak until 1 is in. */
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 0);
+    /* The verifier's own reports must be in order: 02-01 now is refused. */
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_EINVALID);
+    guarantee_state(f, "provisional", 0);
+}
+
+static void test_guarantee_invoked(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    /* A monitor's breach report alone does not invoke: only the verifier's
+     * finding counts for the guarantee. */
+    assert_int_equal(report(f, K_SALT, "flow", PARLEY_REPORT_MONITOR,
+                            "2027-03-01", PARLEY_PAM_BREACHED),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 1);
+    uint64_t s = 0;
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_BREACHED, -1, &s),
+                     PARLEY_OK);
+    /* Final; the streak stays what it was when it was invoked. */
+    guarantee_state(f, "invoked", 1);
+    char buf[64], want[64];
+    sql_text(f, "SELECT evidence FROM guarantee_transitions WHERE to_state = "
+                "'invoked'",
+             buf, sizeof buf);
+    snprintf(want, sizeof want, "[%llu]", (unsigned long long)s);
+    assert_string_equal(buf, want);
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-03-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_true(st->commitments[0].breached);
+    assert_int_equal(st->commitments[0].current, PARLEY_PAM_BREACHED);
+    assert_int_equal(st->guarantees[0].state, PARLEY_GUARANTEE_INVOKED);
+    parley_monitor_status_free(st);
+}
+
+static void test_guarantee_lapsed(void **state)
+{
+    fixture_t *f = *state;
+    /* Three monthly periods (02-01, 03-01, 04-01), three required: one bad
+     * period and it can no longer become permanent; it lapses when the last
+     * period is verified. */
+    backed(f, 3, "2027-04-01");
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_INTERMEDIATE, -1,
+                                  NULL),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 0);
+    uint64_t s = 0;
+    assert_int_equal(verify_value(f, "2027-04-01", PARLEY_PAM_FULL, -1, &s),
+                     PARLEY_OK);
+    guarantee_state(f, "lapsed", 1);
+    char buf[64], want[64];
+    sql_text(f, "SELECT evidence FROM guarantee_transitions WHERE to_state = "
+                "'lapsed'",
+             buf, sizeof buf);
+    snprintf(want, sizeof want, "[%llu]", (unsigned long long)s);
+    assert_string_equal(buf, want);
+    assert_verifies(f);
+}
+
+static void test_guarantee_two_commitments(void **state)
+{
+    fixture_t *f = *state;
+    /* A monthly and a bimonthly commitment back the same guarantee: the
+     * periods are 02-01 (monthly only), 03-01 (both), 04-01 (monthly). */
+    backed(f, 2, "2027-04-01");
+    parley_commitment_spec_t c = flow_spec();
+    c.id = "gauges";
+    c.bench = PARLEY_BENCH_DELIVERABLE;
+    c.cmp = c.unit = NULL;
+    c.period_months = 2;
+    c.due = "2027-03-01";
+    c.guarantee = "flow_fund";
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    guarantee_state(f, "provisional", 1);
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    /* 03-01 waits for the gauges' verification. */
+    guarantee_state(f, "provisional", 1);
+    assert_int_equal(report(f, K_COUNCIL, "gauges",
+                            PARLEY_REPORT_VERIFICATION, "2027-03-01",
+                            PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    guarantee_state(f, "permanent", 2);
+}
+
+/* ---- small pieces ----------------------------------------------------- */
+
+static void test_names_and_dates(void **state)
+{
+    (void)state;
+    assert_int_equal(parley_pam_from_name("0"), 0);
+    assert_int_equal(parley_pam_from_name("3"), 3);
+    assert_int_equal(parley_pam_from_name("4"), -1);
+    assert_int_equal(parley_pam_from_name("breached"), PARLEY_PAM_BREACHED);
+    assert_int_equal(parley_pam_from_name("none"), -1);
+    assert_int_equal(parley_pam_from_name(""), -1);
+    assert_string_equal(parley_pam_name(PARLEY_PAM_INTERMEDIATE),
+                        "intermediate");
+    assert_int_equal(parley_report_source_from_name("verification"),
+                     PARLEY_REPORT_VERIFICATION);
+    assert_int_equal(parley_report_source_from_name("party"), -1);
+    assert_true(parley_date_valid("2028-02-29"));
+    assert_false(parley_date_valid("2027-02-29"));
+    assert_false(parley_date_valid("1900-02-29"));
+    assert_true(parley_date_valid("2000-02-29"));
+    assert_false(parley_date_valid("2027-1-01"));
+    assert_false(parley_date_valid("2027-01-01x"));
+    assert_false(parley_date_valid(NULL));
+}
+
+static void test_period_calendar(void **state)
+{
+    fixture_t *f = *state;
+    /* Month ends clamp: from 2027-01-31 monthly, periods end 02-28, 03-31,
+     * 04-30 (computed from the start, not from the previous end). */
+    init(f, 1);
+    parley_commitment_spec_t c = flow_spec();
+    c.start = "2027-01-31";
+    c.due = "2027-04-30";
+    c.period_months = 1;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-02-28", PARLEY_PAM_MINIMAL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-03-28", PARLEY_PAM_MINIMAL),
+                     PARLEY_EINVALID);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-03-31", PARLEY_PAM_MINIMAL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-04-30", PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-05-31", PARLEY_PAM_FULL),
+                     PARLEY_EINVALID);
+    assert_diag(f, "its 3 periods of 1 month end on 2027-02-28 ... 2027-04-30");
+}
+
+/* A version-1 store (the ledger only) gains the monitoring tables when
+ * opened, keeps its entries, and can be monitored right away. */
+static void test_migration_from_v1(void **state)
+{
+    fixture_t *f = *state;
+    uint64_t before = head(f);
+    parley_store_close(f->store);
+    f->store = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE disputes; DROP TABLE reports; "
+                                  "DROP TABLE commitments; DROP TABLE "
+                                  "guarantee_transitions; DROP TABLE "
+                                  "guarantees; DROP TABLE participants; DROP "
+                                  "TABLE agreement_issues; DROP TABLE "
+                                  "agreements; PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sql_int(f, "PRAGMA user_version"), 1);
+    assert_int_equal(parley_store_open(f->db, &f->store, f->diags), PARLEY_OK);
+    assert_int_equal(sql_int(f, "PRAGMA user_version"),
+                     PARLEY_STORE_SCHEMA_VERSION);
+    assert_int_equal(head(f), before);
+    init(f, 1);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees"), 2);
+    assert_verifies(f);
+}
+
+/* ---- allocation failures ---------------------------------------------- */
+
+static parley_status_t sweep_status(void *p)
+{
+    fixture_t *f = p;
+    parley_monitor_status_t *st = NULL;
+    parley_status_t rc =
+        parley_monitor_status(f->store, "saro", "2027-05-01", &st, NULL);
+    if (rc == PARLEY_OK) {
+        assert_int_equal(st->n_commitments, 1);
+        assert_int_equal(st->commitments[0].n_periods, 1);
+        assert_int_equal(st->n_guarantees, 2);
+    } else {
+        assert_null(st);
+    }
+    parley_monitor_status_free(st);
+    return rc;
+}
+
+typedef struct sweep_ctx {
+    fixture_t *f;
+    uint64_t head;
+    long long rows;
+    int what; /* 0 init, 1 commit, 2 verification setting off permanence */
+} sweep_ctx_t;
+
+static parley_status_t sweep_write(void *p)
+{
+    sweep_ctx_t *x = p;
+    fixture_t *f = x->f;
+    parley_status_t st;
+    if (x->what == 0) {
+        parley_monitor_init_t in = {"saro", TEXT, "2027-01-01", 1};
+        st = parley_monitor_init(f->store, f->k[K_SEC], f->sc, &in, NULL,
+                                 NULL);
+    } else if (x->what == 1) {
+        parley_commitment_spec_t c = flow_spec();
+        c.guarantee = "flow_fund";
+        st = parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL, NULL);
+    } else {
+        parley_report_spec_t r = {"saro", "flow", PARLEY_REPORT_VERIFICATION,
+                                  "2027-04-01", PARLEY_PAM_FULL, 1, 460, NULL};
+        st = parley_monitor_report(f->store, f->k[K_COUNCIL], &r, NULL, NULL);
+    }
+    if (st != PARLEY_OK) {
+        /* Refused: nothing of it stored, in the ledger or the tables. */
+        failing_alloc_hold(1);
+        assert_int_equal(head(f), x->head);
+        assert_int_equal(sql_int(f, "SELECT (SELECT count(*) FROM agreements)"
+                                    " + (SELECT count(*) FROM commitments) + "
+                                    "(SELECT count(*) FROM reports)"),
+                         x->rows);
+        failing_alloc_hold(0);
+    }
+    return st;
+}
+
+static void test_allocation_failures(void **state)
+{
+    fixture_t *f = *state;
+    sweep_ctx_t x = {f, 0, 0, 0};
+    for (x.what = 0; x.what < 3; x.what++) {
+        x.head = head(f);
+        x.rows = sql_int(f, "SELECT (SELECT count(*) FROM agreements) + "
+                            "(SELECT count(*) FROM commitments) + (SELECT "
+                            "count(*) FROM reports)");
+        failing_alloc_opts_t o = {0};
+        o.name = x.what == 0 ? "init" : x.what == 1 ? "commit" : "verify";
+        failing_alloc_result_t r = failing_alloc_sweep(sweep_write, &x, &o);
+        assert_true(r.enomem > 0);
+    }
+    /* The last verification made the guarantee (N = 1) permanent. */
+    guarantee_state(f, "permanent", 1);
+    assert_verifies(f);
+    /* Reading, too. */
+    failing_alloc_opts_t o = {0};
+    o.name = "status";
+    failing_alloc_result_t r = failing_alloc_sweep(sweep_status, f, &o);
+    assert_true(r.enomem > 0);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names_and_dates),
+        T(test_init),
+        T(test_init_guarantee_not_applying),
+        T(test_init_bad_input),
+        T(test_commit),
+        T(test_commit_bad_input),
+        T(test_reports_and_dispute),
+        T(test_report_bad_input),
+        T(test_guarantee_permanent),
+        T(test_guarantee_order_independent),
+        T(test_guarantee_invoked),
+        T(test_guarantee_lapsed),
+        T(test_guarantee_two_commitments),
+        T(test_period_calendar),
+        T(test_migration_from_v1),
+        T(test_allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
