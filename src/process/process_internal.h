@@ -157,11 +157,8 @@ typedef enum parley__stage {
 
 enum { PARLEY__OPEN = 0, PARLEY__AGREED = 1, PARLEY__PARKED = 2 };
 
-typedef struct parley__jb {
-    char *s;
-    size_t len, cap;
-    int oom;
-} parley__jb_t;
+/* The event log's JSON text (the shared writer's buffer). */
+typedef parley__strbuf_t parley__jb_t;
 
 struct parley_session {
     const parley__plan_t *plan;

@@ -86,6 +86,45 @@ typedef struct parley__num {
 } parley__num_t;
 parley__num_t parley__num(double x);
 
+/* ---- writing JSON text ------------------------------------------------ */
+
+/*
+ * A growable NUL-terminated text.  Zero-initialise it; it grows on demand.
+ * An append that cannot get memory, or that would pass `limit` (when not 0),
+ * sets `oom` and every later append does nothing, so a writer can append
+ * freely and check `oom` once at the end.  The caller frees `s`.
+ */
+typedef struct parley__strbuf {
+    char *s;
+    size_t len, cap;
+    size_t limit; /* 0: no limit */
+    int oom;      /* an append failed: the text is incomplete */
+} parley__strbuf_t;
+
+/* Appends n bytes of s (n may be 0). */
+void parley__strbuf_put(parley__strbuf_t *b, const char *s, size_t n);
+/* Appends the NUL-terminated s. */
+void parley__strbuf_puts(parley__strbuf_t *b, const char *s);
+/* Frees the text and zeroes the buffer; freeing a zeroed buffer is fine. */
+void parley__strbuf_free(parley__strbuf_t *b);
+
+/*
+ * Appends s as a quoted JSON string.  A quote and a backslash are escaped;
+ * a control character (below 0x20) is written in its two-character form
+ * ("\\n") when it appears in `short_ctl` (a set such as "\n\t", may be
+ * empty) and as "\\u00xx" (lower-case hex) otherwise.  Every other byte,
+ * UTF-8 included, is copied as it is.  s must not be NULL: the callers
+ * differ in what a missing string means.
+ */
+void parley__json_put_string(parley__strbuf_t *b, const char *s,
+                             const char *short_ctl);
+/*
+ * Appends x as parley__format_double writes it.  Returns 0, or -1 without
+ * writing anything when x is not finite: the caller decides between "null"
+ * and an error.
+ */
+int parley__json_put_number(parley__strbuf_t *b, double x);
+
 /* Strict UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
 int parley__utf8_valid(const char *s);
 
