@@ -46,7 +46,7 @@ parley_status_t parley__rules_check(const parley_rules_t *rules,
  * scenario of n_issues issues.  PARLEY_ENOMEM leaves dst empty. */
 parley_status_t parley__party_copy(parley_party_t *dst,
                                    const parley_party_t *src, size_t n_issues);
-void parley__party_clear(parley_party_t *p, size_t n_issues);
+/* parley__party_clear is in scenario_internal.h. */
 /* Same reservation, weights, value functions and red lines. */
 int parley__profile_equal(const parley_party_t *a, const parley_party_t *b,
                           const parley_scenario_t *sc);

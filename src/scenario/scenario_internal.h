@@ -86,6 +86,24 @@ typedef struct parley__num {
 } parley__num_t;
 parley__num_t parley__num(double x);
 
+/* ---- parties ---------------------------------------------------------- */
+
+/*
+ * Frees what party p owns (id, name, weights, the n_issues value functions,
+ * red lines) and zeroes it.  p NULL, and NULL arrays in p, are fine.  The
+ * party struct itself is not freed (parties sit side by side in arrays).
+ */
+void parley__party_clear(parley_party_t *p, size_t n_issues);
+
+/*
+ * Whether two value functions are the same function: same kind and the
+ * same numbers in the fields that kind gives a meaning (other fields are
+ * ignored).  Numbers compare with ==, so -0 equals 0 and NaN equals nothing.
+ * An array of length n > 0 that is NULL equals only a NULL one.
+ */
+int parley__value_fn_equal(const parley_value_fn_t *a,
+                           const parley_value_fn_t *b);
+
 /* ---- writing JSON text ------------------------------------------------ */
 
 /*
@@ -153,6 +171,19 @@ long parley__id_find(const parley__id_ref_t *refs, size_t n, const char *id);
 typedef void (*parley__report_fn)(void *ctx, parley_severity_t severity,
                                   parley_status_t code, const char *path,
                                   const char *message);
+
+/*
+ * A report callback that adds each finding to a diagnostics list, naming
+ * `file` (passed on as it is, NULL too) with no line or column: for checks
+ * of a scenario or rules built in memory.  ctx is a parley__diags_sink_t.
+ */
+typedef struct parley__diags_sink {
+    const char *file;
+    parley_diags_t *diags;
+} parley__diags_sink_t;
+void parley__diags_report(void *ctx, parley_severity_t severity,
+                          parley_status_t code, const char *path,
+                          const char *message);
 
 typedef struct parley__check_opts {
     parley__report_fn report; /* required */
