@@ -95,6 +95,27 @@ static unsigned column_of(const reader_t *rd, const char *at)
 }
 
 /*
+ * Appends c to a field's text (*buf holding *n bytes in *cap), doubling
+ * the buffer when only the room for the final NUL would be left.  On
+ * allocation failure frees *buf, records the failure in kt and returns 0.
+ */
+static int field_put(ktab_t *kt, char **buf, size_t *n, size_t *cap, char c)
+{
+    if (*n + 1 >= *cap) {
+        char *nb = parley_realloc(*buf, *cap * 2);
+        if (!nb) {
+            parley_free(*buf);
+            kt->nomem = 1;
+            return 0;
+        }
+        *buf = nb;
+        *cap *= 2;
+    }
+    (*buf)[(*n)++] = c;
+    return 1;
+}
+
+/*
  * Reads one field into a new string.  Returns 0 on allocation failure or a
  * syntax error (reported); *at_eol is set when the record ended after it.
  */
@@ -135,17 +156,8 @@ static int read_field(ktab_t *kt, reader_t *rd, field_t *f, int *at_eol)
                 rd->line++;
                 rd->line_start = p;
             }
-            if (n + 1 >= cap) {
-                char *nb = parley_realloc(buf, cap * 2);
-                if (!nb) {
-                    parley_free(buf);
-                    kt->nomem = 1;
-                    return 0;
-                }
-                buf = nb;
-                cap *= 2;
-            }
-            buf[n++] = c;
+            if (!field_put(kt, &buf, &n, &cap, c))
+                return 0;
         }
         while (p < rd->end && (*p == ' ' || *p == '\t' || *p == '\r'))
             p++;
@@ -166,17 +178,8 @@ static int read_field(ktab_t *kt, reader_t *rd, field_t *f, int *at_eol)
     } else {
         while (p < rd->end && *p != ',' && *p != '\n') {
             char c = *p++;
-            if (n + 1 >= cap) {
-                char *nb = parley_realloc(buf, cap * 2);
-                if (!nb) {
-                    parley_free(buf);
-                    kt->nomem = 1;
-                    return 0;
-                }
-                buf = nb;
-                cap *= 2;
-            }
-            buf[n++] = c;
+            if (!field_put(kt, &buf, &n, &cap, c))
+                return 0;
             if (c != ' ' && c != '\t' && c != '\r')
                 trail = n;
         }
