@@ -476,6 +476,22 @@ static int root_is(genius_t *g, const char *file, const xmlNode *root,
     return 0;
 }
 
+/*
+ * Whether the issues sit directly under the objective obj, the only layout
+ * read; a nested <objective> is reported (at the first one) and gives 0.
+ */
+static int objective_is_flat(genius_t *g, const char *file,
+                             const xmlNode *obj)
+{
+    const xmlNode *nested = child_element(obj, "objective");
+    if (!nested)
+        return 1;
+    parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0, "",
+                       "nested objectives are not supported: list the "
+                       "issues directly under the root objective");
+    return 0;
+}
+
 static void read_domain(genius_t *g, const genius_src_t *src, xmlDocPtr doc)
 {
     const char *file = src->file;
@@ -492,14 +508,8 @@ static void read_domain(genius_t *g, const genius_src_t *src, xmlDocPtr doc)
                            "issues");
         return;
     }
-    const xmlNode *nested = child_element(obj, "objective");
-    if (nested) {
-        parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0,
-                           "",
-                           "nested objectives are not supported: list the "
-                           "issues directly under the root objective");
+    if (!objective_is_flat(g, file, obj))
         return;
-    }
     size_t n = count_children(obj, "issue");
     if (n == 0) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(obj), 0, "",
@@ -862,14 +872,8 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
                            "", "expected an <objective> holding the issues");
         return;
     }
-    const xmlNode *nested = child_element(obj, "objective");
-    if (nested) {
-        parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0,
-                           "",
-                           "nested objectives are not supported: list the "
-                           "issues directly under the root objective");
+    if (!objective_is_flat(g, file, obj))
         return;
-    }
     profile_state_t ps = {file, party, NULL, NULL, NULL, NULL};
     ps.issue_node = parley_calloc(sc->n_issues, sizeof *ps.issue_node);
     ps.index = parley_calloc(sc->n_issues, sizeof *ps.index);

@@ -94,6 +94,18 @@ static unsigned column_of(const reader_t *rd, const char *at)
     return (unsigned)(at - rd->line_start) + 1;
 }
 
+/* Moves past the rest of the current row and its newline, if any. */
+static void skip_row(reader_t *rd)
+{
+    while (rd->p < rd->end && *rd->p != '\n')
+        rd->p++;
+    if (rd->p < rd->end) {
+        rd->p++;
+        rd->line++;
+        rd->line_start = rd->p;
+    }
+}
+
 /*
  * Appends c to a field's text (*buf holding *n bytes in *cap), doubling
  * the buffer when only the room for the final NUL would be left.  On
@@ -220,13 +232,7 @@ static int read_record(ktab_t *kt, reader_t *rd, record_t *r)
                                    rd->line, column_of(rd, rd->p), "",
                                    "row %zu has more than %d columns",
                                    kt->rows, KTAB_MAX_FIELDS);
-                while (rd->p < rd->end && *rd->p != '\n')
-                    rd->p++;
-                if (rd->p < rd->end) {
-                    rd->p++;
-                    rd->line++;
-                    rd->line_start = rd->p;
-                }
+                skip_row(rd);
                 record_clear(r);
                 return 0;
             }
@@ -245,13 +251,7 @@ static int read_record(ktab_t *kt, reader_t *rd, record_t *r)
                 if (kt->nomem)
                     return 0;
                 /* A syntax error: the rest of this row is unusable. */
-                while (rd->p < rd->end && *rd->p != '\n')
-                    rd->p++;
-                if (rd->p < rd->end) {
-                    rd->p++;
-                    rd->line++;
-                    rd->line_start = rd->p;
-                }
+                skip_row(rd);
                 record_clear(r);
                 return 0;
             }
