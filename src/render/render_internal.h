@@ -1,6 +1,7 @@
 /*
  * render_internal.h - what the SVG pictures (analysis, session, study)
- * share: text escaping, party labels and the choice of axis ticks.
+ * share: text escaping, party labels, mapping data to picture coordinates
+ * and the choice of axis ticks.
  */
 #ifndef PARLEY_RENDER_INTERNAL_H
 #define PARLEY_RENDER_INTERNAL_H
@@ -28,6 +29,20 @@ void parley__svg_text(FILE *out, const char *s, int escape_apos);
  */
 const char *parley__svg_party_label(const parley_scenario_t *sc,
                                     const parley_model_t *m, size_t i);
+
+/* A plot area in picture coordinates and the data ranges it shows. */
+typedef struct parley__svg_box {
+    double x, y, w, h;         /* plot area, y downwards as in SVG */
+    double xlo, xhi, ylo, yhi; /* data ranges */
+} parley__svg_box_t;
+
+/*
+ * The picture coordinates of data value v on b's horizontal (x) or
+ * vertical (y, upwards) axis.  A value outside the range maps outside the
+ * area; the range must not be empty (xlo < xhi, ylo < yhi).
+ */
+double parley__svg_x(const parley__svg_box_t *b, double v);
+double parley__svg_y(const parley__svg_box_t *b, double v);
 
 /*
  * A tick step of 1, 2 or 5 times a power of ten, near span / parts.

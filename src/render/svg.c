@@ -42,10 +42,7 @@ static const char *const concept_color[PARLEY_CONCEPT_COUNT] = {
 #define RESERVATION_COLOR "#444444"
 #define FONT PARLEY__SVG_FONT
 
-typedef struct panel {
-    double x, y, w, h;       /* plot area in picture coordinates */
-    double xlo, xhi, ylo, yhi; /* data ranges */
-} panel_t;
+typedef parley__svg_box_t panel_t;
 
 typedef struct render {
     FILE *out;
@@ -73,12 +70,12 @@ static void xml_text(FILE *out, const char *s)
 
 static double px(const panel_t *p, double x)
 {
-    return p->x + (x - p->xlo) / (p->xhi - p->xlo) * p->w;
+    return parley__svg_x(p, x);
 }
 
 static double py(const panel_t *p, double y)
 {
-    return p->y + p->h - (y - p->ylo) / (p->yhi - p->ylo) * p->h;
+    return parley__svg_y(p, y);
 }
 
 static void fmt_tick(char *buf, size_t size, double v, double step)

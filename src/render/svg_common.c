@@ -43,6 +43,16 @@ const char *parley__svg_party_label(const parley_scenario_t *sc,
     return p->name && p->name[0] ? p->name : p->id;
 }
 
+double parley__svg_x(const parley__svg_box_t *b, double v)
+{
+    return b->x + (v - b->xlo) / (b->xhi - b->xlo) * b->w;
+}
+
+double parley__svg_y(const parley__svg_box_t *b, double v)
+{
+    return b->y + b->h - (v - b->ylo) / (b->yhi - b->ylo) * b->h;
+}
+
 double parley__svg_tick_step(double span, double parts)
 {
     double raw = span / parts;

@@ -34,10 +34,7 @@
 #define RES_COLOR "#444444"
 #define FONT PARLEY__SVG_FONT
 
-typedef struct box {
-    double x, y, w, h;
-    double xlo, xhi, ylo, yhi;
-} box_t;
+typedef parley__svg_box_t box_t;
 
 typedef struct pic {
     FILE *out;
@@ -65,12 +62,12 @@ static const char *party_label(const pic_t *p, size_t i)
 
 static double X(const box_t *b, double v)
 {
-    return b->x + (v - b->xlo) / (b->xhi - b->xlo) * b->w;
+    return parley__svg_x(b, v);
 }
 
 static double Y(const box_t *b, double v)
 {
-    return b->y + b->h - (v - b->ylo) / (b->yhi - b->ylo) * b->h;
+    return parley__svg_y(b, v);
 }
 
 static void axes(pic_t *p, const box_t *b, size_t i, size_t j, int font)
