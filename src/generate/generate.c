@@ -44,61 +44,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_internal.h"
 #include "parley/alloc.h"
 #include "parley/generate.h"
 
 /* ---- random numbers ---------------------------------------------------- */
 
-typedef struct rng {
-    uint64_t s[4];
-} rng_t;
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 /*
- * One stream per (seed, purpose).  splitmix64 never yields four zero words
- * from one state sequence, so the xoshiro state is never the all-zero one.
+ * One stream per (seed, purpose): the purpose is mixed into the seed before
+ * the shared splitmix64 seeding, so streams of one seed are unrelated.
  */
-static void rng_seed(rng_t *r, uint64_t seed, uint64_t purpose)
+static void rng_seed(parley__rng_t *r, uint64_t seed, uint64_t purpose)
 {
-    uint64_t st = seed ^ (purpose * UINT64_C(0xD1B54A32D192ED03));
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&st);
-}
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
+    parley__rng_seed(r, seed ^ (purpose * UINT64_C(0xD1B54A32D192ED03)));
 }
 
 /* Uniform on (0,1]: the top 53 bits, shifted so 0 cannot occur. */
-static double rng_uniform(rng_t *r)
+static double rng_uniform(parley__rng_t *r)
 {
-    return (double)((rng_next(r) >> 11) + 1) * 0x1.0p-53;
+    return (double)((parley__rng_next(r) >> 11) + 1) * 0x1.0p-53;
 }
 
 /* Mean 0, variance 1 (12 uniforms of variance 1/12 each). */
-static double rng_std(rng_t *r)
+static double rng_std(parley__rng_t *r)
 {
     double s = 0;
     for (int i = 0; i < 12; i++)
@@ -238,7 +206,7 @@ static parley_status_t fill_issues(parley_scenario_t *sc,
 
 static void fill_power(parley_scenario_t *sc, const parley_generate_opts_t *o)
 {
-    rng_t r;
+    parley__rng_t r;
     rng_seed(&r, o->seed, 1);
     size_t n = o->n_parties;
     for (size_t i = 0; i < n; i++) {
@@ -272,7 +240,7 @@ static parley_status_t fill_parties(parley_scenario_t *sc,
     if (!sc->parties)
         return PARLEY_ENOMEM;
     sc->n_parties = n;
-    rng_t wr;
+    parley__rng_t wr;
     rng_seed(&wr, o->seed, 2);
     for (size_t i = 0; i < n; i++) {
         parley_party_t *p = &sc->parties[i];
@@ -325,7 +293,7 @@ static void fill_values(parley_scenario_t *sc, const parley_generate_opts_t *o,
 {
     size_t n = o->n_parties, K = o->n_issues, M = o->n_options;
     double rho = target_rho(o);
-    rng_t r;
+    parley__rng_t r;
     rng_seed(&r, o->seed, 3);
     double a = 0, mix_own = 0, mix_shared = 0;
     if (n >= 2 && rho < 0) {

@@ -441,27 +441,64 @@ static const char *issue_type(const xmlNode *n)
     return t ? t : "discrete"; /* GENIUS's default */
 }
 
+/*
+ * Whether root is the root element of what this file should be: a domain
+ * (<negotiation_template>) when domain is set, else a preference profile
+ * (<utility_space>).  When not, reports it, saying so when the file is the
+ * other kind (a domain and a profile are easily swapped on a command line)
+ * and naming the element found otherwise (or "nothing" for no root).
+ */
+static int root_is(genius_t *g, const char *file, const xmlNode *root,
+                   int domain)
+{
+    static const struct {
+        const char *element, *kind, *expected, *short_kind;
+    } k[2] = {{"utility_space", "preference profile", "a preference profile",
+               "profile"},
+              {"negotiation_template", "domain", "a domain", "domain"}};
+    int want = domain ? 1 : 0, other = 1 - want;
+    char shown[160];
+    if (is_element(root, k[want].element))
+        return 1;
+    if (is_element(root, k[other].element))
+        parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(root), 0,
+                           "", "this is a GENIUS %s (root <%s>); expected %s "
+                           "(root <%s>)",
+                           k[other].kind, k[other].element, k[want].expected,
+                           k[want].element);
+    else
+        parley__sink_error(&g->sink, PARLEY_EINVALID, file,
+                           root ? line_of(root) : 0, 0, "",
+                           "expected a GENIUS %s (root <%s>), found <%s>",
+                           k[want].short_kind, k[want].element,
+                           root ? SHOW((const char *)root->name, shown)
+                                : "nothing");
+    return 0;
+}
+
+/*
+ * Whether the issues sit directly under the objective obj, the only layout
+ * read; a nested <objective> is reported (at the first one) and gives 0.
+ */
+static int objective_is_flat(genius_t *g, const char *file,
+                             const xmlNode *obj)
+{
+    const xmlNode *nested = child_element(obj, "objective");
+    if (!nested)
+        return 1;
+    parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0, "",
+                       "nested objectives are not supported: list the "
+                       "issues directly under the root objective");
+    return 0;
+}
+
 static void read_domain(genius_t *g, const genius_src_t *src, xmlDocPtr doc)
 {
     const char *file = src->file;
     char shown[160], path[200];
     const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!is_element(root, "negotiation_template")) {
-        if (is_element(root, "utility_space"))
-            parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(root),
-                               0, "",
-                               "this is a GENIUS preference profile (root "
-                               "<utility_space>); expected a domain (root "
-                               "<negotiation_template>)");
-        else
-            parley__sink_error(&g->sink, PARLEY_EINVALID, file,
-                               root ? line_of(root) : 0, 0, "",
-                               "expected a GENIUS domain (root "
-                               "<negotiation_template>), found <%s>",
-                               root ? SHOW((const char *)root->name, shown)
-                                    : "nothing");
+    if (!root_is(g, file, root, 1))
         return;
-    }
     const xmlNode *us = child_element(root, "utility_space");
     const xmlNode *obj = us ? child_element(us, "objective") : NULL;
     if (!obj) {
@@ -471,14 +508,8 @@ static void read_domain(genius_t *g, const genius_src_t *src, xmlDocPtr doc)
                            "issues");
         return;
     }
-    const xmlNode *nested = child_element(obj, "objective");
-    if (nested) {
-        parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0,
-                           "",
-                           "nested objectives are not supported: list the "
-                           "issues directly under the root objective");
+    if (!objective_is_flat(g, file, obj))
         return;
-    }
     size_t n = count_children(obj, "issue");
     if (n == 0) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(obj), 0, "",
@@ -833,36 +864,16 @@ static void read_profile(genius_t *g, const genius_src_t *src, xmlDocPtr doc,
     const parley_scenario_t *sc = g->sc;
     char shown[160], path[200];
     const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!is_element(root, "utility_space")) {
-        if (is_element(root, "negotiation_template"))
-            parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(root),
-                               0, "",
-                               "this is a GENIUS domain (root "
-                               "<negotiation_template>); expected a preference "
-                               "profile (root <utility_space>)");
-        else
-            parley__sink_error(&g->sink, PARLEY_EINVALID, file,
-                               root ? line_of(root) : 0, 0, "",
-                               "expected a GENIUS profile (root "
-                               "<utility_space>), found <%s>",
-                               root ? SHOW((const char *)root->name, shown)
-                                    : "nothing");
+    if (!root_is(g, file, root, 0))
         return;
-    }
     const xmlNode *obj = child_element(root, "objective");
     if (!obj) {
         parley__sink_error(&g->sink, PARLEY_EMISSING, file, line_of(root), 0,
                            "", "expected an <objective> holding the issues");
         return;
     }
-    const xmlNode *nested = child_element(obj, "objective");
-    if (nested) {
-        parley__sink_error(&g->sink, PARLEY_EINVALID, file, line_of(nested), 0,
-                           "",
-                           "nested objectives are not supported: list the "
-                           "issues directly under the root objective");
+    if (!objective_is_flat(g, file, obj))
         return;
-    }
     profile_state_t ps = {file, party, NULL, NULL, NULL, NULL};
     ps.issue_node = parley_calloc(sc->n_issues, sizeof *ps.issue_node);
     ps.index = parley_calloc(sc->n_issues, sizeof *ps.index);

@@ -94,6 +94,39 @@ static unsigned column_of(const reader_t *rd, const char *at)
     return (unsigned)(at - rd->line_start) + 1;
 }
 
+/* Moves past the rest of the current row and its newline, if any. */
+static void skip_row(reader_t *rd)
+{
+    while (rd->p < rd->end && *rd->p != '\n')
+        rd->p++;
+    if (rd->p < rd->end) {
+        rd->p++;
+        rd->line++;
+        rd->line_start = rd->p;
+    }
+}
+
+/*
+ * Appends c to a field's text (*buf holding *n bytes in *cap), doubling
+ * the buffer when only the room for the final NUL would be left.  On
+ * allocation failure frees *buf, records the failure in kt and returns 0.
+ */
+static int field_put(ktab_t *kt, char **buf, size_t *n, size_t *cap, char c)
+{
+    if (*n + 1 >= *cap) {
+        char *nb = parley_realloc(*buf, *cap * 2);
+        if (!nb) {
+            parley_free(*buf);
+            kt->nomem = 1;
+            return 0;
+        }
+        *buf = nb;
+        *cap *= 2;
+    }
+    (*buf)[(*n)++] = c;
+    return 1;
+}
+
 /*
  * Reads one field into a new string.  Returns 0 on allocation failure or a
  * syntax error (reported); *at_eol is set when the record ended after it.
@@ -135,17 +168,8 @@ static int read_field(ktab_t *kt, reader_t *rd, field_t *f, int *at_eol)
                 rd->line++;
                 rd->line_start = p;
             }
-            if (n + 1 >= cap) {
-                char *nb = parley_realloc(buf, cap * 2);
-                if (!nb) {
-                    parley_free(buf);
-                    kt->nomem = 1;
-                    return 0;
-                }
-                buf = nb;
-                cap *= 2;
-            }
-            buf[n++] = c;
+            if (!field_put(kt, &buf, &n, &cap, c))
+                return 0;
         }
         while (p < rd->end && (*p == ' ' || *p == '\t' || *p == '\r'))
             p++;
@@ -166,17 +190,8 @@ static int read_field(ktab_t *kt, reader_t *rd, field_t *f, int *at_eol)
     } else {
         while (p < rd->end && *p != ',' && *p != '\n') {
             char c = *p++;
-            if (n + 1 >= cap) {
-                char *nb = parley_realloc(buf, cap * 2);
-                if (!nb) {
-                    parley_free(buf);
-                    kt->nomem = 1;
-                    return 0;
-                }
-                buf = nb;
-                cap *= 2;
-            }
-            buf[n++] = c;
+            if (!field_put(kt, &buf, &n, &cap, c))
+                return 0;
             if (c != ' ' && c != '\t' && c != '\r')
                 trail = n;
         }
@@ -217,13 +232,7 @@ static int read_record(ktab_t *kt, reader_t *rd, record_t *r)
                                    rd->line, column_of(rd, rd->p), "",
                                    "row %zu has more than %d columns",
                                    kt->rows, KTAB_MAX_FIELDS);
-                while (rd->p < rd->end && *rd->p != '\n')
-                    rd->p++;
-                if (rd->p < rd->end) {
-                    rd->p++;
-                    rd->line++;
-                    rd->line_start = rd->p;
-                }
+                skip_row(rd);
                 record_clear(r);
                 return 0;
             }
@@ -242,13 +251,7 @@ static int read_record(ktab_t *kt, reader_t *rd, record_t *r)
                 if (kt->nomem)
                     return 0;
                 /* A syntax error: the rest of this row is unusable. */
-                while (rd->p < rd->end && *rd->p != '\n')
-                    rd->p++;
-                if (rd->p < rd->end) {
-                    rd->p++;
-                    rd->line++;
-                    rd->line_start = rd->p;
-                }
+                skip_row(rd);
                 record_clear(r);
                 return 0;
             }

@@ -27,74 +27,23 @@ void parley__jb_reset(parley__jb_t *b)
 
 void parley__jb_free(parley__jb_t *b)
 {
-    parley_free(b->s);
-    memset(b, 0, sizeof *b);
+    parley__strbuf_free(b);
 }
 
 static void put(parley__jb_t *b, const char *str, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *ns = parley_realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, str, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    parley__strbuf_put(b, str, n);
 }
 
 void parley__jb_raw(parley__jb_t *b, const char *str)
 {
-    put(b, str, strlen(str));
+    parley__strbuf_puts(b, str);
 }
 
+/* A missing string (NULL) is written as the empty one. */
 void parley__jb_str(parley__jb_t *b, const char *str)
 {
-    static const char hex[] = "0123456789abcdef";
-    put(b, "\"", 1);
-    const char *run = str;
-    for (const char *p = str; p && *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        put(b, run, (size_t)(p - run));
-        char esc[7];
-        switch (ch) {
-        case '"':
-            put(b, "\\\"", 2);
-            break;
-        case '\\':
-            put(b, "\\\\", 2);
-            break;
-        case '\n':
-            put(b, "\\n", 2);
-            break;
-        case '\t':
-            put(b, "\\t", 2);
-            break;
-        case '\r':
-            put(b, "\\r", 2);
-            break;
-        default:
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[ch >> 4];
-            esc[5] = hex[ch & 15];
-            put(b, esc, 6);
-        }
-        run = p + 1;
-    }
-    if (str)
-        put(b, run, strlen(run));
-    put(b, "\"", 1);
+    parley__json_put_string(b, str ? str : "", "\n\t\r");
 }
 
 void parley__jb_key(parley__jb_t *b, const char *key)
@@ -106,12 +55,8 @@ void parley__jb_key(parley__jb_t *b, const char *key)
 
 void parley__jb_num(parley__jb_t *b, double x)
 {
-    char buf[40];
-    int n = parley__format_double(x, buf, sizeof buf);
-    if (n < 0)
+    if (parley__json_put_number(b, x) < 0)
         parley__jb_raw(b, "null"); /* JSON has no NaN or infinity */
-    else
-        put(b, buf, (size_t)n);
 }
 
 void parley__jb_uint(parley__jb_t *b, uint64_t x)

@@ -46,7 +46,7 @@ parley_status_t parley__rules_check(const parley_rules_t *rules,
  * scenario of n_issues issues.  PARLEY_ENOMEM leaves dst empty. */
 parley_status_t parley__party_copy(parley_party_t *dst,
                                    const parley_party_t *src, size_t n_issues);
-void parley__party_clear(parley_party_t *p, size_t n_issues);
+/* parley__party_clear is in scenario_internal.h. */
 /* Same reservation, weights, value functions and red lines. */
 int parley__profile_equal(const parley_party_t *a, const parley_party_t *b,
                           const parley_scenario_t *sc);
@@ -157,11 +157,8 @@ typedef enum parley__stage {
 
 enum { PARLEY__OPEN = 0, PARLEY__AGREED = 1, PARLEY__PARKED = 2 };
 
-typedef struct parley__jb {
-    char *s;
-    size_t len, cap;
-    int oom;
-} parley__jb_t;
+/* The event log's JSON text (the shared writer's buffer). */
+typedef parley__strbuf_t parley__jb_t;
 
 struct parley_session {
     const parley__plan_t *plan;

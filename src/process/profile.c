@@ -14,34 +14,6 @@
 #include "parley/alloc.h"
 #include "process/process_internal.h"
 
-static void value_fn_clear(parley_value_fn_t *fn)
-{
-    parley_free(fn->table);
-    parley_free(fn->xs);
-    parley_free(fn->ys);
-    memset(fn, 0, sizeof *fn);
-}
-
-void parley__party_clear(parley_party_t *p, size_t n_issues)
-{
-    if (!p)
-        return;
-    parley_free(p->id);
-    parley_free(p->name);
-    parley_free(p->weights);
-    if (p->values) {
-        for (size_t k = 0; k < n_issues; k++)
-            value_fn_clear(&p->values[k]);
-        parley_free(p->values);
-    }
-    for (size_t r = 0; r < p->n_red_lines && p->red_lines; r++) {
-        parley_free(p->red_lines[r].options);
-        parley_free(p->red_lines[r].note);
-    }
-    parley_free(p->red_lines);
-    memset(p, 0, sizeof *p);
-}
-
 static void *dup_array(const void *src, size_t n, size_t size, int *bad)
 {
     if (!src || n == 0)
@@ -111,42 +83,6 @@ parley_status_t parley__party_copy(parley_party_t *dst,
     return PARLEY_OK;
 }
 
-static int doubles_eq(const double *a, const double *b, size_t n)
-{
-    if (n == 0)
-        return 1;
-    if (!a || !b)
-        return a == b;
-    for (size_t t = 0; t < n; t++)
-        if (a[t] != b[t])
-            return 0;
-    return 1;
-}
-
-static int value_fn_eq(const parley_value_fn_t *a, const parley_value_fn_t *b)
-{
-    if (a->kind != b->kind)
-        return 0;
-    switch (a->kind) {
-    case PARLEY_VALUE_NONE:
-        return 1;
-    case PARLEY_VALUE_TABLE:
-        return a->n_table == b->n_table &&
-               doubles_eq(a->table, b->table, a->n_table);
-    case PARLEY_VALUE_LINEAR:
-        return a->offset == b->offset && a->slope == b->slope &&
-               a->origin == b->origin;
-    case PARLEY_VALUE_PIECEWISE:
-        return a->n_points == b->n_points &&
-               doubles_eq(a->xs, b->xs, a->n_points) &&
-               doubles_eq(a->ys, b->ys, a->n_points);
-    case PARLEY_VALUE_IDEAL:
-        return a->ideal == b->ideal && a->scale == b->scale &&
-               a->loss == b->loss;
-    }
-    return 0;
-}
-
 int parley__profile_equal(const parley_party_t *a, const parley_party_t *b,
                           const parley_scenario_t *sc)
 {
@@ -160,7 +96,7 @@ int parley__profile_equal(const parley_party_t *a, const parley_party_t *b,
             return 0;
         if ((a->values == NULL) != (b->values == NULL))
             return 0;
-        if (a->values && !value_fn_eq(&a->values[k], &b->values[k]))
+        if (a->values && !parley__value_fn_equal(&a->values[k], &b->values[k]))
             return 0;
     }
     for (size_t r = 0; r < a->n_red_lines; r++) {

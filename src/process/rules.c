@@ -844,26 +844,12 @@ parley_status_t parley__rules_check(const parley_rules_t *rules,
     return c.first;
 }
 
-typedef struct plain_ctx {
-    const char *file;
-    parley_diags_t *diags;
-} plain_ctx_t;
-
-static void plain_report(void *ctx, parley_severity_t sev,
-                         parley_status_t code, const char *path,
-                         const char *message)
-{
-    plain_ctx_t *pc = ctx;
-    parley_diags_add(pc->diags, sev, code, pc->file, 0, 0, path, "%s",
-                     message);
-}
-
 parley_status_t parley_rules_check(const parley_rules_t *rules,
                                    const parley_scenario_t *sc,
                                    const char *file, parley_diags_t *diags)
 {
     if (!rules || !sc)
         return PARLEY_EARG;
-    plain_ctx_t pc = {file ? file : "", diags};
-    return parley__rules_check(rules, sc, 1, plain_report, &pc);
+    parley__diags_sink_t pc = {file ? file : "", diags};
+    return parley__rules_check(rules, sc, 1, parley__diags_report, &pc);
 }

@@ -23,6 +23,7 @@
 #include "parley/alloc.h"
 #include "parley/render.h"
 #include "analysis/analysis_internal.h"
+#include "render/render_internal.h"
 
 /* Marks drawn at most: in the plane, over all panels, and lines in the
  * parallel coordinates. */
@@ -39,12 +40,9 @@ static const char *const concept_color[PARLEY_CONCEPT_COUNT] = {
 };
 #define FRONTIER_COLOR "#56B4E9"
 #define RESERVATION_COLOR "#444444"
-#define FONT "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
+#define FONT PARLEY__SVG_FONT
 
-typedef struct panel {
-    double x, y, w, h;       /* plot area in picture coordinates */
-    double xlo, xhi, ylo, yhi; /* data ranges */
-} panel_t;
+typedef parley__svg_box_t panel_t;
 
 typedef struct render {
     FILE *out;
@@ -59,58 +57,25 @@ typedef struct render {
     int found[PARLEY_CONCEPT_COUNT];
 } render_t;
 
-/* Writes s with the five XML specials escaped; control bytes dropped. */
-static void xml_text(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            if (c >= 0x20 || c == '\t')
-                fputc(c, out);
-        }
-    }
-}
-
 static const char *party_label(const render_t *rd, size_t i)
 {
-    const parley_party_t *p =
-        &rd->sc->parties[parley_model_party_index(rd->m, i)];
-    return p->name && p->name[0] ? p->name : p->id;
+    return parley__svg_party_label(rd->sc, rd->m, i);
+}
+
+/* Writes s as XML text, the apostrophe escaped too. */
+static void xml_text(FILE *out, const char *s)
+{
+    parley__svg_text(out, s, 1);
 }
 
 static double px(const panel_t *p, double x)
 {
-    return p->x + (x - p->xlo) / (p->xhi - p->xlo) * p->w;
+    return parley__svg_x(p, x);
 }
 
 static double py(const panel_t *p, double y)
 {
-    return p->y + p->h - (y - p->ylo) / (p->yhi - p->ylo) * p->h;
-}
-
-/* A tick step of 1, 2 or 5 times a power of ten, about span / 5. */
-static double tick_step(double span)
-{
-    double raw = span / 5;
-    double mag = pow(10, floor(log10(raw)));
-    double f = raw / mag;
-    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+    return parley__svg_y(p, y);
 }
 
 static void fmt_tick(char *buf, size_t size, double v, double step)
@@ -131,7 +96,7 @@ static void draw_axes(render_t *rd, const panel_t *p, const char *xtitle,
             "fill=\"#ffffff\" stroke=\"#888888\"/>\n",
             p->x, p->y, p->w, p->h);
     char buf[64];
-    double sx = tick_step(p->xhi - p->xlo);
+    double sx = parley__svg_tick_step(p->xhi - p->xlo, 5);
     for (double t = ceil(p->xlo / sx) * sx; t <= p->xhi + sx * 1e-9;
          t += sx) {
         double x = px(p, t);
@@ -145,7 +110,7 @@ static void draw_axes(render_t *rd, const panel_t *p, const char *xtitle,
                 "text-anchor=\"middle\" fill=\"#333333\">%s</text>\n",
                 x, p->y + p->h + font + 3, font - 1, buf);
     }
-    double sy = tick_step(p->yhi - p->ylo);
+    double sy = parley__svg_tick_step(p->yhi - p->ylo, 5);
     for (double t = ceil(p->ylo / sy) * sy; t <= p->yhi + sy * 1e-9;
          t += sy) {
         double y = py(p, t);
@@ -665,7 +630,7 @@ static parley_status_t render_parallel(render_t *rd)
                 "stroke=\"#555555\" stroke-width=\"1.2\"/>\n",
                 p->x, p->y, p->x, p->y + p->h);
         char buf[64];
-        double sy = tick_step(p->yhi - p->ylo);
+        double sy = parley__svg_tick_step(p->yhi - p->ylo, 5);
         for (double t = ceil(p->ylo / sy) * sy; t <= p->yhi + sy * 1e-9;
              t += sy) {
             fmt_tick(buf, sizeof buf, t, sy);

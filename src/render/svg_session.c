@@ -20,6 +20,7 @@
 
 #include "parley/alloc.h"
 #include "parley/render.h"
+#include "render/render_internal.h"
 
 #define MAX_PARTIES_SHOWN 6
 #define FRONTIER_MARKS 2400 /* over all panels */
@@ -31,12 +32,9 @@
 #define PN_COLOR "#D55E00"
 #define BASE_COLOR "#009E73"
 #define RES_COLOR "#444444"
-#define FONT "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
+#define FONT PARLEY__SVG_FONT
 
-typedef struct box {
-    double x, y, w, h;
-    double xlo, xhi, ylo, yhi;
-} box_t;
+typedef parley__svg_box_t box_t;
 
 typedef struct pic {
     FILE *out;
@@ -54,44 +52,22 @@ typedef struct pic {
 
 static void esc(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            fputs("&amp;", out);
-        else if (c == '<')
-            fputs("&lt;", out);
-        else if (c == '>')
-            fputs("&gt;", out);
-        else if (c == '"')
-            fputs("&quot;", out);
-        else if (c >= 0x20 || c == '\t')
-            fputc(c, out);
-    }
+    parley__svg_text(out, s, 0);
 }
 
 static const char *party_label(const pic_t *p, size_t i)
 {
-    const parley_party_t *pa =
-        &p->sc->parties[parley_model_party_index(p->m, i)];
-    return pa->name && pa->name[0] ? pa->name : pa->id;
+    return parley__svg_party_label(p->sc, p->m, i);
 }
 
 static double X(const box_t *b, double v)
 {
-    return b->x + (v - b->xlo) / (b->xhi - b->xlo) * b->w;
+    return parley__svg_x(b, v);
 }
 
 static double Y(const box_t *b, double v)
 {
-    return b->y + b->h - (v - b->ylo) / (b->yhi - b->ylo) * b->h;
-}
-
-static double nice_step(double span)
-{
-    double raw = span / 4;
-    double mag = pow(10, floor(log10(raw)));
-    double f = raw / mag;
-    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+    return parley__svg_y(b, v);
 }
 
 static void axes(pic_t *p, const box_t *b, size_t i, size_t j, int font)
@@ -103,7 +79,7 @@ static void axes(pic_t *p, const box_t *b, size_t i, size_t j, int font)
             b->x, b->y, b->w, b->h);
     for (int axis = 0; axis < 2; axis++) {
         double lo = axis ? b->ylo : b->xlo, hi = axis ? b->yhi : b->xhi;
-        double st = nice_step(hi - lo);
+        double st = parley__svg_tick_step(hi - lo, 4);
         int dec = st >= 1 ? 0 : (int)ceil(-log10(st) - 1e-9);
         for (double t = ceil(lo / st) * st; t <= hi + st * 1e-9; t += st) {
             double v = fabs(t) < st * 1e-9 ? 0 : t;

@@ -15,39 +15,20 @@
 #include <string.h>
 
 #include "parley/render.h"
+#include "render/render_internal.h"
 
-#define FONT "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
+#define FONT PARLEY__SVG_FONT
 #define MED_COLOR "#000000"
 #define BASE_COLOR "#009E73"
 
 static void esc(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            fputs("&amp;", out);
-        else if (c == '<')
-            fputs("&lt;", out);
-        else if (c == '>')
-            fputs("&gt;", out);
-        else if (c == '"')
-            fputs("&quot;", out);
-        else if (c >= 0x20 || c == '\t')
-            fputc(c, out);
-    }
+    parley__svg_text(out, s, 0);
 }
 
 static const char *const titles[PARLEY_STUDY_STAT_COUNT] = {
     "agreement rate", "rounds", "efficiency", "min normalized gain",
     "power skew (agreements)", "offset vs power_nash (agreements)"};
-
-static double step_of(double span)
-{
-    double raw = span / 4;
-    double mag = pow(10, floor(log10(raw)));
-    double f = raw / mag;
-    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
-}
 
 /* Range of the panel: every mean and bound, and 0 (bars are read from
  * it; for skew and offset it is where the sign changes); [0, 1] for the
@@ -189,7 +170,7 @@ parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out)
                 "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"13\" "
                 "font-weight=\"bold\">%s</text>\n",
                 x0, y0, pw, ph, x0, y0 - 8, titles[stat]);
-        double stp = step_of(hi - lo);
+        double stp = parley__svg_tick_step(hi - lo, 4);
         int dec = stp >= 1 ? 0 : (int)ceil(-log10(stp) - 1e-9);
         for (double t = ceil(lo / stp) * stp; t <= hi + stp * 1e-9;
              t += stp) {

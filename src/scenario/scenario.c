@@ -27,10 +27,13 @@ static void value_fn_clear(parley_value_fn_t *fn)
     parley_free(fn->table);
     parley_free(fn->xs);
     parley_free(fn->ys);
+    memset(fn, 0, sizeof *fn);
 }
 
-static void party_clear(parley_party_t *p, size_t n_issues)
+void parley__party_clear(parley_party_t *p, size_t n_issues)
 {
+    if (!p)
+        return;
     parley_free(p->id);
     parley_free(p->name);
     parley_free(p->weights);
@@ -39,11 +42,12 @@ static void party_clear(parley_party_t *p, size_t n_issues)
             value_fn_clear(&p->values[k]);
         parley_free(p->values);
     }
-    for (size_t r = 0; r < p->n_red_lines; r++) {
+    for (size_t r = 0; r < p->n_red_lines && p->red_lines; r++) {
         parley_free(p->red_lines[r].options);
         parley_free(p->red_lines[r].note);
     }
     parley_free(p->red_lines);
+    memset(p, 0, sizeof *p);
 }
 
 void parley_scenario_free(parley_scenario_t *sc)
@@ -70,7 +74,7 @@ void parley_scenario_free(parley_scenario_t *sc)
     }
     parley_free(sc->clusters);
     for (size_t i = 0; i < sc->n_parties; i++)
-        party_clear(&sc->parties[i], sc->n_issues);
+        parley__party_clear(&sc->parties[i], sc->n_issues);
     parley_free(sc->parties);
     parley_free(sc->name);
     parley_free(sc->description);

@@ -938,16 +938,11 @@ parley_status_t parley__scenario_check(const parley_scenario_t *sc,
     return c.oom ? PARLEY_ENOMEM : c.first;
 }
 
-typedef struct plain_ctx {
-    const char *file;
-    parley_diags_t *diags;
-} plain_ctx_t;
-
-static void plain_report(void *ctx, parley_severity_t sev,
-                         parley_status_t code, const char *path,
-                         const char *message)
+void parley__diags_report(void *ctx, parley_severity_t sev,
+                          parley_status_t code, const char *path,
+                          const char *message)
 {
-    plain_ctx_t *pc = ctx;
+    parley__diags_sink_t *pc = ctx;
     parley_diags_add(pc->diags, sev, code, pc->file, 0, 0, path, "%s",
                      message);
 }
@@ -957,8 +952,8 @@ parley_status_t parley_scenario_check(const parley_scenario_t *sc,
 {
     if (!sc)
         return PARLEY_EARG;
-    plain_ctx_t pc = {file, diags};
-    parley__check_opts_t opts = {plain_report, &pc, NULL};
+    parley__diags_sink_t pc = {file, diags};
+    parley__check_opts_t opts = {parley__diags_report, &pc, NULL};
     return parley__scenario_check(sc, &opts);
 }
 
@@ -1000,8 +995,21 @@ static int cluster_eq(const parley_cluster_t *a, const parley_cluster_t *b)
     return 1;
 }
 
-/* Compares only the fields that the kind gives a meaning. */
-static int value_fn_eq(const parley_value_fn_t *a, const parley_value_fn_t *b)
+/* Equal when n is 0; otherwise a NULL array equals only a NULL one. */
+static int doubles_eq(const double *a, const double *b, size_t n)
+{
+    if (n == 0)
+        return 1;
+    if (!a || !b)
+        return a == b;
+    for (size_t t = 0; t < n; t++)
+        if (a[t] != b[t])
+            return 0;
+    return 1;
+}
+
+int parley__value_fn_equal(const parley_value_fn_t *a,
+                           const parley_value_fn_t *b)
 {
     if (a->kind != b->kind)
         return 0;
@@ -1009,22 +1017,15 @@ static int value_fn_eq(const parley_value_fn_t *a, const parley_value_fn_t *b)
     case PARLEY_VALUE_NONE:
         return 1;
     case PARLEY_VALUE_TABLE:
-        if (a->n_table != b->n_table)
-            return 0;
-        for (size_t j = 0; j < a->n_table; j++)
-            if (a->table[j] != b->table[j])
-                return 0;
-        return 1;
+        return a->n_table == b->n_table &&
+               doubles_eq(a->table, b->table, a->n_table);
     case PARLEY_VALUE_LINEAR:
         return a->offset == b->offset && a->slope == b->slope &&
                a->origin == b->origin;
     case PARLEY_VALUE_PIECEWISE:
-        if (a->n_points != b->n_points)
-            return 0;
-        for (size_t p = 0; p < a->n_points; p++)
-            if (a->xs[p] != b->xs[p] || a->ys[p] != b->ys[p])
-                return 0;
-        return 1;
+        return a->n_points == b->n_points &&
+               doubles_eq(a->xs, b->xs, a->n_points) &&
+               doubles_eq(a->ys, b->ys, a->n_points);
     case PARLEY_VALUE_IDEAL:
         return a->ideal == b->ideal && a->scale == b->scale &&
                a->loss == b->loss;
@@ -1050,7 +1051,7 @@ static int party_eq(const parley_party_t *a, const parley_party_t *b,
         double wb = b->weights ? b->weights[k] : 0;
         const parley_value_fn_t *fa = a->values ? &a->values[k] : &no_value;
         const parley_value_fn_t *fb = b->values ? &b->values[k] : &no_value;
-        if (wa != wb || !value_fn_eq(fa, fb))
+        if (wa != wb || !parley__value_fn_equal(fa, fb))
             return 0;
     }
     for (size_t r = 0; r < a->n_red_lines; r++) {

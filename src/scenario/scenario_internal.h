@@ -86,6 +86,63 @@ typedef struct parley__num {
 } parley__num_t;
 parley__num_t parley__num(double x);
 
+/* ---- parties ---------------------------------------------------------- */
+
+/*
+ * Frees what party p owns (id, name, weights, the n_issues value functions,
+ * red lines) and zeroes it.  p NULL, and NULL arrays in p, are fine.  The
+ * party struct itself is not freed (parties sit side by side in arrays).
+ */
+void parley__party_clear(parley_party_t *p, size_t n_issues);
+
+/*
+ * Whether two value functions are the same function: same kind and the
+ * same numbers in the fields that kind gives a meaning (other fields are
+ * ignored).  Numbers compare with ==, so -0 equals 0 and NaN equals nothing.
+ * An array of length n > 0 that is NULL equals only a NULL one.
+ */
+int parley__value_fn_equal(const parley_value_fn_t *a,
+                           const parley_value_fn_t *b);
+
+/* ---- writing JSON text ------------------------------------------------ */
+
+/*
+ * A growable NUL-terminated text.  Zero-initialise it; it grows on demand.
+ * An append that cannot get memory, or that would pass `limit` (when not 0),
+ * sets `oom` and every later append does nothing, so a writer can append
+ * freely and check `oom` once at the end.  The caller frees `s`.
+ */
+typedef struct parley__strbuf {
+    char *s;
+    size_t len, cap;
+    size_t limit; /* 0: no limit */
+    int oom;      /* an append failed: the text is incomplete */
+} parley__strbuf_t;
+
+/* Appends n bytes of s (n may be 0). */
+void parley__strbuf_put(parley__strbuf_t *b, const char *s, size_t n);
+/* Appends the NUL-terminated s. */
+void parley__strbuf_puts(parley__strbuf_t *b, const char *s);
+/* Frees the text and zeroes the buffer; freeing a zeroed buffer is fine. */
+void parley__strbuf_free(parley__strbuf_t *b);
+
+/*
+ * Appends s as a quoted JSON string.  A quote and a backslash are escaped;
+ * a control character (below 0x20) is written in its two-character form
+ * ("\\n") when it appears in `short_ctl` (a set such as "\n\t", may be
+ * empty) and as "\\u00xx" (lower-case hex) otherwise.  Every other byte,
+ * UTF-8 included, is copied as it is.  s must not be NULL: the callers
+ * differ in what a missing string means.
+ */
+void parley__json_put_string(parley__strbuf_t *b, const char *s,
+                             const char *short_ctl);
+/*
+ * Appends x as parley__format_double writes it.  Returns 0, or -1 without
+ * writing anything when x is not finite: the caller decides between "null"
+ * and an error.
+ */
+int parley__json_put_number(parley__strbuf_t *b, double x);
+
 /* Strict UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
 int parley__utf8_valid(const char *s);
 
@@ -114,6 +171,19 @@ long parley__id_find(const parley__id_ref_t *refs, size_t n, const char *id);
 typedef void (*parley__report_fn)(void *ctx, parley_severity_t severity,
                                   parley_status_t code, const char *path,
                                   const char *message);
+
+/*
+ * A report callback that adds each finding to a diagnostics list, naming
+ * `file` (passed on as it is, NULL too) with no line or column: for checks
+ * of a scenario or rules built in memory.  ctx is a parley__diags_sink_t.
+ */
+typedef struct parley__diags_sink {
+    const char *file;
+    parley_diags_t *diags;
+} parley__diags_sink_t;
+void parley__diags_report(void *ctx, parley_severity_t severity,
+                          parley_status_t code, const char *path,
+                          const char *message);
 
 typedef struct parley__check_opts {
     parley__report_fn report; /* required */

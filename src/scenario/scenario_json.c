@@ -1,5 +1,6 @@
 /*
- * scenario_json.c - JSON paths, the path locator, number formatting.
+ * scenario_json.c - JSON paths, the path locator, number formatting, and
+ * the small JSON text writer every JSON output of the library shares.
  *
  * jansson keeps no source positions per value, yet every diagnostic must say
  * where in the file the fault is.  Instead of carrying positions through the
@@ -593,6 +594,98 @@ parley__num_t parley__num(double x)
         snprintf(r.s, sizeof r.s, "%s",
                  isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity"));
     return r;
+}
+
+/* ---- writing JSON text ------------------------------------------------ */
+
+void parley__strbuf_put(parley__strbuf_t *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->limit && b->len + n > b->limit) {
+        b->oom = 1;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *ns = parley_realloc(b->s, cap);
+        if (!ns) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void parley__strbuf_puts(parley__strbuf_t *b, const char *s)
+{
+    parley__strbuf_put(b, s, strlen(s));
+}
+
+void parley__strbuf_free(parley__strbuf_t *b)
+{
+    parley_free(b->s);
+    memset(b, 0, sizeof *b);
+}
+
+/* The letter of a two-character escape ("\\n" -> 'n'), or 0. */
+static char short_escape(unsigned char c)
+{
+    switch (c) {
+    case '\b': return 'b';
+    case '\f': return 'f';
+    case '\n': return 'n';
+    case '\r': return 'r';
+    case '\t': return 't';
+    default: return 0;
+    }
+}
+
+void parley__json_put_string(parley__strbuf_t *b, const char *s,
+                             const char *short_ctl)
+{
+    static const char hex[] = "0123456789abcdef";
+    parley__strbuf_put(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        parley__strbuf_put(b, run, (size_t)(p - run));
+        char esc[6] = {'\\', (char)c};
+        char letter = short_escape(c);
+        if (c == '"' || c == '\\') {
+            parley__strbuf_put(b, esc, 2);
+        } else if (letter && strchr(short_ctl, c)) {
+            esc[1] = letter;
+            parley__strbuf_put(b, esc, 2);
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            parley__strbuf_put(b, esc, 6);
+        }
+        run = p + 1;
+    }
+    parley__strbuf_puts(b, run);
+    parley__strbuf_put(b, "\"", 1);
+}
+
+int parley__json_put_number(parley__strbuf_t *b, double x)
+{
+    char tmp[40];
+    int n = parley__format_double(x, tmp, sizeof tmp);
+    if (n < 0)
+        return -1;
+    parley__strbuf_put(b, tmp, (size_t)n);
+    return 0;
 }
 
 /* ---- strings ---------------------------------------------------------- */

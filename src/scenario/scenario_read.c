@@ -48,7 +48,10 @@ typedef struct rd {
     const char *text;
     size_t len;
     const char *file;
-    parley_diags_t *diags;
+    parley_diags_t *diags; /* where findings go: gathered, or out */
+    parley_diags_t *out;      /* the caller's list */
+    parley_diags_t *gathered; /* findings until rd_finish, or NULL */
+    size_t kept0, seen0;      /* out's counts when the read began */
     /* The first error in text order (line, column), whose code the read
      * returns; OK if none. */
     parley_status_t first;
@@ -1703,6 +1706,156 @@ static void rd_release(rd_t *r)
     parley_free(r->issue_skip);
 }
 
+/*
+ * Starts a read of text (len bytes) named name ("<string>" when NULL).  A
+ * leading UTF-8 byte order mark is skipped (RFC 8259, 8.1).  Findings are
+ * gathered apart and handed to diags in text order by rd_finish (see
+ * flush_sorted); when that list cannot be made they go straight to diags.
+ */
+static void rd_open(rd_t *r, const char *text, size_t len, const char *name,
+                    parley_diags_t *diags)
+{
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    memset(r, 0, sizeof *r);
+    r->text = text;
+    r->len = len;
+    r->file = name ? name : "<string>";
+    r->out = diags;
+    /* A diagnostic lost for want of memory must not pass unnoticed: the
+     * lists count what they could not keep, and rd_finish checks the
+     * difference. */
+    r->kept0 = parley_diags_count(diags);
+    r->seen0 = parley_diags_errors(diags) + parley_diags_warnings(diags);
+    r->gathered = diags ? parley_diags_new() : NULL;
+    r->diags = r->gathered ? r->gathered : diags;
+    parley__path_init(&r->path);
+    parley__json_use_parley_alloc();
+}
+
+/*
+ * Abandons a read before anything was parsed: drops the gathered list, so
+ * that what follows is reported to the caller's list directly.
+ */
+static void rd_abandon(rd_t *r)
+{
+    parley_diags_free(r->gathered);
+    r->gathered = NULL;
+    r->diags = r->out;
+}
+
+/*
+ * Parses r's text as JSON (duplicate keys rejected, integers as reals).
+ * NULL when it is not JSON: the read is abandoned, the syntax error (or
+ * the lack of memory) reported, and *st says which.
+ */
+static json_t *rd_load(rd_t *r, parley_status_t *st)
+{
+    json_error_t jerr;
+    memset(&jerr, 0, sizeof jerr); /* not all of it is set on failure */
+    json_t *root = json_loadb(r->text, r->len,
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                              &jerr);
+    if (root)
+        return root;
+    rd_abandon(r);
+    if (json_error_code(&jerr) == json_error_out_of_memory ||
+        parley__json_alloc_failed()) {
+        parley_diags_add(r->out, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
+                         r->file, 0, 0, "", "out of memory while reading");
+        *st = PARLEY_ENOMEM;
+    } else {
+        syntax_error(r, &jerr);
+        *st = PARLEY_ESYNTAX;
+    }
+    return NULL;
+}
+
+/*
+ * Ends the reporting of a read: hands the gathered findings over in text
+ * order, says how many were not shown, and sets r->oom when any finding
+ * was lost for want of memory.
+ */
+static void rd_finish(rd_t *r)
+{
+    if (r->gathered) {
+        flush_sorted(r->gathered, r->out);
+        if (parley_diags_count(r->gathered) !=
+            parley_diags_errors(r->gathered) +
+                parley_diags_warnings(r->gathered))
+            r->oom = 1;
+        rd_abandon(r);
+    }
+    if (r->hidden)
+        parley_diags_add(r->out,
+                         r->errors ? PARLEY_SEVERITY_ERROR
+                                   : PARLEY_SEVERITY_WARNING,
+                         r->first, r->file, 0, 0, "",
+                         "%zu more diagnostics not shown", r->hidden);
+    if (parley_diags_count(r->out) - r->kept0 !=
+        parley_diags_errors(r->out) + parley_diags_warnings(r->out) -
+            r->seen0)
+        r->oom = 1;
+}
+
+/*
+ * The whole file at path, in a new buffer the caller frees (*buf, *len).
+ * When it cannot be opened or read, or memory runs out, the fault is
+ * reported to diags under the path's name and PARLEY_EIO or PARLEY_ENOMEM
+ * returned, with nothing to free.  An empty file gives *len 0.
+ */
+static parley_status_t read_whole_file(const char *path, char **buf,
+                                       size_t *len, parley_diags_t *diags)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EIO, path, 0, 0,
+                         "", "cannot open: %s", strerror(errno));
+        return PARLEY_EIO;
+    }
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    parley_status_t failed = PARLEY_OK;
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nb = parley_realloc(b, ncap);
+            if (!nb) {
+                failed = PARLEY_ENOMEM;
+                break;
+            }
+            b = nb;
+            cap = ncap;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                failed = PARLEY_EIO;
+            break;
+        }
+    }
+    int saved = errno;
+    fclose(f);
+    if (failed != PARLEY_OK) {
+        parley_free(b);
+        if (failed == PARLEY_ENOMEM)
+            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
+                             "", "out of memory while reading");
+        else
+            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
+                             "", "cannot read: %s", strerror(saved));
+        return failed;
+    }
+    *buf = b;
+    *len = n;
+    return PARLEY_OK;
+}
+
 parley_status_t parley_scenario_read_string(const char *text, size_t len,
                                             const char *name,
                                             parley_scenario_t **out,
@@ -1715,33 +1868,16 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
         return PARLEY_EARG;
     if (!text)
         text = "";
-    /* A UTF-8 byte order mark is allowed and ignored (RFC 8259, 8.1). */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
-    }
     rd_t r;
-    memset(&r, 0, sizeof r);
-    r.text = text;
-    r.len = len;
-    r.file = name ? name : "<string>";
-    /* A diagnostic lost for want of memory must not pass unnoticed: the
-     * lists count what they could not keep, and the difference is checked
-     * at the end. */
-    size_t kept0 = parley_diags_count(diags);
-    size_t seen0 = parley_diags_errors(diags) + parley_diags_warnings(diags);
-    /* Gathered apart and handed over in text order (see flush_sorted). */
-    parley_diags_t *gathered = diags ? parley_diags_new() : NULL;
-    r.diags = gathered ? gathered : diags;
-    parley__path_init(&r.path);
-    parley__json_use_parley_alloc();
+    rd_open(&r, text, len, name, diags);
 
     /* jansson lets a NUL byte through after a number; JSON has none. */
-    const char *nul = memchr(text, '\0', len);
+    const char *nul = memchr(r.text, '\0', r.len);
     if (nul) {
         unsigned line, col;
-        parley__text_linecol(text, len, (size_t)(nul - text), &line, &col);
-        parley_diags_free(gathered);
+        parley__text_linecol(r.text, r.len, (size_t)(nul - r.text), &line,
+                             &col);
+        rd_abandon(&r);
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ESYNTAX, r.file,
                          line, col, "",
                          "JSON syntax error: a NUL byte; JSON text has none "
@@ -1749,23 +1885,10 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
         return PARLEY_ESYNTAX;
     }
 
-    json_error_t jerr;
-    memset(&jerr, 0, sizeof jerr); /* not all of it is set on failure */
-    json_t *root = json_loadb(text, len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
-                              &jerr);
-    if (!root) {
-        parley_diags_free(gathered);
-        r.diags = diags;
-        if (json_error_code(&jerr) == json_error_out_of_memory ||
-            parley__json_alloc_failed()) {
-            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
-                             r.file, 0, 0, "", "out of memory while reading");
-            return PARLEY_ENOMEM;
-        }
-        syntax_error(&r, &jerr);
-        return PARLEY_ESYNTAX;
-    }
+    parley_status_t st;
+    json_t *root = rd_load(&r, &st);
+    if (!root)
+        return st;
 
     r.sc = parley_scenario_new();
     if (!r.sc)
@@ -1779,22 +1902,7 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
         if (parley__scenario_check(r.sc, &opts) == PARLEY_ENOMEM)
             r.oom = 1;
     }
-    if (gathered) {
-        flush_sorted(gathered, diags);
-        if (parley_diags_count(gathered) !=
-            parley_diags_errors(gathered) + parley_diags_warnings(gathered))
-            r.oom = 1;
-        parley_diags_free(gathered);
-    }
-    if (r.hidden)
-        parley_diags_add(diags,
-                         r.errors ? PARLEY_SEVERITY_ERROR
-                                  : PARLEY_SEVERITY_WARNING,
-                         r.first, r.file, 0, 0, "",
-                         "%zu more diagnostics not shown", r.hidden);
-    if (parley_diags_count(diags) - kept0 !=
-        parley_diags_errors(diags) + parley_diags_warnings(diags) - seen0)
-        r.oom = 1;
+    rd_finish(&r);
     rd_release(&r);
 
     if (r.oom) {
@@ -1820,47 +1928,11 @@ parley_status_t parley_scenario_read_file(const char *path,
     *out = NULL;
     if (!path)
         return PARLEY_EARG;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EIO, path, 0, 0,
-                         "", "cannot open: %s", strerror(errno));
-        return PARLEY_EIO;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int failed = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = parley_realloc(buf, ncap);
-            if (!nb) {
-                failed = PARLEY_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                failed = PARLEY_EIO;
-            break;
-        }
-    }
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        parley_free(buf);
-        if (failed == PARLEY_ENOMEM) {
-            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
-                             path, 0, 0, "", "out of memory while reading");
-            return PARLEY_ENOMEM;
-        }
-        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EIO, path, 0, 0,
-                         "", "cannot read: %s", strerror(saved));
-        return PARLEY_EIO;
-    }
+    char *buf;
+    size_t len;
+    parley_status_t rs = read_whole_file(path, &buf, &len, diags);
+    if (rs != PARLEY_OK)
+        return rs;
     parley_status_t st = parley_scenario_read_string(buf, len, path, out,
                                                      diags);
     parley_free(buf);
@@ -1885,39 +1957,12 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
         return PARLEY_EARG;
     if (!text)
         text = "";
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
-    }
     rd_t r;
-    memset(&r, 0, sizeof r);
-    r.text = text;
-    r.len = len;
-    r.file = name ? name : "<string>";
-    size_t kept0 = parley_diags_count(diags);
-    size_t seen0 = parley_diags_errors(diags) + parley_diags_warnings(diags);
-    parley_diags_t *gathered = diags ? parley_diags_new() : NULL;
-    r.diags = gathered ? gathered : diags;
-    parley__path_init(&r.path);
-    parley__json_use_parley_alloc();
-
-    json_error_t jerr;
-    memset(&jerr, 0, sizeof jerr);
-    json_t *root = json_loadb(text, len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
-                              &jerr);
-    if (!root) {
-        parley_diags_free(gathered);
-        r.diags = diags;
-        if (json_error_code(&jerr) == json_error_out_of_memory ||
-            parley__json_alloc_failed()) {
-            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_ENOMEM,
-                             r.file, 0, 0, "", "out of memory while reading");
-            return PARLEY_ENOMEM;
-        }
-        syntax_error(&r, &jerr);
-        return PARLEY_ESYNTAX;
-    }
+    rd_open(&r, text, len, name, diags);
+    parley_status_t st;
+    json_t *root = rd_load(&r, &st);
+    if (!root)
+        return st;
     /* The scenario is only read: ids for messages, clusters for the
      * agenda. */
     r.sc = (parley_scenario_t *)sc;
@@ -1950,22 +1995,7 @@ parley_status_t parley_rules_read_string(const char *text, size_t len,
     if (!r.oom &&
         parley__rules_check(rules, sc, 0, check_report, &r) == PARLEY_ENOMEM)
         r.oom = 1;
-    if (gathered) {
-        flush_sorted(gathered, diags);
-        if (parley_diags_count(gathered) !=
-            parley_diags_errors(gathered) + parley_diags_warnings(gathered))
-            r.oom = 1;
-        parley_diags_free(gathered);
-    }
-    if (r.hidden)
-        parley_diags_add(diags,
-                         r.errors ? PARLEY_SEVERITY_ERROR
-                                  : PARLEY_SEVERITY_WARNING,
-                         r.first, r.file, 0, 0, "",
-                         "%zu more diagnostics not shown", r.hidden);
-    if (parley_diags_count(diags) - kept0 !=
-        parley_diags_errors(diags) + parley_diags_warnings(diags) - seen0)
-        r.oom = 1;
+    rd_finish(&r);
     r.sc = NULL; /* rd_release must not touch the borrowed scenario */
     rd_release(&r);
     if (r.oom) {
@@ -1993,46 +2023,11 @@ parley_status_t parley_rules_read_file(const char *path,
     parley_rules_init(rules);
     if (!path || !sc)
         return PARLEY_EARG;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EIO, path, 0, 0,
-                         "", "cannot open: %s", strerror(errno));
-        return PARLEY_EIO;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    parley_status_t failed = PARLEY_OK;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            char *nb = parley_realloc(buf, ncap);
-            if (!nb) {
-                failed = PARLEY_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                failed = PARLEY_EIO;
-            break;
-        }
-    }
-    int saved = errno;
-    fclose(f);
-    if (failed != PARLEY_OK) {
-        parley_free(buf);
-        if (failed == PARLEY_ENOMEM)
-            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
-                             "", "out of memory while reading");
-        else
-            parley_diags_add(diags, PARLEY_SEVERITY_ERROR, failed, path, 0, 0,
-                             "", "cannot read: %s", strerror(saved));
-        return failed;
-    }
+    char *buf;
+    size_t len;
+    parley_status_t rs = read_whole_file(path, &buf, &len, diags);
+    if (rs != PARLEY_OK)
+        return rs;
     parley_status_t st =
         parley_rules_read_string(buf, len, path, sc, rules, diags);
     parley_free(buf);

@@ -302,91 +302,37 @@ static json_t *scenario_json(wb_t *w, const parley_scenario_t *sc)
 /* ---- printing --------------------------------------------------------- */
 
 typedef struct buf {
-    char *s;
-    size_t len, cap;
+    parley__strbuf_t t;
     size_t line_start; /* for the current column */
-    size_t limit;      /* when not 0: stop (and set oom) past this length */
-    int oom;
 } buf_t;
 
 static void put(buf_t *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->limit && b->len + n > b->limit) {
-        b->oom = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *ns = parley_realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    parley__strbuf_put(&b->t, s, n);
 }
 
 static void puts_(buf_t *b, const char *s)
 {
-    put(b, s, strlen(s));
+    parley__strbuf_puts(&b->t, s);
 }
 
 static void newline(buf_t *b, int indent)
 {
     put(b, "\n", 1);
-    b->line_start = b->len;
+    b->line_start = b->t.len;
     for (int i = 0; i < indent; i++)
         put(b, "  ", 2);
 }
 
 static void put_string(buf_t *b, const char *s)
 {
-    put(b, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *esc = NULL;
-        char hex[8];
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20) {
-                snprintf(hex, sizeof hex, "\\u%04x", c);
-                esc = hex;
-            }
-        }
-        if (esc) {
-            put(b, run, (size_t)(s - run));
-            puts_(b, esc);
-            run = s + 1;
-        }
-    }
-    put(b, run, (size_t)(s - run));
-    put(b, "\"", 1);
+    parley__json_put_string(&b->t, s, "\b\f\n\r\t");
 }
 
 static void put_number(buf_t *b, double x)
 {
-    char tmp[40];
-    if (parley__format_double(x, tmp, sizeof tmp) < 0) {
-        b->oom = 1; /* unreachable: the check rejects non-finite numbers */
-        return;
-    }
-    puts_(b, tmp);
+    if (parley__json_put_number(&b->t, x) < 0)
+        b->t.oom = 1; /* unreachable: the check rejects non-finite numbers */
 }
 
 static int is_container(const json_t *v)
@@ -424,10 +370,10 @@ static void print_inline(buf_t *b, const json_t *v)
  * `limit` (the rendering stops there) or memory ran out. */
 static size_t inline_length(const json_t *v, size_t limit)
 {
-    buf_t t = {NULL, 0, 0, 0, limit, 0};
+    buf_t t = {{NULL, 0, 0, limit, 0}, 0};
     print_inline(&t, v);
-    size_t n = t.oom ? (size_t)-1 : t.len;
-    parley_free(t.s);
+    size_t n = t.t.oom ? (size_t)-1 : t.t.len;
+    parley__strbuf_free(&t.t);
     return n;
 }
 
@@ -459,7 +405,7 @@ static void print_value(buf_t *b, const json_t *v, int depth, int inline_)
     }
     int one_line = inline_;
     if (!one_line && depth >= 3 && (depth >= 4 || is_flat(v))) {
-        size_t col = b->len - b->line_start;
+        size_t col = b->t.len - b->line_start;
         size_t len = inline_length(v, WIDTH);
         one_line = len != (size_t)-1 && col + len <= WIDTH;
     }
@@ -529,15 +475,15 @@ parley_status_t parley_scenario_to_string(const parley_scenario_t *sc,
         json_decref(root);
         return PARLEY_ENOMEM;
     }
-    buf_t b = {NULL, 0, 0, 0, 0, 0};
+    buf_t b = {{NULL, 0, 0, 0, 0}, 0};
     print_value(&b, root, 0, 0);
     put(&b, "\n", 1);
     json_decref(root);
-    if (b.oom) {
-        parley_free(b.s);
+    if (b.t.oom) {
+        parley__strbuf_free(&b.t);
         return PARLEY_ENOMEM;
     }
-    *out = b.s;
+    *out = b.t.s;
     return PARLEY_OK;
 }
 

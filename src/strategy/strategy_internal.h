@@ -16,20 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core_internal.h"
 #include "parley/strategy.h"
-
-/* ---- random numbers --------------------------------------------------- */
-
-/* xoshiro256**, seeded through splitmix64 so any seed (0 too) is fine. */
-typedef struct parley__rng {
-    uint64_t s[4];
-} parley__rng_t;
-
-uint64_t parley__splitmix64(uint64_t *state);
-void parley__rng_seed(parley__rng_t *r, uint64_t seed);
-uint64_t parley__rng_next(parley__rng_t *r);
-/* Uniform in [0, 1), 53 bits. */
-double parley__rng_unit(parley__rng_t *r);
 
 /* ---- the strategy ----------------------------------------------------- */
 

@@ -164,67 +164,25 @@ const char *parley_sim_which_name(parley_sim_which_t w)
 
 void parley__sb_free(parley__sb_t *b)
 {
-    parley_free(b->s);
-    memset(b, 0, sizeof *b);
+    parley__strbuf_free(b);
 }
 
 void parley__sb_put(parley__sb_t *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *ns = parley_realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    parley__strbuf_put(b, s, n);
 }
 
 void parley__sb_raw(parley__sb_t *b, const char *s)
 {
-    parley__sb_put(b, s, strlen(s));
+    parley__strbuf_puts(b, s);
 }
 
 void parley__sb_str(parley__sb_t *b, const char *s)
 {
-    if (!s) {
+    if (!s)
         parley__sb_raw(b, "null");
-        return;
-    }
-    static const char hex[] = "0123456789abcdef";
-    parley__sb_put(b, "\"", 1);
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        parley__sb_put(b, run, (size_t)(p - run));
-        char esc[7] = {'\\', c, 0};
-        if (c == '"' || c == '\\') {
-            parley__sb_put(b, esc, 2);
-        } else if (c == '\n') {
-            parley__sb_put(b, "\\n", 2);
-        } else if (c == '\t') {
-            parley__sb_put(b, "\\t", 2);
-        } else {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            parley__sb_put(b, esc, 6);
-        }
-        run = p + 1;
-    }
-    parley__sb_raw(b, run);
-    parley__sb_put(b, "\"", 1);
+    else
+        parley__json_put_string(b, s, "\n\t");
 }
 
 void parley__sb_key(parley__sb_t *b, const char *key)
@@ -243,11 +201,8 @@ void parley__sb_key(parley__sb_t *b, const char *key)
 
 void parley__sb_num(parley__sb_t *b, double x)
 {
-    char buf[40];
-    if (parley__format_double(x, buf, sizeof buf) < 0)
+    if (parley__json_put_number(b, x) < 0)
         parley__sb_raw(b, "null");
-    else
-        parley__sb_raw(b, buf);
 }
 
 void parley__sb_uint(parley__sb_t *b, uint64_t x)

@@ -16,14 +16,12 @@
 #include <stdio.h>
 
 #include "parley/study.h"
+#include "scenario/scenario_internal.h"
 
 /* ---- a growable string for JSON --------------------------------------- */
 
-typedef struct parley__sb {
-    char *s;
-    size_t len, cap;
-    int oom; /* an append failed: the text is incomplete */
-} parley__sb_t;
+/* The shared JSON writer's buffer (scenario_internal.h). */
+typedef parley__strbuf_t parley__sb_t;
 
 void parley__sb_free(parley__sb_t *b);
 void parley__sb_put(parley__sb_t *b, const char *s, size_t n);

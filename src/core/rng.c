@@ -1,14 +1,15 @@
 /*
- * rng.c - the strategies' own random numbers.
+ * rng.c - the library's one random number generator.
  *
- * Simulated sessions must replay byte for byte from a seed on every
- * platform, so nothing here touches rand() or any global state: each
- * strategy owns a xoshiro256** state seeded through splitmix64 (which turns
- * any 64-bit seed, including 0, into a state that is not all zeros).
+ * Generated scenarios and simulated sessions must replay byte for byte from
+ * a seed on every platform, so nothing here touches rand() or any global
+ * state: each user owns a xoshiro256** state seeded through splitmix64
+ * (which turns any 64-bit seed, including 0, into a state that is not all
+ * zeros).
  */
 #include <stdint.h>
 
-#include "strategy/strategy_internal.h"
+#include "core/core_internal.h"
 
 uint64_t parley__splitmix64(uint64_t *state)
 {
