@@ -837,7 +837,7 @@ static void test_migration_from_v1(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TABLE disputes; DROP TABLE reports; "
+                                  "DROP TABLE consequences; DROP TABLE disputes; DROP TABLE reports; "
                                   "DROP TABLE commitments; DROP TABLE "
                                   "guarantee_transitions; DROP TABLE "
                                   "guarantees; DROP TABLE participants; DROP "
@@ -854,6 +854,267 @@ static void test_migration_from_v1(void **state)
     init(f, 1);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM guarantees"), 2);
     assert_verifies(f);
+}
+
+/* ---- consequences ----------------------------------------------------- */
+
+static parley_status_t consequence(fixture_t *f, const char *id, int on_g,
+                                   const char *target,
+                                   parley_consequence_kind_t kind,
+                                   parley_consequence_trigger_t trig,
+                                   unsigned threshold, const char *suspends)
+{
+    parley_consequence_spec_t c = {"saro", id, on_g, target, kind, trig,
+                                   threshold, suspends};
+    return parley_monitor_consequence(f->store, f->k[K_SEC], &c, NULL,
+                                      f->diags);
+}
+
+static long long applied_count(fixture_t *f)
+{
+    return sql_int(f, "SELECT count(*) FROM ledger WHERE kind = "
+                      "'consequence.applied'");
+}
+
+static void test_consequence_notice_on_breach(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    assert_int_equal(consequence(f, "notice1", 0, "flow",
+                                 PARLEY_CONSEQUENCE_NOTICE,
+                                 PARLEY_TRIGGER_BREACHED, 0, NULL),
+                     PARLEY_OK);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM ledger WHERE kind = "
+                                "'consequence.add'"),
+                     1);
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    assert_int_equal(applied_count(f), 0);
+    uint64_t rep = 0;
+    parley_report_spec_t r = {"saro", "flow", PARLEY_REPORT_MONITOR,
+                              "2027-03-01", PARLEY_PAM_BREACHED, 0, 0, NULL};
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_SALT], &r, &rep,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(applied_count(f), 1);
+    char buf[512];
+    sql_text(f, "SELECT author FROM ledger WHERE kind = 'consequence.applied'",
+             buf, sizeof buf);
+    assert_string_equal(buf, "saltreach");
+    sql_text(f, "SELECT payload FROM ledger WHERE kind = 'consequence.applied'",
+             buf, sizeof buf);
+    assert_string_equal(
+        buf, "{\"agreement\":\"saro\",\"as_of\":\"2027-03-01\",\"commitments\":"
+             "[\"flow\"],\"consequence\":\"notice1\",\"kind\":\"notice\","
+             "\"on\":{\"id\":\"flow\",\"kind\":\"commitment\"},\"trigger\":"
+             "{\"kind\":\"breached\",\"threshold\":0}}");
+    /* The entry that applied it comes right after the report. */
+    assert_int_equal(sql_int(f, "SELECT applied FROM consequences"), rep + 1);
+    /* It applies once. */
+    r.period = "2027-04-01";
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_SALT], &r, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(applied_count(f), 1);
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-04-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(st->n_consequences, 1);
+    assert_string_equal(st->consequences[0].id, "notice1");
+    assert_int_equal(st->consequences[0].kind, PARLEY_CONSEQUENCE_NOTICE);
+    assert_int_equal(st->consequences[0].applied, rep + 1);
+    assert_string_equal(st->consequences[0].applied_by, "saltreach");
+    assert_string_equal(st->consequences[0].applied_as_of, "2027-03-01");
+    assert_false(st->guarantees[0].suspended);
+    parley_monitor_status_free(st);
+    assert_verifies(f);
+}
+
+static void test_consequence_suspension_on_disputes(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 3, "2027-07-01");
+    /* On the guarantee: any backing commitment disputed 2 periods running
+     * suspends the guarantee's own benefit. */
+    assert_int_equal(consequence(f, "hold", 1, "flow_fund",
+                                 PARLEY_CONSEQUENCE_SUSPENSION,
+                                 PARLEY_TRIGGER_DISPUTED, 2, NULL),
+                     PARLEY_OK);
+    char buf[64];
+    sql_text(f, "SELECT suspends FROM consequences", buf, sizeof buf);
+    assert_string_equal(buf, "flow_fund");
+    const char *periods[] = {"2027-02-01", "2027-03-01", "2027-04-01"};
+    /* Disputed, then agreed (full both), then disputed: never 2 in a row. */
+    parley_pam_t self[] = {PARLEY_PAM_FULL, PARLEY_PAM_FULL, PARLEY_PAM_FULL};
+    parley_pam_t ver[] = {PARLEY_PAM_MINIMAL, PARLEY_PAM_FULL,
+                          PARLEY_PAM_MINIMAL};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                                periods[i], self[i]),
+                         PARLEY_OK);
+        assert_int_equal(verify_value(f, periods[i], ver[i], -1, NULL),
+                         PARLEY_OK);
+    }
+    assert_int_equal(applied_count(f), 0);
+    /* The verification comes first this time: the self-report reveals the
+     * dispute, and an owner's report applies nothing against itself. */
+    assert_int_equal(verify_value(f, "2027-05-01", PARLEY_PAM_INTERMEDIATE, -1,
+                                  NULL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "flow", PARLEY_REPORT_SELF,
+                            "2027-05-01", PARLEY_PAM_FULL),
+                     PARLEY_OK);
+    assert_int_equal(applied_count(f), 0);
+    /* The next verification (or enforcement) finds 2 disputed in a row. */
+    size_t n = 9;
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_COUNCIL], "saro",
+                                            "2027-05-01", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 1);
+    sql_text(f, "SELECT author FROM ledger WHERE kind = 'consequence.applied'",
+             buf, sizeof buf);
+    assert_string_equal(buf, "saro_council");
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-05-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_true(st->guarantees[0].suspended);
+    assert_string_equal(st->consequences[0].suspends, "flow_fund");
+    parley_monitor_status_free(st);
+    /* As of an earlier day the record is the same: applied is applied. */
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_COUNCIL], "saro",
+                                            "2027-05-01", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 0);
+    assert_verifies(f);
+}
+
+static void test_consequence_review_when_overdue(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    parley_commitment_spec_t c = flow_spec();
+    c.id = "gauge";
+    c.bench = PARLEY_BENCH_DELIVERABLE;
+    c.cmp = NULL;
+    c.unit = NULL;
+    c.due = "2028-02-28";
+    c.period_months = 12;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(consequence(f, "rev", 0, "flow",
+                                 PARLEY_CONSEQUENCE_REVIEW,
+                                 PARLEY_TRIGGER_OVERDUE, 10, NULL),
+                     PARLEY_OK);
+    assert_int_equal(consequence(f, "rev2", 0, "gauge",
+                                 PARLEY_CONSEQUENCE_REVIEW,
+                                 PARLEY_TRIGGER_OVERDUE, 2, NULL),
+                     PARLEY_OK);
+    size_t n = 9;
+    /* Due 2027-07-01: 9 days past on 07-10, 10 on 07-11. */
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "saro",
+                                            "2027-07-10", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "saro",
+                                            "2027-07-11", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 1);
+    /* Due 2028-02-28, a leap year: 2 days past is 03-01, not 03-02. */
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "saro",
+                                            "2028-02-29", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 0);
+    /* Verified full for its last period: not overdue, nothing applies. */
+    parley_report_spec_t r = {"saro", "gauge", PARLEY_REPORT_VERIFICATION,
+                              "2028-01-01", PARLEY_PAM_FULL, 0, 0, NULL};
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_COUNCIL], &r, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    r.period = "2029-01-01";
+    assert_int_equal(parley_monitor_report(f->store, f->k[K_COUNCIL], &r, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "saro",
+                                            "2029-03-01", &n, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(n, 0);
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2029-03-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_int_equal(st->n_consequences, 2);
+    assert_string_equal(st->consequences[0].id, "rev");
+    assert_string_equal(st->consequences[0].applied_as_of, "2027-07-11");
+    assert_string_equal(st->consequences[0].applied_by, "secretariat");
+    assert_int_equal(st->consequences[1].applied, 0);
+    assert_string_equal(st->consequences[1].applied_as_of, "");
+    parley_monitor_status_free(st);
+    assert_verifies(f);
+}
+
+static void test_consequence_bad_input(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    uint64_t before = head(f);
+    struct {
+        const char *id;
+        int on_g;
+        const char *target;
+        parley_consequence_kind_t kind;
+        parley_consequence_trigger_t trig;
+        unsigned threshold;
+        const char *suspends;
+        parley_status_t want;
+        const char *needle;
+    } bad[] = {
+        {"a", 0, "nope", PARLEY_CONSEQUENCE_NOTICE, PARLEY_TRIGGER_BREACHED, 0,
+         NULL, PARLEY_EINVALID, "no commitment 'nope'"},
+        {"a", 1, "flow", PARLEY_CONSEQUENCE_NOTICE, PARLEY_TRIGGER_BREACHED, 0,
+         NULL, PARLEY_EINVALID, "no guarantee 'flow'"},
+        {"a", 0, "flow", PARLEY_CONSEQUENCE_NOTICE, PARLEY_TRIGGER_DISPUTED, 0,
+         NULL, PARLEY_EINVALID, "1..1000"},
+        {"a", 0, "flow", PARLEY_CONSEQUENCE_NOTICE, PARLEY_TRIGGER_BREACHED, 3,
+         NULL, PARLEY_EINVALID, "takes no count"},
+        {"a", 0, "flow", PARLEY_CONSEQUENCE_SUSPENSION,
+         PARLEY_TRIGGER_BREACHED, 0, NULL, PARLEY_EINVALID,
+         "names the guarantee"},
+        {"a", 0, "flow", PARLEY_CONSEQUENCE_SUSPENSION,
+         PARLEY_TRIGGER_BREACHED, 0, "ghost", PARLEY_EINVALID,
+         "no guarantee 'ghost' to suspend"},
+        {"a", 0, "flow", PARLEY_CONSEQUENCE_REVIEW, PARLEY_TRIGGER_BREACHED, 0,
+         "flow_fund", PARLEY_EINVALID, "only a suspension"},
+        {"bad id", 0, "flow", PARLEY_CONSEQUENCE_NOTICE,
+         PARLEY_TRIGGER_BREACHED, 0, NULL, PARLEY_EINVALID, "expected an id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(consequence(f, bad[i].id, bad[i].on_g, bad[i].target,
+                                     bad[i].kind, bad[i].trig,
+                                     bad[i].threshold, bad[i].suspends),
+                         bad[i].want);
+        assert_diag(f, bad[i].needle);
+        assert_int_equal(head(f), before);
+    }
+    assert_int_equal(consequence(f, "a", 0, "flow", PARLEY_CONSEQUENCE_SUSPENSION,
+                                 PARLEY_TRIGGER_BREACHED, 0, "flow_fund"),
+                     PARLEY_OK);
+    before = head(f);
+    assert_int_equal(consequence(f, "a", 0, "flow", PARLEY_CONSEQUENCE_NOTICE,
+                                 PARLEY_TRIGGER_BREACHED, 0, NULL),
+                     PARLEY_EDUPLICATE);
+    assert_int_equal(head(f), before);
+    size_t n = 0;
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "nope",
+                                            "2027-07-11", &n, f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(parley_monitor_enforce(f->store, f->k[K_SEC], "saro",
+                                            "2027-13-11", &n, f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(head(f), before);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM consequences"), 1);
 }
 
 /* ---- allocation failures ---------------------------------------------- */
@@ -956,6 +1217,10 @@ int main(void)
         T(test_guarantee_two_commitments),
         T(test_period_calendar),
         T(test_migration_from_v1),
+        T(test_consequence_notice_on_breach),
+        T(test_consequence_suspension_on_disputes),
+        T(test_consequence_review_when_overdue),
+        T(test_consequence_bad_input),
         T(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

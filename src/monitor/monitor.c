@@ -920,6 +920,11 @@ static parley_status_t report_tx(parley_store_t *s, const parley_key_t *key,
         c.has_guarantee)
         st = parley__guarantee_update(s, key, r->agreement, c.guarantee, seq,
                                       r->status, diags);
+    /* A monitor's or verifier's report may meet a consequence's trigger;
+     * an owner's own report never applies one against itself. */
+    if (st == PARLEY_OK && r->source != PARLEY_REPORT_SELF)
+        st = parley__consequences_enforce(s, key, r->agreement, r->period,
+                                          NULL, diags);
     if (st == PARLEY_OK && seq_out)
         *seq_out = seq;
     return st;

@@ -150,6 +150,64 @@ expect_rc 1 monitor report river-basin flow --period 2027-10-01 --status 3 \
 cmp -s newer.db newer.orig || fail "a newer database was changed"
 expect_rc 1 verify --db newer.db
 
+# Consequences written into a second agreement, each kind applied.
+expect_rc 0 monitor init "$EX" --agreement log.jsonl --as secretariat \
+    --db m.db --date 2027-01-01 --periods 2 --id saro2
+expect_rc 0 monitor commit saro2 flow --issue min_flow --owner highvale \
+    --what "release at least 450 m3/s" --benchmark ">= 450 m3/s" \
+    --due 2027-06-01 --every 1 --verifier saro_council --guarantee flow_fund \
+    --as secretariat --db m.db
+expect_rc 0 monitor consequence saro2 notice --commitment flow --kind notice \
+    --trigger breached --as secretariat --db m.db
+contains "consequence" "$OUT" "notice when commitment flow is breached"
+expect_rc 0 monitor consequence saro2 hold --guarantee flow_fund \
+    --kind suspension --trigger disputed:2 --as secretariat --db m.db
+expect_rc 0 monitor consequence saro2 review --commitment flow --kind review \
+    --trigger overdue:30 --as secretariat --db m.db
+cp m.db before.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind fine \
+    --trigger breached --as secretariat --db m.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind notice \
+    --trigger disputed --as secretariat --db m.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind notice \
+    --trigger breached:2 --as secretariat --db m.db
+expect_rc 1 monitor consequence saro2 x --commitment flow --kind suspension \
+    --trigger breached --as secretariat --db m.db
+contains "suspension without guarantee" "$ERR" "names the guarantee"
+expect_rc 1 monitor consequence saro2 notice --commitment flow --kind notice \
+    --trigger breached --as secretariat --db m.db
+contains "duplicate consequence" "$ERR" "already has a consequence 'notice'"
+same "refused consequences"
+for p in 2027-02-01 2027-03-01; do
+    expect_rc 0 monitor report saro2 flow --period $p --status 3 \
+        --as highvale --db m.db
+    expect_rc 0 monitor verify saro2 flow --period $p --status 1 \
+        --as saro_council --db m.db
+done
+expect_rc 0 monitor report saro2 flow --period 2027-04-01 --monitor \
+    --status breached --as saltreach --db m.db
+expect_rc 0 monitor enforce saro2 --as-of 2027-06-30 --as secretariat --db m.db
+contains "enforce early" "$OUT" "0 consequences applied as of 2027-06-30"
+expect_rc 0 monitor enforce saro2 --as-of 2027-07-01 --as secretariat --db m.db
+contains "enforce overdue" "$OUT" "1 consequence applied as of 2027-07-01"
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01
+contains "status consequences" "$OUT" "BENEFIT SUSPENDED"
+matches "status consequences" "$OUT" '^  hold +suspension of flow_fund when guarantee flow_fund is disputed 2 periods in a row: APPLIED as of 2027-03-01 by saro_council'
+matches "status consequences" "$OUT" '^  notice +notice when commitment flow is breached: APPLIED as of 2027-04-01 by saltreach'
+matches "status consequences" "$OUT" '^  review +review when commitment flow is overdue by 30 days: APPLIED as of 2027-07-01 by secretariat'
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01 --json
+python3 - "$OUT" <<'PY' || fail "consequences in --json are not what was expected: $OUT"
+import json, sys
+s = json.loads(sys.argv[1])
+k = {x["id"]: x for x in s["consequences"]}
+assert k["hold"]["applied"] and k["hold"]["by"] == "saro_council"
+assert k["hold"]["trigger"] == {"kind": "disputed", "threshold": 2}
+assert k["notice"]["as_of"] == "2027-04-01"
+assert k["review"]["on"] == {"kind": "commitment", "id": "flow"}
+assert s["guarantees"][0]["suspended"] is True
+PY
+expect_rc 0 verify --db m.db
+
 # Usage.
 expect_rc 64 monitor
 expect_rc 64 monitor frob
