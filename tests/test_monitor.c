@@ -24,6 +24,7 @@
 #include "parley/alloc.h"
 #include "parley/error.h"
 #include "parley/ledger.h"
+#include "parley/model.h"
 #include "parley/monitor.h"
 #include "parley/scenario.h"
 #include "parley/store.h"
@@ -1117,6 +1118,188 @@ static void test_consequence_bad_input(void **state)
     assert_int_equal(sql_int(f, "SELECT count(*) FROM consequences"), 1);
 }
 
+/* ---- review ----------------------------------------------------------- */
+
+static void text_pkg(const parley_scenario_t *sc, uint32_t *pkg)
+{
+    static const char *const opts[][2] = {
+        {"data_sharing", "monthly_data"}, {"commission", "secretariat"},
+        {"early_warning", "basin_network"}, {"min_flow", "450"},
+        {"fill_years", "5"}, {"power_price", "60"},
+        {"dispute_settlement", "commission_mediation"}};
+    for (size_t k = 0; k < sc->n_issues; k++) {
+        assert_string_equal(sc->issues[k].id, opts[k][0]);
+        size_t j;
+        char buf[64];
+        for (j = 0; j < sc->issues[k].n_options; j++) {
+            parley_issue_option_label(&sc->issues[k], j, buf, sizeof buf);
+            if (strcmp(buf, opts[k][1]) == 0)
+                break;
+        }
+        assert_true(j < sc->issues[k].n_options);
+        pkg[k] = (uint32_t)j;
+    }
+}
+
+/* The slow obvious repair: every package in index order, the fewest
+ * changes, then the largest smallest margin, then the first. */
+static int brute_repair(const parley_model_t *m, const uint32_t *standing,
+                        const unsigned char *locked, uint32_t *best,
+                        size_t *best_d)
+{
+    size_t n = parley_model_n_issues(m), np = parley_model_n_parties(m);
+    uint32_t cur[16] = {0};
+    double u[16], best_margin = 0;
+    int found = 0;
+    for (;;) {
+        size_t d = 0;
+        int ok = 1;
+        for (size_t k = 0; k < n; k++) {
+            d += cur[k] != standing[k];
+            if (locked[k] && cur[k] != standing[k])
+                ok = 0;
+        }
+        if (ok && parley_model_is_feasible(m, cur)) {
+            parley_model_utility(m, cur, u);
+            double margin = 1e300;
+            for (size_t i = 0; i < np; i++)
+                if (u[i] - parley_model_reservation(m, i) < margin)
+                    margin = u[i] - parley_model_reservation(m, i);
+            if (!found || d < *best_d ||
+                (d == *best_d && margin > best_margin)) {
+                memcpy(best, cur, n * sizeof *cur);
+                *best_d = d;
+                best_margin = margin;
+                found = 1;
+            }
+        }
+        size_t k = n;
+        while (k > 0) {
+            k--;
+            if (++cur[k] < parley_model_n_options(m, k))
+                break;
+            cur[k] = 0;
+            if (k == 0)
+                return found;
+        }
+    }
+}
+
+static void test_repair_against_brute_force(void **state)
+{
+    fixture_t *f = *state;
+    uint32_t standing[16];
+    text_pkg(f->sc, standing);
+    const double res[] = {0.5, 0.72, 0.75, 0.78, 0.82, 2.0};
+    unsigned char locks[][7] = {{0, 0, 0, 0, 0, 0, 0},
+                                {0, 0, 0, 1, 0, 0, 0},
+                                {0, 0, 0, 1, 1, 0, 0},
+                                {1, 1, 1, 0, 0, 1, 1}};
+    int changed_some = 0, infeasible = 0;
+    double keep = f->sc->parties[0].reservation;
+    for (size_t r = 0; r < sizeof res / sizeof res[0]; r++) {
+        f->sc->parties[0].reservation = res[r];
+        parley_model_t *m = NULL;
+        assert_int_equal(parley_model_new(f->sc, &m, NULL), PARLEY_OK);
+        for (size_t l = 0; l < sizeof locks / sizeof locks[0]; l++) {
+            uint32_t a[16], b[16];
+            size_t da = 99, db = 99;
+            parley_status_t st =
+                parley_monitor_repair(m, standing, locks[l], a, &da);
+            int bf = brute_repair(m, standing, locks[l], b, &db);
+            if (!bf) {
+                assert_int_equal(st, PARLEY_EINFEASIBLE);
+                infeasible++;
+                continue;
+            }
+            assert_int_equal(st, PARLEY_OK);
+            assert_int_equal(da, db);
+            assert_memory_equal(a, b, 7 * sizeof *a);
+            changed_some += da > 0;
+        }
+        parley_model_free(m);
+    }
+    f->sc->parties[0].reservation = keep;
+    /* The cases are not all trivial. */
+    assert_true(changed_some >= 3);
+    assert_true(infeasible >= 4);
+}
+
+static void test_review(void **state)
+{
+    fixture_t *f = *state;
+    init(f, 2);
+    parley_commitment_spec_t c = flow_spec();
+    c.core = 1;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    char buf[512];
+    sql_text(f, "SELECT payload FROM ledger WHERE kind = 'commitment.add'",
+             buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"core\":true"));
+    /* Highvale's new government asks for more. */
+    f->sc->parties[0].reservation = 0.75;
+    uint32_t standing[16], want[16];
+    text_pkg(f->sc, standing);
+    parley_model_t *m = NULL;
+    assert_int_equal(parley_model_new(f->sc, &m, NULL), PARLEY_OK);
+    assert_false(parley_model_is_feasible(m, standing));
+    unsigned char locked[7] = {0, 0, 0, 1, 0, 0, 0};
+    size_t want_d = 0;
+    assert_true(brute_repair(m, standing, locked, want, &want_d));
+    assert_true(want_d > 0);
+    uint64_t before = head(f), seq = 0;
+    parley_review_result_t *r = NULL;
+    assert_int_equal(parley_monitor_review(f->store, f->k[K_SEC], f->sc,
+                                           "saro", "highvale",
+                                           "{\"id\":\"highvale\","
+                                           "\"reservation\":0.75}",
+                                           &r, &seq, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(seq, before + 1);
+    assert_int_equal(r->n_locked, 1);
+    assert_string_equal(r->locked[0], "min_flow");
+    assert_int_equal(r->n_changes, want_d);
+    for (size_t i = 0; i < r->n_changes; i++) {
+        size_t k = 0;
+        while (strcmp(f->sc->issues[k].id, r->changes[i].issue) != 0)
+            k++;
+        assert_true(k != 3);
+        char lab[64];
+        parley_issue_option_label(&f->sc->issues[k], want[k], lab, sizeof lab);
+        assert_string_equal(r->changes[i].to, lab);
+        parley_issue_option_label(&f->sc->issues[k], standing[k], lab,
+                                  sizeof lab);
+        assert_string_equal(r->changes[i].from, lab);
+    }
+    assert_non_null(strstr(r->text, "\"min_flow\":\"450\""));
+    parley_review_result_free(r);
+    sql_text(f, "SELECT author FROM ledger WHERE kind = 'agreement.review'",
+             buf, sizeof buf);
+    assert_string_equal(buf, "secretariat");
+    /* Beyond reach: refused, nothing recorded. */
+    f->sc->parties[0].reservation = 2.0;
+    before = head(f);
+    assert_int_equal(parley_monitor_review(f->store, f->k[K_SEC], f->sc,
+                                           "saro", "highvale", "{}", &r, NULL,
+                                           f->diags),
+                     PARLEY_EINFEASIBLE);
+    assert_null(r);
+    assert_diag(f, "no package keeps");
+    assert_int_equal(parley_monitor_review(f->store, f->k[K_SEC], f->sc,
+                                           "saro", "nobody", "{}", &r, NULL,
+                                           f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(parley_monitor_review(f->store, f->k[K_SEC], f->sc,
+                                           "saro", "highvale", "[1", &r, NULL,
+                                           f->diags),
+                     PARLEY_ESYNTAX);
+    assert_int_equal(head(f), before);
+    parley_model_free(m);
+    assert_verifies(f);
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 static parley_status_t sweep_status(void *p)
@@ -1221,6 +1404,8 @@ int main(void)
         T(test_consequence_suspension_on_disputes),
         T(test_consequence_review_when_overdue),
         T(test_consequence_bad_input),
+        T(test_repair_against_brute_force),
+        T(test_review),
         T(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 
 #include "parley/error.h"
 #include "parley/ledger.h"
+#include "parley/model.h"
 #include "parley/scenario.h"
 #include "parley/store.h"
 
@@ -123,6 +124,8 @@ typedef struct parley_commitment_spec {
     unsigned period_months; /* reporting period, 1..120 months */
     const char *verifier; /* the actor whose verifications count; not owner */
     const char *guarantee; /* the guarantee whose criteria it backs, or NULL */
+    int core;             /* a core commitment: its issue stays locked in a
+                             review (parley_monitor_review) */
 } parley_commitment_spec_t;
 
 /* Adds a commitment ("commitment.add").  start must not precede the day of
@@ -298,6 +301,59 @@ parley_status_t parley_monitor_enforce(parley_store_t *store,
                                        const char *agreement,
                                        const char *as_of, size_t *n_applied,
                                        parley_diags_t *diags);
+
+/* ---- review ----------------------------------------------------------- */
+
+/*
+ * The fewest-changes repair of a standing package `standing` (scenario
+ * option indices, parley_model_n_issues entries) under model m: a package
+ * acceptable to every voting party (parley_model_is_feasible: red lines
+ * kept, every utility at least the reservation) that keeps every issue k
+ * with locked[k] != 0 and changes as few other issues as possible.  Among
+ * the acceptable packages with that fewest number of changes it takes the
+ * one whose smallest margin over a reservation (u_i - r_i) is largest,
+ * then the lowest package index.  *n_changed gets the number of changes.
+ * PARLEY_EINFEASIBLE when no package keeps the locked issues and is
+ * acceptable.  Exhaustive by rising number of changes s: at most
+ * sum_s C(F, s) * prod (allowed options - 1) packages for F free issues;
+ * meant for an agreement's few issues (PARLEY_ELIMIT past 10^7 packages).
+ */
+parley_status_t parley_monitor_repair(const parley_model_t *m,
+                                      const uint32_t *standing,
+                                      const unsigned char *locked,
+                                      uint32_t *out, size_t *n_changed);
+
+typedef struct parley_review_change {
+    char *issue, *from, *to; /* option labels */
+} parley_review_change_t;
+
+typedef struct parley_review_result {
+    size_t n_locked;
+    char **locked;            /* issues of core commitments */
+    size_t n_changes;
+    parley_review_change_t *changes; /* in issue order */
+    char *text;               /* the repaired text, JSON {"issue": "option"} */
+} parley_review_result_t;
+
+void parley_review_result_free(parley_review_result_t *r);
+
+/*
+ * A review after a change of party `party`'s leadership or priorities: sc
+ * is the agreement's scenario with that party's new profile (`profile`,
+ * its JSON party object, recorded as given).  Repairs the standing text
+ * with parley_monitor_repair, the issues of core commitments locked, and
+ * appends "agreement.review" (party, profile, locked issues, changes, the
+ * repaired text) signed by author.  The standing text in the store is not
+ * changed: the repaired text is what the review session is to agree on.
+ * PARLEY_EINFEASIBLE (nothing recorded) when no repair exists.
+ */
+parley_status_t parley_monitor_review(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_scenario_t *sc,
+                                      const char *agreement, const char *party,
+                                      const char *profile,
+                                      parley_review_result_t **out,
+                                      uint64_t *seq, parley_diags_t *diags);
 
 #ifdef __cplusplus
 }

@@ -28,7 +28,7 @@ const char cli_help_monitor[] =
     "                           --what TEXT (--benchmark 'CMP NUMBER UNIT' |\n"
     "                           --deliverable) --due DAY --every MONTHS\n"
     "                           --verifier ACTOR [--start DAY]\n"
-    "                           [--guarantee G] --as ACTOR\n"
+    "                           [--guarantee G] [--core] --as ACTOR\n"
     "       parley monitor report AGREEMENT COMMITMENT --period DAY\n"
     "                           --status S [--value X] [--note TEXT]\n"
     "                           [--monitor] --as ACTOR\n"
@@ -40,6 +40,8 @@ const char cli_help_monitor[] =
     "                           --trigger breached|disputed:K|overdue:D\n"
     "                           [--suspends G] --as ACTOR\n"
     "       parley monitor enforce AGREEMENT [--as-of DAY] --as ACTOR\n"
+    "       parley monitor review SCENARIO --party P --profile FILE [--id ID]\n"
+    "                           --as ACTOR [--json]\n"
     "Every action takes [--db PATH]; the writing ones [--keys DIR].\n"
     "\n"
     "init     takes an agreement into monitoring: the agreed text is the\n"
@@ -70,6 +72,12 @@ const char cli_help_monitor[] =
     "         is found breached, disputed K periods in a row, or D days past\n"
     "         due and not full.  Monitors' reports and verifications apply\n"
     "         it, signed by their author, as of their period.\n"
+    "review   after a change of party P's leadership or priorities: P's\n"
+    "         profile becomes FILE (a party object of the scenario format),\n"
+    "         the issues of core commitments (commit --core) stay locked and\n"
+    "         the fewest other issues change so that every party accepts the\n"
+    "         whole again; prints each change (issue: old -> new) and records\n"
+    "         the review in the ledger.  The standing text is not changed.\n"
     "enforce  applies the consequences met as of DAY (default: today),\n"
     "         signed by ACTOR: what the calendar alone sets off (overdue).\n"
     "\n"
@@ -92,7 +100,7 @@ enum {
     O_DB = 1, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE, O_PERIODS, O_ISSUE,
     O_OWNER, O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY, O_VERIFIER, O_START,
     O_GUARANTEE, O_PERIOD, O_STATUS, O_VALUE, O_NOTE, O_MONITOR, O_ASOF,
-    O_COMMITMENT, O_KIND, O_TRIGGER, O_SUSPENDS,
+    O_COMMITMENT, O_KIND, O_TRIGGER, O_SUSPENDS, O_CORE, O_PARTY, O_PROFILE,
     O_JSON
 };
 
@@ -111,6 +119,8 @@ static const cli_opt_t monitor_opts[] = {
     {"as-of", 0, 1, O_ASOF},      {"json", 0, 0, O_JSON},
     {"commitment", 0, 1, O_COMMITMENT}, {"kind", 0, 1, O_KIND},
     {"trigger", 0, 1, O_TRIGGER}, {"suspends", 0, 1, O_SUSPENDS},
+    {"core", 0, 0, O_CORE},       {"party", 0, 1, O_PARTY},
+    {"profile", 0, 1, O_PROFILE},
 };
 #define N_OPTS (sizeof monitor_opts / sizeof monitor_opts[0])
 
@@ -127,7 +137,8 @@ static const int INIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE,
                                 O_PERIODS, 0};
 static const int COMMIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_ISSUE, O_OWNER,
                                   O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY,
-                                  O_VERIFIER, O_START, O_GUARANTEE, 0};
+                                  O_VERIFIER, O_START, O_GUARANTEE, O_CORE,
+                                  0};
 static const int REPORT_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
                                   O_VALUE, O_NOTE, O_MONITOR, 0};
 static const int VERIFY_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
@@ -137,6 +148,8 @@ static const int CONSEQUENCE_OPTS[] = {O_DB, O_KEYS, O_AS, O_COMMITMENT,
                                        O_GUARANTEE, O_KIND, O_TRIGGER,
                                        O_SUSPENDS, 0};
 static const int ENFORCE_OPTS[] = {O_DB, O_KEYS, O_AS, O_ASOF, 0};
+static const int REVIEW_OPTS[] = {O_DB, O_KEYS, O_AS, O_ID, O_PARTY,
+                                  O_PROFILE, O_JSON, 0};
 
 static const char *opt_name(int id)
 {
@@ -424,6 +437,7 @@ static int do_commit(int argc, char **argv, margs_t *a)
     c.start = a->v[O_START];
     c.verifier = a->v[O_VERIFIER];
     c.guarantee = a->v[O_GUARANTEE];
+    c.core = a->v[O_CORE] != NULL;
     c.bench = PARLEY_BENCH_DELIVERABLE;
     char cmp[4], num[64], unit[256];
     if (a->v[O_BENCH] &&
@@ -849,6 +863,149 @@ static void print_consequences(const parley_monitor_status_t *s)
     }
 }
 
+/* ---- review ----------------------------------------------------------- */
+
+/* v as text in a malloc'd buffer: jansson's allocator may not be libc's. */
+static char *dump_own(const json_t *v, size_t flags)
+{
+    size_t need_bytes = json_dumpb(v, NULL, 0, flags);
+    char *buf = need_bytes ? malloc(need_bytes + 1) : NULL;
+    if (buf) {
+        json_dumpb(v, buf, need_bytes, flags);
+        buf[need_bytes] = '\0';
+    }
+    return buf;
+}
+
+/* The scenario file with party `party` replaced by the profile file, as
+ * JSON text (malloc'd); 0 or an exit status. */
+static int swap_profile(const char *scenario, const char *party,
+                        const char *profile, char **out, char **profile_text)
+{
+    json_error_t err;
+    json_t *sc = json_load_file(scenario, JSON_REJECT_DUPLICATES, &err);
+    if (!sc)
+        return cli_error("monitor", CLI_EXIT_NOINPUT, "%s:%d:%d: %s",
+                         scenario, err.line, err.column, err.text);
+    json_t *pr = json_load_file(profile, JSON_REJECT_DUPLICATES, &err);
+    if (!pr) {
+        json_decref(sc);
+        return cli_error("monitor", CLI_EXIT_NOINPUT, "%s:%d:%d: %s",
+                         profile, err.line, err.column, err.text);
+    }
+    int rc = 0;
+    json_t *id = json_is_object(pr) ? json_object_get(pr, "id") : NULL;
+    if (!json_is_object(pr))
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: expected a party object {\"id\": ...}", profile);
+    else if (!json_is_string(id) || strcmp(json_string_value(id), party) != 0)
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: the profile's id must be '%s'", profile, party);
+    json_t *parties = json_object_get(sc, "parties");
+    size_t i = 0, n = json_array_size(parties);
+    for (; !rc && i < n; i++) {
+        json_t *pid = json_object_get(json_array_get(parties, i), "id");
+        if (json_is_string(pid) && strcmp(json_string_value(pid), party) == 0)
+            break;
+    }
+    if (!rc && i == n)
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: no party '%s' in the scenario", scenario, party);
+    if (!rc) {
+        *profile_text = dump_own(pr, JSON_COMPACT | JSON_SORT_KEYS);
+        json_array_set(parties, i, pr);
+        *out = dump_own(sc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (!*out || !*profile_text)
+            rc = cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+    }
+    json_decref(pr);
+    json_decref(sc);
+    return rc;
+}
+
+static int do_review(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, REVIEW_OPTS, 1, "the SCENARIO file");
+    if (rc || (rc = need(a, O_PARTY)) || (rc = need(a, O_PROFILE)) ||
+        (rc = need(a, O_AS)))
+        return rc;
+    char *text = NULL, *profile = NULL;
+    if ((rc = swap_profile(a->operand[0], a->v[O_PARTY], a->v[O_PROFILE],
+                           &text, &profile))) {
+        free(text);
+        free(profile);
+        return rc;
+    }
+    parley_diags_t *sd = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    parley_status_t st =
+        sd ? parley_scenario_read_string(text, strlen(text), a->operand[0],
+                                         &sc, sd)
+           : PARLEY_ENOMEM;
+    free(text);
+    if (st != PARLEY_OK || !sc) {
+        if (sd)
+            cli_print_diags(a->operand[0], sd);
+        parley_diags_free(sd);
+        parley_scenario_free(sc);
+        free(profile);
+        return CLI_EXIT_INVALID;
+    }
+    parley_diags_free(sd);
+    writer_t w;
+    if ((rc = writer_open(a, &w))) {
+        parley_scenario_free(sc);
+        free(profile);
+        return rc;
+    }
+    char id[PARLEY_LEDGER_MAX_NAME + 1];
+    if (a->v[O_ID])
+        snprintf(id, sizeof id, "%s", a->v[O_ID]);
+    else
+        default_id(a->operand[0], id, sizeof id);
+    parley_review_result_t *r = NULL;
+    uint64_t seq = 0;
+    st = parley_monitor_review(w.store, w.key, sc, id, a->v[O_PARTY], profile,
+                               &r, &seq, w.diags);
+    if (st != PARLEY_OK) {
+        rc = print_diags(w.diags, st);
+    } else if (a->v[O_JSON]) {
+        json_t *ch = json_array(), *lk = json_array();
+        for (size_t i = 0; ch && i < r->n_changes; i++)
+            json_array_append_new(
+                ch, json_pack("{s:s, s:s, s:s}", "issue", r->changes[i].issue,
+                              "from", r->changes[i].from, "to",
+                              r->changes[i].to));
+        for (size_t i = 0; lk && i < r->n_locked; i++)
+            json_array_append_new(lk, json_string(r->locked[i]));
+        json_t *o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "agreement",
+                              id, "party", a->v[O_PARTY], "entry",
+                              (json_int_t)seq, "locked", lk, "changes", ch,
+                              "text", json_loads(r->text, 0, NULL));
+        if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0)
+            rc = cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("review of %s after %s's new profile (entry %llu)\n", id,
+               a->v[O_PARTY], (unsigned long long)seq);
+        printf("locked (core commitments):");
+        for (size_t i = 0; i < r->n_locked; i++)
+            printf(" %s", r->locked[i]);
+        printf("%s\n", r->n_locked ? "" : " none");
+        if (r->n_changes == 0)
+            printf("no change: the standing agreement is still acceptable\n");
+        for (size_t i = 0; i < r->n_changes; i++)
+            printf("  %s: %s -> %s\n", r->changes[i].issue, r->changes[i].from,
+                   r->changes[i].to);
+    }
+    parley_review_result_free(r);
+    writer_close(&w);
+    parley_scenario_free(sc);
+    free(profile);
+    return rc;
+}
+
 static json_t *pam_json(parley_pam_t p)
 {
     return p == PARLEY_PAM_NONE ? json_null() : json_string(parley_pam_name(p));
@@ -977,8 +1134,8 @@ int cli_cmd_monitor(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("monitor", "missing the action: init, commit, "
-                                          "report, verify, status, consequence "
-                                          "or enforce");
+                                          "report, verify, status, consequence, "
+                                          "enforce or review");
     margs_t a;
     memset(&a, 0, sizeof a);
     a.action = argv[1];
@@ -996,8 +1153,11 @@ int cli_cmd_monitor(int argc, char **argv)
         return do_consequence(argc, argv, &a);
     if (strcmp(a.action, "enforce") == 0)
         return do_enforce(argc, argv, &a);
+    if (strcmp(a.action, "review") == 0)
+        return do_review(argc, argv, &a);
     return cli_usage_error("monitor",
                            "unknown action '%s': expected init, commit, "
-                           "report, verify, status, consequence or enforce",
+                           "report, verify, status, consequence, enforce or "
+                           "review",
                            a.action);
 }

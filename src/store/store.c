@@ -181,7 +181,10 @@ static const char *const MIGRATIONS[PARLEY_STORE_SCHEMA_VERSION] = {
     "  applied_as_of TEXT,\n"
     "  PRIMARY KEY (agreement, id),\n"
     "  FOREIGN KEY (agreement, suspends) REFERENCES guarantees(agreement, id)\n"
-    ");\n",
+    ");\n"
+    /* A core commitment's issue stays locked in a review. */
+    "ALTER TABLE commitments ADD COLUMN core INTEGER NOT NULL DEFAULT 0\n"
+    "  CHECK (core IN (0, 1));\n",
 };
 
 int parley__store_exec(parley_store_t *store, const char *sql)

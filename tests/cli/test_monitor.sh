@@ -208,6 +208,42 @@ assert s["guarantees"][0]["suspended"] is True
 PY
 expect_rc 0 verify --db m.db
 
+# A review after Highvale's priorities change: min_flow is core, locked.
+expect_rc 0 monitor commit saro2 minflow --issue min_flow --owner highvale \
+    --what "keep 450 m3/s" --deliverable --due 2027-12-31 --every 6 \
+    --verifier saro_council --core --as secretariat --db m.db
+python3 - "$EX" <<'PY' >hv.json
+import json, sys
+s = json.load(open(sys.argv[1]))
+p = [x for x in s["parties"] if x["id"] == "highvale"][0]
+p["reservation"] = 0.75
+print(json.dumps(p))
+PY
+expect_rc 0 monitor review "$EX" --id saro2 --party highvale --profile hv.json \
+    --as secretariat --db m.db
+contains "review" "$OUT" "locked (core commitments): min_flow"
+matches "review" "$OUT" '^  [a-z_]+: [a-z_0-9]+ -> [a-z_0-9]+$'
+expect_rc 0 monitor review "$EX" --id saro2 --party highvale --profile hv.json \
+    --as secretariat --db m.db --json
+python3 - "$OUT" <<'PY' || fail "monitor review --json is not what was expected: $OUT"
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["locked"] == ["min_flow"] and r["party"] == "highvale"
+assert r["changes"] and all(c["issue"] != "min_flow" and c["from"] != c["to"] for c in r["changes"])
+assert r["text"]["min_flow"] == "450"
+PY
+cp m.db before.db
+sed 's/"reservation": 0.75/"reservation": 5/' hv.json >hv5.json
+expect_rc 1 monitor review "$EX" --id saro2 --party highvale --profile hv5.json \
+    --as secretariat --db m.db
+contains "review infeasible" "$ERR" "no package keeps"
+expect_rc 1 monitor review "$EX" --id saro2 --party lowen --profile hv.json \
+    --as secretariat --db m.db
+contains "review wrong id" "$ERR" "the profile's id must be 'lowen'"
+same "refused reviews"
+python3 -c 'import sqlite3,sys; n=sqlite3.connect(sys.argv[1]).execute("select count(*) from ledger where kind = ?", ("agreement.review",)).fetchone()[0]; sys.exit(n != 2)' m.db || fail "not 2 reviews in the ledger"
+expect_rc 0 verify --db m.db
+
 # Usage.
 expect_rc 64 monitor
 expect_rc 64 monitor frob
