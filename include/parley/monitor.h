@@ -203,6 +203,9 @@ typedef struct parley_guarantee_status {
     unsigned streak; /* consecutive verified periods so far */
     size_t n_backing; /* commitments that back it */
     int suspended;    /* a consequence suspended its benefit */
+    /* Since when it is in its state: the latest period among the
+     * verifications that decided it, or the day of agreement. */
+    char since[PARLEY_DATE_SIZE];
 } parley_guarantee_status_t;
 
 typedef enum parley_consequence_kind {

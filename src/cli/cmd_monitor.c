@@ -20,6 +20,7 @@
 
 #include "cli/cli_internal.h"
 #include "parley/monitor.h"
+#include "parley/render.h"
 
 const char cli_help_monitor[] =
     "Usage: parley monitor init SCENARIO --agreement LOG.jsonl --as ACTOR\n"
@@ -35,6 +36,7 @@ const char cli_help_monitor[] =
     "       parley monitor verify AGREEMENT COMMITMENT --period DAY\n"
     "                           --status S [--value X] [--note TEXT] --as ACTOR\n"
     "       parley monitor status AGREEMENT [--as-of DAY] [--json]\n"
+    "                           [--svg FILE]\n"
     "       parley monitor consequence AGREEMENT ID (--commitment C |\n"
     "                           --guarantee G) --kind notice|suspension|review\n"
     "                           --trigger breached|disputed:K|overdue:D\n"
@@ -91,6 +93,9 @@ const char cli_help_monitor[] =
     "  --keys DIR    key directory (default: $XDG_DATA_HOME/parley/keys)\n"
     "  --as ACTOR    who signs this action: DIR/ACTOR.key\n"
     "  --json        status as one JSON object\n"
+    "  --svg FILE    status also as a timeline picture (standalone SVG):\n"
+    "                commitments by period in their status colours, disputed\n"
+    "                and breached marks, guarantees' states\n"
     "\n"
     "Exit status: 0 success; 1 refused (bad input, unknown agreement or\n"
     "commitment, dates out of order, a newer database...: nothing stored);\n"
@@ -101,7 +106,7 @@ enum {
     O_OWNER, O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY, O_VERIFIER, O_START,
     O_GUARANTEE, O_PERIOD, O_STATUS, O_VALUE, O_NOTE, O_MONITOR, O_ASOF,
     O_COMMITMENT, O_KIND, O_TRIGGER, O_SUSPENDS, O_CORE, O_PARTY, O_PROFILE,
-    O_JSON
+    O_SVG, O_JSON
 };
 
 static const cli_opt_t monitor_opts[] = {
@@ -120,7 +125,7 @@ static const cli_opt_t monitor_opts[] = {
     {"commitment", 0, 1, O_COMMITMENT}, {"kind", 0, 1, O_KIND},
     {"trigger", 0, 1, O_TRIGGER}, {"suspends", 0, 1, O_SUSPENDS},
     {"core", 0, 0, O_CORE},       {"party", 0, 1, O_PARTY},
-    {"profile", 0, 1, O_PROFILE},
+    {"profile", 0, 1, O_PROFILE}, {"svg", 0, 1, O_SVG},
 };
 #define N_OPTS (sizeof monitor_opts / sizeof monitor_opts[0])
 
@@ -143,7 +148,7 @@ static const int REPORT_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
                                   O_VALUE, O_NOTE, O_MONITOR, 0};
 static const int VERIFY_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
                                   O_VALUE, O_NOTE, 0};
-static const int STATUS_OPTS[] = {O_DB, O_ASOF, O_JSON, 0};
+static const int STATUS_OPTS[] = {O_DB, O_ASOF, O_JSON, O_SVG, 0};
 static const int CONSEQUENCE_OPTS[] = {O_DB, O_KEYS, O_AS, O_COMMITMENT,
                                        O_GUARANTEE, O_KIND, O_TRIGGER,
                                        O_SUSPENDS, 0};
@@ -1116,10 +1121,23 @@ static int do_status(int argc, char **argv, margs_t *a)
               : PARLEY_ENOMEM;
     if (st != PARLEY_OK) {
         rc = diags ? print_diags(diags, st) : CLI_EXIT_INTERNAL;
-    } else if (a->v[O_JSON]) {
-        rc = status_json(s);
     } else {
-        status_text(s);
+        if (a->v[O_SVG]) {
+            FILE *svg = fopen(a->v[O_SVG], "w");
+            if (!svg) {
+                rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
+                               "cannot write %s", a->v[O_SVG]);
+            } else {
+                parley_status_t ws = parley_render_timeline_svg(s, svg);
+                if (fclose(svg) != 0 || ws != PARLEY_OK)
+                    rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
+                                   "error writing %s", a->v[O_SVG]);
+            }
+        }
+        if (rc == CLI_EXIT_OK && a->v[O_JSON])
+            rc = status_json(s);
+        else if (rc == CLI_EXIT_OK)
+            status_text(s);
     }
     if (rc == CLI_EXIT_OK && fflush(stdout) != 0)
         rc = cli_error("monitor", CLI_EXIT_CANTCREAT,

@@ -346,8 +346,11 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
         s->db,
         "SELECT g.id, g.guarantor, g.beneficiary, g.criteria, g.state, "
         "g.streak, (SELECT count(*) FROM commitments c WHERE c.agreement = "
-        "g.agreement AND c.guarantee = g.id) FROM guarantees g WHERE "
-        "g.agreement = ? ORDER BY g.id",
+        "g.agreement AND c.guarantee = g.id), coalesce((SELECT max(r.period) "
+        "FROM guarantee_transitions t, json_each(t.evidence) e JOIN reports r "
+        "ON r.entry = e.value WHERE t.entry = g.entry), (SELECT agreed_on "
+        "FROM agreements a WHERE a.id = g.agreement)) FROM guarantees g "
+        "WHERE g.agreement = ? ORDER BY g.id",
         -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, agreement, -1, SQLITE_STATIC);
@@ -379,6 +382,7 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
                     g->state = (parley_guarantee_state_t)k;
             g->streak = (unsigned)sqlite3_column_int(q, 5);
             g->n_backing = (size_t)sqlite3_column_int64(q, 6);
+            copy_date(g->since, q, 7);
         }
     }
     sqlite3_finalize(q);

@@ -208,6 +208,44 @@ assert s["guarantees"][0]["suspended"] is True
 PY
 expect_rc 0 verify --db m.db
 
+# The timeline picture: well-formed, one row per commitment, one column
+# per period end, the statuses' colours and marks, guarantees' states.
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01 --svg t2.svg
+contains "status --svg still prints" "$OUT" "Consequences:"
+expect_rc 0 monitor status river-basin --db m.db --as-of 2028-02-01 --svg t1.svg --json
+python3 - t1.svg t2.svg <<'PY' || fail "the timeline SVG is not what was expected"
+import sys, xml.etree.ElementTree as E
+ns = "{http://www.w3.org/2000/svg}"
+def load(f):
+    root = E.parse(f).getroot()
+    assert root.tag == ns + "svg"
+    groups = {}
+    for g in root.iter(ns + "g"):
+        groups.setdefault(g.get("class"), []).append(g)
+    periods = [t.text for t in root.iter(ns + "text") if t.get("class") == "period"]
+    return root, groups, periods
+root, g, periods = load(sys.argv[1])
+# river-basin: flow (4 quarters) and filling (1 period): 2027-04-01 .. 2028-01-01.
+assert periods == ["2027-04-01", "2027-07-01", "2027-10-01", "2028-01-01"], periods
+assert len(g["commitment"]) == 3
+cells = [r for r in root.iter(ns + "rect") if r.get("class") == "cell"]
+assert len(cells) == 3 * 4
+fills = [c.get("fill") for c in cells]
+assert fills.count("#1a9850") == 3       # flow full in 3 periods
+assert fills.count("#9e9ac8") == 1       # flow disputed in 2027-07
+marks = [t.text for t in root.iter(ns + "text") if t.get("class") == "mark"]
+assert marks == ["D"], marks
+states = [r.find(ns + "title").text for r in root.iter(ns + "rect") if r.get("class") == "state"]
+assert "flow_fund: permanent since 2028-01-01" in states, states
+root, g, periods = load(sys.argv[2])
+marks = [t.text for t in root.iter(ns + "text") if t.get("class") == "mark"]
+assert marks.count("D") == 2 and marks.count("B") == 1, marks
+states = [r for r in root.iter(ns + "rect") if r.get("class") == "state"]
+assert any(r.get("stroke-dasharray") for r in states)
+assert len([t for t in root.iter(ns + "text") if t.get("class") == "consequence"]) == 3
+PY
+expect_rc 73 monitor status saro2 --db m.db --svg /nonexistent/dir/t.svg
+
 # A review after Highvale's priorities change: min_flow is core, locked.
 expect_rc 0 monitor commit saro2 minflow --issue min_flow --owner highvale \
     --what "keep 450 m3/s" --deliverable --due 2027-12-31 --every 6 \
