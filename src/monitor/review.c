@@ -324,6 +324,11 @@ parley_status_t parley_monitor_review(parley_store_t *store,
                                     party, sc->name ? sc->name : "");
     json_error_t err;
     json_t *pj = json_loads(profile, JSON_REJECT_DUPLICATES, &err);
+    /* A refused allocation reads as a syntax error, or drops a member. */
+    if (parley__json_alloc_failed()) {
+        json_decref(pj);
+        return PARLEY_ENOMEM;
+    }
     if (!json_is_object(pj)) {
         json_decref(pj);
         return parley__monitor_fail(diags, PARLEY_ESYNTAX, "profile",
