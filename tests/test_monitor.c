@@ -26,6 +26,7 @@
 #include "parley/ledger.h"
 #include "parley/model.h"
 #include "parley/monitor.h"
+#include "parley/render.h"
 #include "parley/scenario.h"
 #include "parley/store.h"
 #include "support/failing_alloc.h"
@@ -1300,6 +1301,67 @@ static void test_review(void **state)
     assert_verifies(f);
 }
 
+/* ---- timeline --------------------------------------------------------- */
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_timeline_svg(void **state)
+{
+    fixture_t *f = *state;
+    backed(f, 2, "2027-07-01");
+    parley_commitment_spec_t c = flow_spec();
+    c.id = "gauge";
+    c.bench = PARLEY_BENCH_DELIVERABLE;
+    c.cmp = NULL;
+    c.unit = NULL;
+    c.period_months = 2;
+    assert_int_equal(parley_monitor_commit(f->store, f->k[K_SEC], &c, NULL,
+                                           f->diags),
+                     PARLEY_OK);
+    /* flow monthly: 02-01 full, 03-01 breached; gauge every 2 months:
+     * 03-01 intermediate.  Columns: 02-01 and 03-01. */
+    assert_int_equal(verify_value(f, "2027-02-01", PARLEY_PAM_FULL, -1, NULL),
+                     PARLEY_OK);
+    assert_int_equal(verify_value(f, "2027-03-01", PARLEY_PAM_BREACHED, -1,
+                                  NULL),
+                     PARLEY_OK);
+    assert_int_equal(report(f, K_HIGH, "gauge", PARLEY_REPORT_SELF,
+                            "2027-03-01", PARLEY_PAM_INTERMEDIATE),
+                     PARLEY_OK);
+    parley_monitor_status_t *st = NULL;
+    assert_int_equal(parley_monitor_status(f->store, "saro", "2027-04-01", &st,
+                                           f->diags),
+                     PARLEY_OK);
+    assert_string_equal(st->guarantees[0].id, "flow_fund");
+    assert_string_equal(st->guarantees[0].since, "2027-03-01");
+    assert_string_equal(st->guarantees[1].since, "2027-01-01");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    assert_int_equal(parley_render_timeline_svg(st, mem), PARLEY_OK);
+    fclose(mem);
+    assert_true(strncmp(buf, "<?xml", 5) == 0);
+    assert_non_null(strstr(buf, "</svg>\n"));
+    assert_int_equal(count_of(buf, "class=\"commitment\""), 2);
+    assert_int_equal(count_of(buf, "class=\"period\""), 2);
+    assert_int_equal(count_of(buf, "class=\"cell\""), 4);
+    /* full, breached; gauge not reported on 02-01, intermediate. */
+    assert_int_equal(count_of(buf, "fill=\"#1a9850\""), 1);
+    assert_int_equal(count_of(buf, "fill=\"#fee08b\""), 1);
+    assert_int_equal(count_of(buf, "class=\"mark\""), 1);
+    assert_non_null(strstr(buf, "flow_fund: invoked since 2027-03-01"));
+    assert_int_equal(parley_render_timeline_svg(NULL, stdout), PARLEY_EARG);
+    free(buf);
+    parley_monitor_status_free(st);
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 static parley_status_t sweep_status(void *p)
@@ -1449,6 +1511,7 @@ int main(void)
         T(test_consequence_bad_input),
         T(test_repair_against_brute_force),
         T(test_review),
+        T(test_timeline_svg),
         T(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
