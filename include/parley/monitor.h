@@ -25,6 +25,7 @@
 
 #include "parley/error.h"
 #include "parley/ledger.h"
+#include "parley/model.h"
 #include "parley/scenario.h"
 #include "parley/store.h"
 
@@ -123,6 +124,8 @@ typedef struct parley_commitment_spec {
     unsigned period_months; /* reporting period, 1..120 months */
     const char *verifier; /* the actor whose verifications count; not owner */
     const char *guarantee; /* the guarantee whose criteria it backs, or NULL */
+    int core;             /* a core commitment: its issue stays locked in a
+                             review (parley_monitor_review) */
 } parley_commitment_spec_t;
 
 /* Adds a commitment ("commitment.add").  start must not precede the day of
@@ -199,7 +202,41 @@ typedef struct parley_guarantee_status {
     parley_guarantee_state_t state;
     unsigned streak; /* consecutive verified periods so far */
     size_t n_backing; /* commitments that back it */
+    int suspended;    /* a consequence suspended its benefit */
+    /* Since when it is in its state: the latest period among the
+     * verifications that decided it, or the day of agreement. */
+    char since[PARLEY_DATE_SIZE];
 } parley_guarantee_status_t;
+
+typedef enum parley_consequence_kind {
+    PARLEY_CONSEQUENCE_NOTICE,     /* public notice of the noncompliance */
+    PARLEY_CONSEQUENCE_SUSPENSION, /* a guarantee's benefit is suspended */
+    PARLEY_CONSEQUENCE_REVIEW      /* a review session is opened */
+} parley_consequence_kind_t;
+
+typedef enum parley_consequence_trigger {
+    PARLEY_TRIGGER_BREACHED, /* any period found breached */
+    PARLEY_TRIGGER_DISPUTED, /* the last K reported periods all disputed */
+    PARLEY_TRIGGER_OVERDUE   /* as of a day at least D days past due, not full */
+} parley_consequence_trigger_t;
+
+/* "notice", "suspension", "review"; "breached", "disputed", "overdue";
+ * from_name gives -1 when unknown. */
+const char *parley_consequence_kind_name(parley_consequence_kind_t k);
+int parley_consequence_kind_from_name(const char *s);
+const char *parley_consequence_trigger_name(parley_consequence_trigger_t t);
+int parley_consequence_trigger_from_name(const char *s);
+
+typedef struct parley_consequence_status {
+    char *id, *target, *suspends; /* suspends: NULL unless a suspension */
+    int on_guarantee;             /* target is a guarantee, else a commitment */
+    parley_consequence_kind_t kind;
+    parley_consequence_trigger_t trigger;
+    unsigned threshold; /* K periods (disputed) or D days (overdue) */
+    uint64_t applied;   /* the consequence.applied entry, 0 when not yet */
+    char *applied_by;   /* its signer, or NULL */
+    char applied_as_of[PARLEY_DATE_SIZE]; /* "" when not yet */
+} parley_consequence_status_t;
 
 typedef struct parley_monitor_status {
     char *agreement, *scenario, *text;
@@ -209,6 +246,8 @@ typedef struct parley_monitor_status {
     parley_commitment_status_t *commitments; /* by owner, then id */
     size_t n_guarantees;
     parley_guarantee_status_t *guarantees; /* by id */
+    size_t n_consequences;
+    parley_consequence_status_t *consequences; /* by id */
 } parley_monitor_status_t;
 
 /*
@@ -223,6 +262,101 @@ parley_status_t parley_monitor_status(parley_store_t *store,
                                       parley_monitor_status_t **out,
                                       parley_diags_t *diags);
 void parley_monitor_status_free(parley_monitor_status_t *s);
+
+/* ---- consequences ----------------------------------------------------- */
+
+typedef struct parley_consequence_spec {
+    const char *agreement;
+    const char *id;       /* 1..64 of [A-Za-z0-9._-], unique per agreement */
+    int on_guarantee;     /* target names a guarantee, else a commitment */
+    const char *target;   /* the commitment or guarantee it watches */
+    parley_consequence_kind_t kind;
+    parley_consequence_trigger_t trigger;
+    unsigned threshold;   /* DISPUTED: K >= 1 periods; OVERDUE: D days;
+                             BREACHED: 0 */
+    const char *suspends; /* SUSPENSION: the guarantee whose benefit is
+                             suspended; NULL means the target guarantee */
+} parley_consequence_spec_t;
+
+/*
+ * Writes a consequence into the agreement ("consequence.add").  A trigger
+ * on a guarantee is met when it is met by any commitment backing it.
+ * Refused: an unknown agreement, target or suspended guarantee, a
+ * duplicate id (PARLEY_EDUPLICATE), a threshold that does not fit the
+ * trigger, a suspension without a guarantee.
+ */
+parley_status_t parley_monitor_consequence(parley_store_t *store,
+                                           const parley_key_t *author,
+                                           const parley_consequence_spec_t *c,
+                                           uint64_t *seq,
+                                           parley_diags_t *diags);
+
+/*
+ * Evaluates the agreement's consequences not yet applied against its
+ * status as of as_of and applies those whose trigger is met, in one
+ * transaction: each gets a "consequence.applied" entry signed by author
+ * and its row is marked applied.  *n_applied (may be NULL) gets how many.
+ * A monitor's report or a verification runs the same evaluation, as of its
+ * period, inside its own transaction and signed by its author.
+ */
+parley_status_t parley_monitor_enforce(parley_store_t *store,
+                                       const parley_key_t *author,
+                                       const char *agreement,
+                                       const char *as_of, size_t *n_applied,
+                                       parley_diags_t *diags);
+
+/* ---- review ----------------------------------------------------------- */
+
+/*
+ * The fewest-changes repair of a standing package `standing` (scenario
+ * option indices, parley_model_n_issues entries) under model m: a package
+ * acceptable to every voting party (parley_model_is_feasible: red lines
+ * kept, every utility at least the reservation) that keeps every issue k
+ * with locked[k] != 0 and changes as few other issues as possible.  Among
+ * the acceptable packages with that fewest number of changes it takes the
+ * one whose smallest margin over a reservation (u_i - r_i) is largest,
+ * then the lowest package index.  *n_changed gets the number of changes.
+ * PARLEY_EINFEASIBLE when no package keeps the locked issues and is
+ * acceptable.  Exhaustive by rising number of changes s: at most
+ * sum_s C(F, s) * prod (allowed options - 1) packages for F free issues;
+ * meant for an agreement's few issues (PARLEY_ELIMIT past 10^7 packages).
+ */
+parley_status_t parley_monitor_repair(const parley_model_t *m,
+                                      const uint32_t *standing,
+                                      const unsigned char *locked,
+                                      uint32_t *out, size_t *n_changed);
+
+typedef struct parley_review_change {
+    char *issue, *from, *to; /* option labels */
+} parley_review_change_t;
+
+typedef struct parley_review_result {
+    size_t n_locked;
+    char **locked;            /* issues of core commitments */
+    size_t n_changes;
+    parley_review_change_t *changes; /* in issue order */
+    char *text;               /* the repaired text, JSON {"issue": "option"} */
+} parley_review_result_t;
+
+void parley_review_result_free(parley_review_result_t *r);
+
+/*
+ * A review after a change of party `party`'s leadership or priorities: sc
+ * is the agreement's scenario with that party's new profile (`profile`,
+ * its JSON party object, recorded as given).  Repairs the standing text
+ * with parley_monitor_repair, the issues of core commitments locked, and
+ * appends "agreement.review" (party, profile, locked issues, changes, the
+ * repaired text) signed by author.  The standing text in the store is not
+ * changed: the repaired text is what the review session is to agree on.
+ * PARLEY_EINFEASIBLE (nothing recorded) when no repair exists.
+ */
+parley_status_t parley_monitor_review(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_scenario_t *sc,
+                                      const char *agreement, const char *party,
+                                      const char *profile,
+                                      parley_review_result_t **out,
+                                      uint64_t *seq, parley_diags_t *diags);
 
 #ifdef __cplusplus
 }

@@ -67,6 +67,19 @@ parley_status_t parley_render_session_svg(const parley_analysis_t *a,
  */
 parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out);
 
+struct parley_monitor_status; /* parley/monitor.h */
+
+/*
+ * The implementation of a monitored agreement (parley_monitor_status) as a
+ * timeline: commitments as rows, period ends as columns, each cell in the
+ * colour of the status that counts (PAM 0..3), disputed and breached cells
+ * marked D and B; each guarantee's state from the period since which it
+ * holds (a suspended benefit outlined); the consequences listed.
+ * PARLEY_EIO when writing fails.
+ */
+parley_status_t
+parley_render_timeline_svg(const struct parley_monitor_status *s, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@
 
 #include "cli/cli_internal.h"
 #include "parley/monitor.h"
+#include "parley/render.h"
 
 const char cli_help_monitor[] =
     "Usage: parley monitor init SCENARIO --agreement LOG.jsonl --as ACTOR\n"
@@ -28,13 +29,21 @@ const char cli_help_monitor[] =
     "                           --what TEXT (--benchmark 'CMP NUMBER UNIT' |\n"
     "                           --deliverable) --due DAY --every MONTHS\n"
     "                           --verifier ACTOR [--start DAY]\n"
-    "                           [--guarantee G] --as ACTOR\n"
+    "                           [--guarantee G] [--core] --as ACTOR\n"
     "       parley monitor report AGREEMENT COMMITMENT --period DAY\n"
     "                           --status S [--value X] [--note TEXT]\n"
     "                           [--monitor] --as ACTOR\n"
     "       parley monitor verify AGREEMENT COMMITMENT --period DAY\n"
     "                           --status S [--value X] [--note TEXT] --as ACTOR\n"
     "       parley monitor status AGREEMENT [--as-of DAY] [--json]\n"
+    "                           [--svg FILE]\n"
+    "       parley monitor consequence AGREEMENT ID (--commitment C |\n"
+    "                           --guarantee G) --kind notice|suspension|review\n"
+    "                           --trigger breached|disputed:K|overdue:D\n"
+    "                           [--suspends G] --as ACTOR\n"
+    "       parley monitor enforce AGREEMENT [--as-of DAY] --as ACTOR\n"
+    "       parley monitor review SCENARIO --party P --profile FILE [--id ID]\n"
+    "                           --as ACTOR [--json]\n"
     "Every action takes [--db PATH]; the writing ones [--keys DIR].\n"
     "\n"
     "init     takes an agreement into monitoring: the agreed text is the\n"
@@ -56,7 +65,23 @@ const char cli_help_monitor[] =
     "         disputed; verifications move the guarantee a commitment backs.\n"
     "status   a dashboard per party: each commitment's status per period,\n"
     "         overdue and disputed flags, missing self-reports; a summary\n"
-    "         per cluster of issues; and each guarantee's state.\n"
+    "         per cluster of issues; each guarantee's state; the consequences\n"
+    "         and whether they were applied.\n"
+    "consequence writes a consequence of noncompliance into the agreement:\n"
+    "         public notice, suspension of a guarantee's benefit (--suspends,\n"
+    "         default: the guarantee it watches) or a review session, set off\n"
+    "         when the commitment (or any commitment backing the guarantee)\n"
+    "         is found breached, disputed K periods in a row, or D days past\n"
+    "         due and not full.  Monitors' reports and verifications apply\n"
+    "         it, signed by their author, as of their period.\n"
+    "review   after a change of party P's leadership or priorities: P's\n"
+    "         profile becomes FILE (a party object of the scenario format),\n"
+    "         the issues of core commitments (commit --core) stay locked and\n"
+    "         the fewest other issues change so that every party accepts the\n"
+    "         whole again; prints each change (issue: old -> new) and records\n"
+    "         the review in the ledger.  The standing text is not changed.\n"
+    "enforce  applies the consequences met as of DAY (default: today),\n"
+    "         signed by ACTOR: what the calendar alone sets off (overdue).\n"
     "\n"
     "Status S: 0 not_begun, 1 minimal, 2 intermediate, 3 full (the Peace\n"
     "Accords Matrix scale), disputed or breached.  Days are YYYY-MM-DD; a\n"
@@ -68,6 +93,9 @@ const char cli_help_monitor[] =
     "  --keys DIR    key directory (default: $XDG_DATA_HOME/parley/keys)\n"
     "  --as ACTOR    who signs this action: DIR/ACTOR.key\n"
     "  --json        status as one JSON object\n"
+    "  --svg FILE    status also as a timeline picture (standalone SVG):\n"
+    "                commitments by period in their status colours, disputed\n"
+    "                and breached marks, guarantees' states\n"
     "\n"
     "Exit status: 0 success; 1 refused (bad input, unknown agreement or\n"
     "commitment, dates out of order, a newer database...: nothing stored);\n"
@@ -77,7 +105,8 @@ enum {
     O_DB = 1, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE, O_PERIODS, O_ISSUE,
     O_OWNER, O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY, O_VERIFIER, O_START,
     O_GUARANTEE, O_PERIOD, O_STATUS, O_VALUE, O_NOTE, O_MONITOR, O_ASOF,
-    O_JSON
+    O_COMMITMENT, O_KIND, O_TRIGGER, O_SUSPENDS, O_CORE, O_PARTY, O_PROFILE,
+    O_SVG, O_JSON
 };
 
 static const cli_opt_t monitor_opts[] = {
@@ -93,6 +122,10 @@ static const cli_opt_t monitor_opts[] = {
     {"status", 0, 1, O_STATUS},   {"value", 0, 1, O_VALUE},
     {"note", 0, 1, O_NOTE},       {"monitor", 0, 0, O_MONITOR},
     {"as-of", 0, 1, O_ASOF},      {"json", 0, 0, O_JSON},
+    {"commitment", 0, 1, O_COMMITMENT}, {"kind", 0, 1, O_KIND},
+    {"trigger", 0, 1, O_TRIGGER}, {"suspends", 0, 1, O_SUSPENDS},
+    {"core", 0, 0, O_CORE},       {"party", 0, 1, O_PARTY},
+    {"profile", 0, 1, O_PROFILE}, {"svg", 0, 1, O_SVG},
 };
 #define N_OPTS (sizeof monitor_opts / sizeof monitor_opts[0])
 
@@ -109,12 +142,19 @@ static const int INIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_AGREEMENT, O_ID, O_DATE,
                                 O_PERIODS, 0};
 static const int COMMIT_OPTS[] = {O_DB, O_KEYS, O_AS, O_ISSUE, O_OWNER,
                                   O_WHAT, O_BENCH, O_DELIV, O_DUE, O_EVERY,
-                                  O_VERIFIER, O_START, O_GUARANTEE, 0};
+                                  O_VERIFIER, O_START, O_GUARANTEE, O_CORE,
+                                  0};
 static const int REPORT_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
                                   O_VALUE, O_NOTE, O_MONITOR, 0};
 static const int VERIFY_OPTS[] = {O_DB, O_KEYS, O_AS, O_PERIOD, O_STATUS,
                                   O_VALUE, O_NOTE, 0};
-static const int STATUS_OPTS[] = {O_DB, O_ASOF, O_JSON, 0};
+static const int STATUS_OPTS[] = {O_DB, O_ASOF, O_JSON, O_SVG, 0};
+static const int CONSEQUENCE_OPTS[] = {O_DB, O_KEYS, O_AS, O_COMMITMENT,
+                                       O_GUARANTEE, O_KIND, O_TRIGGER,
+                                       O_SUSPENDS, 0};
+static const int ENFORCE_OPTS[] = {O_DB, O_KEYS, O_AS, O_ASOF, 0};
+static const int REVIEW_OPTS[] = {O_DB, O_KEYS, O_AS, O_ID, O_PARTY,
+                                  O_PROFILE, O_JSON, 0};
 
 static const char *opt_name(int id)
 {
@@ -402,6 +442,7 @@ static int do_commit(int argc, char **argv, margs_t *a)
     c.start = a->v[O_START];
     c.verifier = a->v[O_VERIFIER];
     c.guarantee = a->v[O_GUARANTEE];
+    c.core = a->v[O_CORE] != NULL;
     c.bench = PARLEY_BENCH_DELIVERABLE;
     char cmp[4], num[64], unit[256];
     if (a->v[O_BENCH] &&
@@ -628,6 +669,8 @@ static void print_clusters(const parley_monitor_status_t *s)
     free(dates);
 }
 
+static void print_consequences(const parley_monitor_status_t *s);
+
 static void status_text(const parley_monitor_status_t *s)
 {
     printf("Agreement %s (%s), agreed %s; status as of %s\n", s->agreement,
@@ -701,8 +744,271 @@ static void status_text(const parley_monitor_status_t *s)
             printf(", %u of %u periods", g->streak, s->periods_required);
         if (g->n_backing == 0)
             printf(", no commitment backs its criteria yet");
+        if (g->suspended)
+            printf(", BENEFIT SUSPENDED");
         printf("\n");
     }
+    print_consequences(s);
+}
+
+
+/* ---- consequences ----------------------------------------------------- */
+
+static int do_consequence(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, CONSEQUENCE_OPTS, 2, "AGREEMENT and ID");
+    const int required[] = {O_KIND, O_TRIGGER, O_AS};
+    for (size_t i = 0; !rc && i < sizeof required / sizeof required[0]; i++)
+        rc = need(a, required[i]);
+    if (rc)
+        return rc;
+    if (!a->v[O_COMMITMENT] == !a->v[O_GUARANTEE])
+        return cli_usage_error("monitor", "'monitor consequence' watches one "
+                                          "of --commitment C or --guarantee "
+                                          "G");
+    parley_consequence_spec_t c;
+    memset(&c, 0, sizeof c);
+    c.agreement = a->operand[0];
+    c.id = a->operand[1];
+    c.on_guarantee = a->v[O_GUARANTEE] != NULL;
+    c.target = c.on_guarantee ? a->v[O_GUARANTEE] : a->v[O_COMMITMENT];
+    c.suspends = a->v[O_SUSPENDS];
+    int k = parley_consequence_kind_from_name(a->v[O_KIND]);
+    if (k < 0)
+        return cli_usage_error("monitor", "--kind: expected notice, "
+                                          "suspension or review, found '%s'",
+                               a->v[O_KIND]);
+    c.kind = (parley_consequence_kind_t)k;
+    char trig[16];
+    const char *colon = strchr(a->v[O_TRIGGER], ':');
+    size_t len = colon ? (size_t)(colon - a->v[O_TRIGGER])
+                       : strlen(a->v[O_TRIGGER]);
+    snprintf(trig, sizeof trig, "%.*s", (int)(len < 15 ? len : 15),
+             a->v[O_TRIGGER]);
+    int t = len < 15 ? parley_consequence_trigger_from_name(trig) : -1;
+    if (t < 0 || (t == PARLEY_TRIGGER_BREACHED) != !colon)
+        return cli_usage_error("monitor", "--trigger: expected breached, "
+                                          "disputed:K or overdue:D, found "
+                                          "'%s'",
+                               a->v[O_TRIGGER]);
+    c.trigger = (parley_consequence_trigger_t)t;
+    if (colon) {
+        size_t n = 0;
+        if (cli_parse_size("monitor", "--trigger", colon + 1,
+                           t == PARLEY_TRIGGER_DISPUTED ? 1 : 0,
+                           t == PARLEY_TRIGGER_DISPUTED ? 1000 : 36500, &n))
+            return CLI_EXIT_USAGE;
+        c.threshold = (unsigned)n;
+    }
+    writer_t w;
+    if ((rc = writer_open(a, &w)))
+        return rc;
+    uint64_t seq = 0;
+    parley_status_t st =
+        parley_monitor_consequence(w.store, w.key, &c, &seq, w.diags);
+    if (st == PARLEY_OK)
+        printf("consequence %s/%s: %s when %s %s is %s (entry %llu)\n",
+               c.agreement, c.id, parley_consequence_kind_name(c.kind),
+               c.on_guarantee ? "guarantee" : "commitment", c.target,
+               a->v[O_TRIGGER], (unsigned long long)seq);
+    else
+        rc = print_diags(w.diags, st);
+    writer_close(&w);
+    return rc;
+}
+
+static int do_enforce(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, ENFORCE_OPTS, 1, "the AGREEMENT");
+    if (!rc)
+        rc = need(a, O_AS);
+    if (rc)
+        return rc;
+    char day[PARLEY_DATE_SIZE];
+    today(day);
+    writer_t w;
+    if ((rc = writer_open(a, &w)))
+        return rc;
+    size_t n = 0;
+    const char *as_of = a->v[O_ASOF] ? a->v[O_ASOF] : day;
+    parley_status_t st = parley_monitor_enforce(w.store, w.key, a->operand[0],
+                                                as_of, &n, w.diags);
+    if (st == PARLEY_OK)
+        printf("%zu consequence%s applied as of %s\n", n, n == 1 ? "" : "s",
+               as_of);
+    else
+        rc = print_diags(w.diags, st);
+    writer_close(&w);
+    return rc;
+}
+
+static void print_consequences(const parley_monitor_status_t *s)
+{
+    printf("\nConsequences:\n");
+    if (s->n_consequences == 0)
+        printf("  none\n");
+    for (size_t i = 0; i < s->n_consequences; i++) {
+        const parley_consequence_status_t *c = &s->consequences[i];
+        printf("  %-16s %s", c->id, parley_consequence_kind_name(c->kind));
+        if (c->suspends)
+            printf(" of %s", c->suspends);
+        printf(" when %s %s is %s", c->on_guarantee ? "guarantee" : "commitment",
+               c->target, parley_consequence_trigger_name(c->trigger));
+        if (c->trigger == PARLEY_TRIGGER_DISPUTED)
+            printf(" %u period%s in a row", c->threshold,
+                   c->threshold == 1 ? "" : "s");
+        else if (c->trigger == PARLEY_TRIGGER_OVERDUE)
+            printf(" by %u day%s", c->threshold, c->threshold == 1 ? "" : "s");
+        if (c->applied)
+            printf(": APPLIED as of %s by %s (entry %llu)\n", c->applied_as_of,
+                   c->applied_by ? c->applied_by : "?",
+                   (unsigned long long)c->applied);
+        else
+            printf(": not applied\n");
+    }
+}
+
+/* ---- review ----------------------------------------------------------- */
+
+/* v as text in a malloc'd buffer: jansson's allocator may not be libc's. */
+static char *dump_own(const json_t *v, size_t flags)
+{
+    size_t need_bytes = json_dumpb(v, NULL, 0, flags);
+    char *buf = need_bytes ? malloc(need_bytes + 1) : NULL;
+    if (buf) {
+        json_dumpb(v, buf, need_bytes, flags);
+        buf[need_bytes] = '\0';
+    }
+    return buf;
+}
+
+/* The scenario file with party `party` replaced by the profile file, as
+ * JSON text (malloc'd); 0 or an exit status. */
+static int swap_profile(const char *scenario, const char *party,
+                        const char *profile, char **out, char **profile_text)
+{
+    json_error_t err;
+    json_t *sc = json_load_file(scenario, JSON_REJECT_DUPLICATES, &err);
+    if (!sc)
+        return cli_error("monitor", CLI_EXIT_NOINPUT, "%s:%d:%d: %s",
+                         scenario, err.line, err.column, err.text);
+    json_t *pr = json_load_file(profile, JSON_REJECT_DUPLICATES, &err);
+    if (!pr) {
+        json_decref(sc);
+        return cli_error("monitor", CLI_EXIT_NOINPUT, "%s:%d:%d: %s",
+                         profile, err.line, err.column, err.text);
+    }
+    int rc = 0;
+    json_t *id = json_is_object(pr) ? json_object_get(pr, "id") : NULL;
+    if (!json_is_object(pr))
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: expected a party object {\"id\": ...}", profile);
+    else if (!json_is_string(id) || strcmp(json_string_value(id), party) != 0)
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: the profile's id must be '%s'", profile, party);
+    json_t *parties = json_object_get(sc, "parties");
+    size_t i = 0, n = json_array_size(parties);
+    for (; !rc && i < n; i++) {
+        json_t *pid = json_object_get(json_array_get(parties, i), "id");
+        if (json_is_string(pid) && strcmp(json_string_value(pid), party) == 0)
+            break;
+    }
+    if (!rc && i == n)
+        rc = cli_error("monitor", CLI_EXIT_INVALID,
+                       "%s: no party '%s' in the scenario", scenario, party);
+    if (!rc) {
+        *profile_text = dump_own(pr, JSON_COMPACT | JSON_SORT_KEYS);
+        json_array_set(parties, i, pr);
+        *out = dump_own(sc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (!*out || !*profile_text)
+            rc = cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+    }
+    json_decref(pr);
+    json_decref(sc);
+    return rc;
+}
+
+static int do_review(int argc, char **argv, margs_t *a)
+{
+    int rc = parse(argc, argv, a, REVIEW_OPTS, 1, "the SCENARIO file");
+    if (rc || (rc = need(a, O_PARTY)) || (rc = need(a, O_PROFILE)) ||
+        (rc = need(a, O_AS)))
+        return rc;
+    char *text = NULL, *profile = NULL;
+    if ((rc = swap_profile(a->operand[0], a->v[O_PARTY], a->v[O_PROFILE],
+                           &text, &profile))) {
+        free(text);
+        free(profile);
+        return rc;
+    }
+    parley_diags_t *sd = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    parley_status_t st =
+        sd ? parley_scenario_read_string(text, strlen(text), a->operand[0],
+                                         &sc, sd)
+           : PARLEY_ENOMEM;
+    free(text);
+    if (st != PARLEY_OK || !sc) {
+        if (sd)
+            cli_print_diags(a->operand[0], sd);
+        parley_diags_free(sd);
+        parley_scenario_free(sc);
+        free(profile);
+        return CLI_EXIT_INVALID;
+    }
+    parley_diags_free(sd);
+    writer_t w;
+    if ((rc = writer_open(a, &w))) {
+        parley_scenario_free(sc);
+        free(profile);
+        return rc;
+    }
+    char id[PARLEY_LEDGER_MAX_NAME + 1];
+    if (a->v[O_ID])
+        snprintf(id, sizeof id, "%s", a->v[O_ID]);
+    else
+        default_id(a->operand[0], id, sizeof id);
+    parley_review_result_t *r = NULL;
+    uint64_t seq = 0;
+    st = parley_monitor_review(w.store, w.key, sc, id, a->v[O_PARTY], profile,
+                               &r, &seq, w.diags);
+    if (st != PARLEY_OK) {
+        rc = print_diags(w.diags, st);
+    } else if (a->v[O_JSON]) {
+        json_t *ch = json_array(), *lk = json_array();
+        for (size_t i = 0; ch && i < r->n_changes; i++)
+            json_array_append_new(
+                ch, json_pack("{s:s, s:s, s:s}", "issue", r->changes[i].issue,
+                              "from", r->changes[i].from, "to",
+                              r->changes[i].to));
+        for (size_t i = 0; lk && i < r->n_locked; i++)
+            json_array_append_new(lk, json_string(r->locked[i]));
+        json_t *o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "agreement",
+                              id, "party", a->v[O_PARTY], "entry",
+                              (json_int_t)seq, "locked", lk, "changes", ch,
+                              "text", json_loads(r->text, 0, NULL));
+        if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0)
+            rc = cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("review of %s after %s's new profile (entry %llu)\n", id,
+               a->v[O_PARTY], (unsigned long long)seq);
+        printf("locked (core commitments):");
+        for (size_t i = 0; i < r->n_locked; i++)
+            printf(" %s", r->locked[i]);
+        printf("%s\n", r->n_locked ? "" : " none");
+        if (r->n_changes == 0)
+            printf("no change: the standing agreement is still acceptable\n");
+        for (size_t i = 0; i < r->n_changes; i++)
+            printf("  %s: %s -> %s\n", r->changes[i].issue, r->changes[i].from,
+                   r->changes[i].to);
+    }
+    parley_review_result_free(r);
+    writer_close(&w);
+    parley_scenario_free(sc);
+    free(profile);
+    return rc;
 }
 
 static json_t *pam_json(parley_pam_t p)
@@ -749,24 +1055,45 @@ static int status_json(const parley_monitor_status_t *s)
     for (size_t i = 0; gs && i < s->n_guarantees; i++) {
         const parley_guarantee_status_t *g = &s->guarantees[i];
         json_array_append_new(
-            gs, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:I}", "id", g->id,
-                          "guarantor", g->guarantor, "beneficiary",
+            gs, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:I, s:b}", "id",
+                          g->id, "guarantor", g->guarantor, "beneficiary",
                           g->beneficiary, "criteria", g->criteria, "state",
                           parley_guarantee_state_name(g->state), "streak",
-                          (int)g->streak, "backing", (json_int_t)g->n_backing));
+                          (int)g->streak, "backing", (json_int_t)g->n_backing,
+                          "suspended", g->suspended));
+    }
+    json_t *ks = json_array();
+    for (size_t i = 0; ks && i < s->n_consequences; i++) {
+        const parley_consequence_status_t *c = &s->consequences[i];
+        json_t *o = json_pack(
+            "{s:s, s:{s:s, s:s}, s:s, s:{s:s, s:i}, s:s?, s:b}", "id", c->id,
+            "on", "kind", c->on_guarantee ? "guarantee" : "commitment", "id",
+            c->target, "kind", parley_consequence_kind_name(c->kind),
+            "trigger", "kind", parley_consequence_trigger_name(c->trigger),
+            "threshold", (int)c->threshold, "suspends", c->suspends, "applied",
+            c->applied != 0);
+        if (o && c->applied)
+            json_object_update_new(
+                o, json_pack("{s:I, s:s?, s:s}", "entry",
+                             (json_int_t)c->applied, "by", c->applied_by,
+                             "as_of", c->applied_as_of));
+        json_array_append_new(ks, o);
     }
     json_error_t err;
     json_t *text = json_loads(s->text, 0, &err);
-    json_t *o = cs && gs
-                    ? json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:O, s:O}",
+    json_t *o = cs && gs && ks
+                    ? json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:O, s:O, "
+                                "s:O}",
                                 "agreement", s->agreement, "scenario",
                                 s->scenario, "text", text ? text : json_null(),
                                 "agreed_on", s->agreed_on, "as_of", s->as_of,
                                 "periods_required", (int)s->periods_required,
-                                "commitments", cs, "guarantees", gs)
+                                "commitments", cs, "guarantees", gs,
+                                "consequences", ks)
                     : NULL;
     json_decref(cs);
     json_decref(gs);
+    json_decref(ks);
     if (!o)
         return cli_error("monitor", CLI_EXIT_INTERNAL, "out of memory");
     int rc = json_dumpf(o, stdout, JSON_COMPACT);
@@ -794,10 +1121,23 @@ static int do_status(int argc, char **argv, margs_t *a)
               : PARLEY_ENOMEM;
     if (st != PARLEY_OK) {
         rc = diags ? print_diags(diags, st) : CLI_EXIT_INTERNAL;
-    } else if (a->v[O_JSON]) {
-        rc = status_json(s);
     } else {
-        status_text(s);
+        if (a->v[O_SVG]) {
+            FILE *svg = fopen(a->v[O_SVG], "w");
+            if (!svg) {
+                rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
+                               "cannot write %s", a->v[O_SVG]);
+            } else {
+                parley_status_t ws = parley_render_timeline_svg(s, svg);
+                if (fclose(svg) != 0 || ws != PARLEY_OK)
+                    rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
+                                   "error writing %s", a->v[O_SVG]);
+            }
+        }
+        if (rc == CLI_EXIT_OK && a->v[O_JSON])
+            rc = status_json(s);
+        else if (rc == CLI_EXIT_OK)
+            status_text(s);
     }
     if (rc == CLI_EXIT_OK && fflush(stdout) != 0)
         rc = cli_error("monitor", CLI_EXIT_CANTCREAT,
@@ -812,7 +1152,8 @@ int cli_cmd_monitor(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("monitor", "missing the action: init, commit, "
-                                          "report, verify or status");
+                                          "report, verify, status, consequence, "
+                                          "enforce or review");
     margs_t a;
     memset(&a, 0, sizeof a);
     a.action = argv[1];
@@ -826,8 +1167,15 @@ int cli_cmd_monitor(int argc, char **argv)
         return do_report(argc, argv, &a, 1);
     if (strcmp(a.action, "status") == 0)
         return do_status(argc, argv, &a);
+    if (strcmp(a.action, "consequence") == 0)
+        return do_consequence(argc, argv, &a);
+    if (strcmp(a.action, "enforce") == 0)
+        return do_enforce(argc, argv, &a);
+    if (strcmp(a.action, "review") == 0)
+        return do_review(argc, argv, &a);
     return cli_usage_error("monitor",
                            "unknown action '%s': expected init, commit, "
-                           "report, verify or status",
+                           "report, verify, status, consequence, enforce or "
+                           "review",
                            a.action);
 }

@@ -179,3 +179,42 @@ int parley__bench_met(const char *cmp, double value, double target)
         return value == target;
     return 0;
 }
+
+long parley__date_days(parley__date_t d)
+{
+    /* Days since a fixed origin, counting years from March so that the
+     * leap day falls at the end of the counted year. */
+    long y = d.y - (d.m <= 2);
+    long m = d.m <= 2 ? d.m + 9 : d.m - 3;
+    return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d.d - 1;
+}
+
+const char *parley_consequence_kind_name(parley_consequence_kind_t k)
+{
+    static const char *const names[] = {"notice", "suspension", "review"};
+    return (unsigned)k <= PARLEY_CONSEQUENCE_REVIEW ? names[k] : "?";
+}
+
+int parley_consequence_kind_from_name(const char *s)
+{
+    for (int k = 0; s && k <= PARLEY_CONSEQUENCE_REVIEW; k++)
+        if (strcmp(s, parley_consequence_kind_name(
+                          (parley_consequence_kind_t)k)) == 0)
+            return k;
+    return -1;
+}
+
+const char *parley_consequence_trigger_name(parley_consequence_trigger_t t)
+{
+    static const char *const names[] = {"breached", "disputed", "overdue"};
+    return (unsigned)t <= PARLEY_TRIGGER_OVERDUE ? names[t] : "?";
+}
+
+int parley_consequence_trigger_from_name(const char *s)
+{
+    for (int t = 0; s && t <= PARLEY_TRIGGER_OVERDUE; t++)
+        if (strcmp(s, parley_consequence_trigger_name(
+                          (parley_consequence_trigger_t)t)) == 0)
+            return t;
+    return -1;
+}

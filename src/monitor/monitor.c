@@ -184,9 +184,10 @@ static const char *role_name(parley_role_t r)
  * as a string naming one of its options, nothing else.  *text_out is the
  * parsed object (caller decrefs).
  */
-static parley_status_t read_text(const parley_scenario_t *sc, const char *text,
-                                 uint32_t *pkg, json_t **text_out,
-                                 parley_diags_t *diags)
+parley_status_t parley__monitor_read_text(const parley_scenario_t *sc,
+                                          const char *text, uint32_t *pkg,
+                                          json_t **text_out,
+                                          parley_diags_t *diags)
 {
     json_error_t err;
     json_t *t = json_loads(text, JSON_REJECT_DUPLICATES, &err);
@@ -445,7 +446,7 @@ parley_status_t parley_monitor_init(parley_store_t *store,
     if (!pkg)
         return PARLEY_ENOMEM;
     json_t *text = NULL;
-    st = read_text(sc, in->text, pkg, &text, diags);
+    st = parley__monitor_read_text(sc, in->text, pkg, &text, diags);
     if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
         st = end(store, init_tx(store, author, sc, in, text, pkg, seq, diags),
                  diags);
@@ -630,6 +631,11 @@ static parley_status_t commit_tx(parley_store_t *s, const parley_key_t *key,
                                   c->verifier, "guarantee", c->guarantee)
                       : NULL;
     json_decref(bench);
+    /* Only a core commitment says so: other payloads stay as they were. */
+    if (p && c->core && json_object_set_new(p, "core", json_true()) != 0) {
+        json_decref(p);
+        p = NULL;
+    }
     uint64_t seq = 0;
     parley_status_t st =
         parley__monitor_append(s, key, "commitment.add", p, &seq, diags);
@@ -638,8 +644,8 @@ static parley_status_t commit_tx(parley_store_t *s, const parley_key_t *key,
         (st = prepare(s,
                       "INSERT INTO commitments(agreement, id, issue, owner, "
                       "what, bench, cmp, target, unit, start, due, "
-                      "period_months, verifier, guarantee, entry) VALUES "
-                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      "period_months, verifier, guarantee, entry, core) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &q, diags)) == PARLEY_OK) {
         bind_text(q, 1, c->agreement);
         bind_text(q, 2, c->id);
@@ -659,6 +665,7 @@ static parley_status_t commit_tx(parley_store_t *s, const parley_key_t *key,
         bind_text(q, 13, c->verifier);
         bind_text(q, 14, c->guarantee);
         sqlite3_bind_int64(q, 15, (sqlite3_int64)seq);
+        sqlite3_bind_int(q, 16, c->core != 0);
         st = run(s, q, diags, "cannot record the commitment");
     }
     if (st == PARLEY_OK && seq_out)
@@ -920,6 +927,11 @@ static parley_status_t report_tx(parley_store_t *s, const parley_key_t *key,
         c.has_guarantee)
         st = parley__guarantee_update(s, key, r->agreement, c.guarantee, seq,
                                       r->status, diags);
+    /* A monitor's or verifier's report may meet a consequence's trigger;
+     * an owner's own report never applies one against itself. */
+    if (st == PARLEY_OK && r->source != PARLEY_REPORT_SELF)
+        st = parley__consequences_enforce(s, key, r->agreement, r->period,
+                                          NULL, diags);
     if (st == PARLEY_OK && seq_out)
         *seq_out = seq;
     return st;

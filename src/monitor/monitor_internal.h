@@ -73,6 +73,30 @@ parley_status_t parley__guarantee_update(parley_store_t *s,
                                          uint64_t trigger, parley_pam_t status,
                                          parley_diags_t *diags);
 
+/* The agreed text checked against sc, as option indices into pkg
+ * (sc->n_issues); *text_out is the parsed object (caller decrefs). */
+parley_status_t parley__monitor_read_text(const parley_scenario_t *sc,
+                                          const char *text, uint32_t *pkg,
+                                          json_t **text_out,
+                                          parley_diags_t *diags);
+
+/* The status as of a day, read inside the caller's transaction. */
+parley_status_t parley__monitor_read(parley_store_t *s, const char *agreement,
+                                     const char *as_of,
+                                     parley_monitor_status_t **out,
+                                     parley_diags_t *diags);
+
+/* Applies the met consequences; runs inside the open write transaction. */
+parley_status_t parley__consequences_enforce(parley_store_t *s,
+                                             const parley_key_t *key,
+                                             const char *agreement,
+                                             const char *as_of,
+                                             size_t *n_applied,
+                                             parley_diags_t *diags);
+
+/* Days from 0000-03-01 style epoch: differences are day counts. */
+long parley__date_days(parley__date_t d);
+
 /* 1 when value meets target by cmp ("<", "<=", ">", ">=", "="). */
 int parley__bench_met(const char *cmp, double value, double target);
 

@@ -53,6 +53,14 @@ void parley_monitor_status_free(parley_monitor_status_t *s)
         parley_free(g->beneficiary);
         parley_free(g->criteria);
     }
+    for (size_t i = 0; i < s->n_consequences; i++) {
+        parley_consequence_status_t *c = &s->consequences[i];
+        parley_free(c->id);
+        parley_free(c->target);
+        parley_free(c->suspends);
+        parley_free(c->applied_by);
+    }
+    parley_free(s->consequences);
     parley_free(s->commitments);
     parley_free(s->guarantees);
     parley_free(s->agreement);
@@ -176,6 +184,71 @@ static void summarise(parley_commitment_status_t *c, const char *as_of)
     }
 }
 
+/* The consequences written into the agreement, and which were applied;
+ * a guarantee is suspended once a suspension of it was applied. */
+static parley_status_t read_consequences(parley_store_t *s,
+                                         const char *agreement,
+                                         parley_monitor_status_t *o,
+                                         parley_diags_t *diags)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    int oom = 0;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        "SELECT id, target_kind, target, kind, trigger, threshold, suspends, "
+        "applied, applied_by, applied_as_of FROM consequences WHERE "
+        "agreement = ? ORDER BY id",
+        -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, agreement, -1, SQLITE_STATIC);
+        while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (o->n_consequences == cap) {
+                size_t nc = cap ? 2 * cap : 4;
+                parley_consequence_status_t *n =
+                    parley_realloc(o->consequences, nc * sizeof *n);
+                if (!n) {
+                    oom = 1;
+                    break;
+                }
+                o->consequences = n;
+                cap = nc;
+            }
+            parley_consequence_status_t *c =
+                &o->consequences[o->n_consequences++];
+            memset(c, 0, sizeof *c);
+            c->id = dup_col(q, 0, &oom);
+            const unsigned char *tk = sqlite3_column_text(q, 1);
+            c->on_guarantee = tk && strcmp((const char *)tk, "guarantee") == 0;
+            c->target = dup_col(q, 2, &oom);
+            int k = parley_consequence_kind_from_name(
+                (const char *)sqlite3_column_text(q, 3));
+            int t = parley_consequence_trigger_from_name(
+                (const char *)sqlite3_column_text(q, 4));
+            c->kind = k < 0 ? PARLEY_CONSEQUENCE_NOTICE
+                            : (parley_consequence_kind_t)k;
+            c->trigger = t < 0 ? PARLEY_TRIGGER_BREACHED
+                               : (parley_consequence_trigger_t)t;
+            c->threshold = (unsigned)sqlite3_column_int64(q, 5);
+            c->suspends = dup_col(q, 6, &oom);
+            c->applied = (uint64_t)sqlite3_column_int64(q, 7);
+            c->applied_by = dup_col(q, 8, &oom);
+            copy_date(c->applied_as_of, q, 9);
+            if (c->applied && c->suspends)
+                for (size_t g = 0; g < o->n_guarantees; g++)
+                    if (strcmp(o->guarantees[g].id, c->suspends) == 0)
+                        o->guarantees[g].suspended = 1;
+        }
+    }
+    sqlite3_finalize(q);
+    if (oom)
+        return PARLEY_ENOMEM;
+    if (rc != SQLITE_DONE)
+        return parley__monitor_db_fail(s, diags, rc,
+                                       "cannot read the consequences");
+    return PARLEY_OK;
+}
+
 static parley_status_t read_all(parley_store_t *s, const char *agreement,
                                 const char *as_of, parley_monitor_status_t *o,
                                 parley_diags_t *diags)
@@ -273,8 +346,11 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
         s->db,
         "SELECT g.id, g.guarantor, g.beneficiary, g.criteria, g.state, "
         "g.streak, (SELECT count(*) FROM commitments c WHERE c.agreement = "
-        "g.agreement AND c.guarantee = g.id) FROM guarantees g WHERE "
-        "g.agreement = ? ORDER BY g.id",
+        "g.agreement AND c.guarantee = g.id), coalesce((SELECT max(r.period) "
+        "FROM guarantee_transitions t, json_each(t.evidence) e JOIN reports r "
+        "ON r.entry = e.value WHERE t.entry = g.entry), (SELECT agreed_on "
+        "FROM agreements a WHERE a.id = g.agreement)) FROM guarantees g "
+        "WHERE g.agreement = ? ORDER BY g.id",
         -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, agreement, -1, SQLITE_STATIC);
@@ -306,6 +382,7 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
                     g->state = (parley_guarantee_state_t)k;
             g->streak = (unsigned)sqlite3_column_int(q, 5);
             g->n_backing = (size_t)sqlite3_column_int64(q, 6);
+            copy_date(g->since, q, 7);
         }
     }
     sqlite3_finalize(q);
@@ -314,13 +391,15 @@ static parley_status_t read_all(parley_store_t *s, const char *agreement,
     if (rc != SQLITE_DONE)
         return parley__monitor_db_fail(s, diags, rc,
                                        "cannot read the guarantees");
-    return PARLEY_OK;
+    return read_consequences(s, agreement, o, diags);
 }
 
-parley_status_t parley_monitor_status(parley_store_t *store,
-                                      const char *agreement, const char *as_of,
-                                      parley_monitor_status_t **out,
-                                      parley_diags_t *diags)
+/* own_tx: wrap the reads in a read transaction of our own; 0 inside a
+ * transaction the caller holds. */
+static parley_status_t read_status(parley_store_t *store,
+                                   const char *agreement, const char *as_of,
+                                   parley_monitor_status_t **out,
+                                   parley_diags_t *diags, int own_tx)
 {
     *out = NULL;
     if (!store || !agreement)
@@ -336,6 +415,15 @@ parley_status_t parley_monitor_status(parley_store_t *store,
         return PARLEY_ENOMEM;
     }
     snprintf(o->as_of, sizeof o->as_of, "%s", as_of);
+    if (!own_tx) {
+        parley_status_t st = read_all(store, agreement, as_of, o, diags);
+        if (st != PARLEY_OK) {
+            parley_monitor_status_free(o);
+            return st;
+        }
+        *out = o;
+        return PARLEY_OK;
+    }
     int rc = parley__store_exec(store, "BEGIN");
     parley_status_t st =
         rc == SQLITE_OK
@@ -350,4 +438,20 @@ parley_status_t parley_monitor_status(parley_store_t *store,
     }
     *out = o;
     return PARLEY_OK;
+}
+
+parley_status_t parley_monitor_status(parley_store_t *store,
+                                      const char *agreement, const char *as_of,
+                                      parley_monitor_status_t **out,
+                                      parley_diags_t *diags)
+{
+    return read_status(store, agreement, as_of, out, diags, 1);
+}
+
+parley_status_t parley__monitor_read(parley_store_t *s, const char *agreement,
+                                     const char *as_of,
+                                     parley_monitor_status_t **out,
+                                     parley_diags_t *diags)
+{
+    return read_status(s, agreement, as_of, out, diags, 0);
 }

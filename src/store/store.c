@@ -26,7 +26,8 @@
  * Version 2 adds the monitoring of an agreement (docs/monitoring.md):
  * agreements, agreement_issues, participants, guarantees,
  * guarantee_transitions,
- * commitments, reports, disputes; each row refers to the ledger entry that
+ * commitments, reports, disputes; version 3 adds consequences (what
+ * noncompliance sets off, and when it was applied); each row refers to the ledger entry that
  * recorded it (column entry), written in the same transaction, so the
  * tables are an index and the ledger the truth.
  *
@@ -161,6 +162,29 @@ static const char *const MIGRATIONS[PARLEY_STORE_SCHEMA_VERSION] = {
     "  FOREIGN KEY (agreement, commitment)\n"
     "    REFERENCES commitments(agreement, id)\n"
     ");\n",
+    /* 2 -> 3: consequences of noncompliance written into the agreement. */
+    "CREATE TABLE consequences (\n"
+    "  agreement   TEXT NOT NULL REFERENCES agreements(id),\n"
+    "  id          TEXT NOT NULL,\n"
+    "  target_kind TEXT NOT NULL CHECK (target_kind IN ('commitment',\n"
+    "                                   'guarantee')),\n"
+    "  target      TEXT NOT NULL,\n"
+    "  kind        TEXT NOT NULL CHECK (kind IN ('notice', 'suspension',\n"
+    "                                            'review')),\n"
+    "  trigger     TEXT NOT NULL CHECK (trigger IN ('breached', 'disputed',\n"
+    "                                               'overdue')),\n"
+    "  threshold   INTEGER NOT NULL CHECK (threshold >= 0),\n"
+    "  suspends    TEXT,\n"
+    "  entry       INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  applied     INTEGER REFERENCES ledger(seq),\n"
+    "  applied_by  TEXT,\n"
+    "  applied_as_of TEXT,\n"
+    "  PRIMARY KEY (agreement, id),\n"
+    "  FOREIGN KEY (agreement, suspends) REFERENCES guarantees(agreement, id)\n"
+    ");\n"
+    /* A core commitment's issue stays locked in a review. */
+    "ALTER TABLE commitments ADD COLUMN core INTEGER NOT NULL DEFAULT 0\n"
+    "  CHECK (core IN (0, 1));\n",
 };
 
 int parley__store_exec(parley_store_t *store, const char *sql)

@@ -150,6 +150,138 @@ expect_rc 1 monitor report river-basin flow --period 2027-10-01 --status 3 \
 cmp -s newer.db newer.orig || fail "a newer database was changed"
 expect_rc 1 verify --db newer.db
 
+# Consequences written into a second agreement, each kind applied.
+expect_rc 0 monitor init "$EX" --agreement log.jsonl --as secretariat \
+    --db m.db --date 2027-01-01 --periods 2 --id saro2
+expect_rc 0 monitor commit saro2 flow --issue min_flow --owner highvale \
+    --what "release at least 450 m3/s" --benchmark ">= 450 m3/s" \
+    --due 2027-06-01 --every 1 --verifier saro_council --guarantee flow_fund \
+    --as secretariat --db m.db
+expect_rc 0 monitor consequence saro2 notice --commitment flow --kind notice \
+    --trigger breached --as secretariat --db m.db
+contains "consequence" "$OUT" "notice when commitment flow is breached"
+expect_rc 0 monitor consequence saro2 hold --guarantee flow_fund \
+    --kind suspension --trigger disputed:2 --as secretariat --db m.db
+expect_rc 0 monitor consequence saro2 review --commitment flow --kind review \
+    --trigger overdue:30 --as secretariat --db m.db
+cp m.db before.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind fine \
+    --trigger breached --as secretariat --db m.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind notice \
+    --trigger disputed --as secretariat --db m.db
+expect_rc 64 monitor consequence saro2 x --commitment flow --kind notice \
+    --trigger breached:2 --as secretariat --db m.db
+expect_rc 1 monitor consequence saro2 x --commitment flow --kind suspension \
+    --trigger breached --as secretariat --db m.db
+contains "suspension without guarantee" "$ERR" "names the guarantee"
+expect_rc 1 monitor consequence saro2 notice --commitment flow --kind notice \
+    --trigger breached --as secretariat --db m.db
+contains "duplicate consequence" "$ERR" "already has a consequence 'notice'"
+same "refused consequences"
+for p in 2027-02-01 2027-03-01; do
+    expect_rc 0 monitor report saro2 flow --period $p --status 3 \
+        --as highvale --db m.db
+    expect_rc 0 monitor verify saro2 flow --period $p --status 1 \
+        --as saro_council --db m.db
+done
+expect_rc 0 monitor report saro2 flow --period 2027-04-01 --monitor \
+    --status breached --as saltreach --db m.db
+expect_rc 0 monitor enforce saro2 --as-of 2027-06-30 --as secretariat --db m.db
+contains "enforce early" "$OUT" "0 consequences applied as of 2027-06-30"
+expect_rc 0 monitor enforce saro2 --as-of 2027-07-01 --as secretariat --db m.db
+contains "enforce overdue" "$OUT" "1 consequence applied as of 2027-07-01"
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01
+contains "status consequences" "$OUT" "BENEFIT SUSPENDED"
+matches "status consequences" "$OUT" '^  hold +suspension of flow_fund when guarantee flow_fund is disputed 2 periods in a row: APPLIED as of 2027-03-01 by saro_council'
+matches "status consequences" "$OUT" '^  notice +notice when commitment flow is breached: APPLIED as of 2027-04-01 by saltreach'
+matches "status consequences" "$OUT" '^  review +review when commitment flow is overdue by 30 days: APPLIED as of 2027-07-01 by secretariat'
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01 --json
+python3 - "$OUT" <<'PY' || fail "consequences in --json are not what was expected: $OUT"
+import json, sys
+s = json.loads(sys.argv[1])
+k = {x["id"]: x for x in s["consequences"]}
+assert k["hold"]["applied"] and k["hold"]["by"] == "saro_council"
+assert k["hold"]["trigger"] == {"kind": "disputed", "threshold": 2}
+assert k["notice"]["as_of"] == "2027-04-01"
+assert k["review"]["on"] == {"kind": "commitment", "id": "flow"}
+assert s["guarantees"][0]["suspended"] is True
+PY
+expect_rc 0 verify --db m.db
+
+# The timeline picture: well-formed, one row per commitment, one column
+# per period end, the statuses' colours and marks, guarantees' states.
+expect_rc 0 monitor status saro2 --db m.db --as-of 2027-07-01 --svg t2.svg
+contains "status --svg still prints" "$OUT" "Consequences:"
+expect_rc 0 monitor status river-basin --db m.db --as-of 2028-02-01 --svg t1.svg --json
+python3 - t1.svg t2.svg <<'PY' || fail "the timeline SVG is not what was expected"
+import sys, xml.etree.ElementTree as E
+ns = "{http://www.w3.org/2000/svg}"
+def load(f):
+    root = E.parse(f).getroot()
+    assert root.tag == ns + "svg"
+    groups = {}
+    for g in root.iter(ns + "g"):
+        groups.setdefault(g.get("class"), []).append(g)
+    periods = [t.text for t in root.iter(ns + "text") if t.get("class") == "period"]
+    return root, groups, periods
+root, g, periods = load(sys.argv[1])
+# river-basin: flow (4 quarters) and filling (1 period): 2027-04-01 .. 2028-01-01.
+assert periods == ["2027-04-01", "2027-07-01", "2027-10-01", "2028-01-01"], periods
+assert len(g["commitment"]) == 3
+cells = [r for r in root.iter(ns + "rect") if r.get("class") == "cell"]
+assert len(cells) == 3 * 4
+fills = [c.get("fill") for c in cells]
+assert fills.count("#1a9850") == 3       # flow full in 3 periods
+assert fills.count("#9e9ac8") == 1       # flow disputed in 2027-07
+marks = [t.text for t in root.iter(ns + "text") if t.get("class") == "mark"]
+assert marks == ["D"], marks
+states = [r.find(ns + "title").text for r in root.iter(ns + "rect") if r.get("class") == "state"]
+assert "flow_fund: permanent since 2028-01-01" in states, states
+root, g, periods = load(sys.argv[2])
+marks = [t.text for t in root.iter(ns + "text") if t.get("class") == "mark"]
+assert marks.count("D") == 2 and marks.count("B") == 1, marks
+states = [r for r in root.iter(ns + "rect") if r.get("class") == "state"]
+assert any(r.get("stroke-dasharray") for r in states)
+assert len([t for t in root.iter(ns + "text") if t.get("class") == "consequence"]) == 3
+PY
+expect_rc 73 monitor status saro2 --db m.db --svg /nonexistent/dir/t.svg
+
+# A review after Highvale's priorities change: min_flow is core, locked.
+expect_rc 0 monitor commit saro2 minflow --issue min_flow --owner highvale \
+    --what "keep 450 m3/s" --deliverable --due 2027-12-31 --every 6 \
+    --verifier saro_council --core --as secretariat --db m.db
+python3 - "$EX" <<'PY' >hv.json
+import json, sys
+s = json.load(open(sys.argv[1]))
+p = [x for x in s["parties"] if x["id"] == "highvale"][0]
+p["reservation"] = 0.75
+print(json.dumps(p))
+PY
+expect_rc 0 monitor review "$EX" --id saro2 --party highvale --profile hv.json \
+    --as secretariat --db m.db
+contains "review" "$OUT" "locked (core commitments): min_flow"
+matches "review" "$OUT" '^  [a-z_]+: [a-z_0-9]+ -> [a-z_0-9]+$'
+expect_rc 0 monitor review "$EX" --id saro2 --party highvale --profile hv.json \
+    --as secretariat --db m.db --json
+python3 - "$OUT" <<'PY' || fail "monitor review --json is not what was expected: $OUT"
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["locked"] == ["min_flow"] and r["party"] == "highvale"
+assert r["changes"] and all(c["issue"] != "min_flow" and c["from"] != c["to"] for c in r["changes"])
+assert r["text"]["min_flow"] == "450"
+PY
+cp m.db before.db
+sed 's/"reservation": 0.75/"reservation": 5/' hv.json >hv5.json
+expect_rc 1 monitor review "$EX" --id saro2 --party highvale --profile hv5.json \
+    --as secretariat --db m.db
+contains "review infeasible" "$ERR" "no package keeps"
+expect_rc 1 monitor review "$EX" --id saro2 --party lowen --profile hv.json \
+    --as secretariat --db m.db
+contains "review wrong id" "$ERR" "the profile's id must be 'lowen'"
+same "refused reviews"
+python3 -c 'import sqlite3,sys; n=sqlite3.connect(sys.argv[1]).execute("select count(*) from ledger where kind = ?", ("agreement.review",)).fetchone()[0]; sys.exit(n != 2)' m.db || fail "not 2 reviews in the ledger"
+expect_rc 0 verify --db m.db
+
 # Usage.
 expect_rc 64 monitor
 expect_rc 64 monitor frob
