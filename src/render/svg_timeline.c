@@ -17,37 +17,17 @@
 #include "parley/alloc.h"
 #include "parley/monitor.h"
 #include "parley/render.h"
+#include "render/render_internal.h"
 
 #define ROW_H 22
 #define COL_W 74
 #define LEFT 220
 #define TOP 70
 
+/* Record texts are escaped like every other picture's (render_internal.h). */
 static void esc(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            /* Control characters are not allowed in XML 1.0. */
-            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-                fputc(*s, out);
-        }
-    }
+    parley__svg_text(out, s, 1);
 }
 
 static const char *pam_fill(parley_pam_t p)
