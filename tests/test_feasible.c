@@ -27,26 +27,13 @@ static void opts_with(parley_analysis_opts_t *o, unsigned threads,
     o->count_limit = limit;
 }
 
-static int compile_random(uint64_t seed, const random_scenario_params_t *rp,
-                          parley_model_t **m)
-{
-    parley_scenario_t *sc = random_scenario(seed, rp);
-    assert_non_null(sc);
-    parley_status_t st = parley_model_new(sc, m, NULL);
-    parley_scenario_free(sc);
-    if (st == PARLEY_EINFEASIBLE)
-        return 0;
-    assert_int_equal(st, PARLEY_OK);
-    return 1;
-}
-
 static void test_random_counts(void **state)
 {
     (void)state;
     size_t compared = 0, partial = 0, empty = 0, full = 0;
     for (uint64_t seed = 1; compared < 800; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, NULL, &m))
+        if (!random_model(seed, NULL, &m))
             continue;
         double truth = parley__reference_feasible_count(m);
         for (unsigned th = 1; th <= 2; th++) {
@@ -85,7 +72,7 @@ static void test_bounds(void **state)
     size_t compared = 0, stopped = 0;
     for (uint64_t seed = 100; compared < 300; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, &rp, &m))
+        if (!random_model(seed, &rp, &m))
             continue;
         double truth = parley__reference_feasible_count(m);
         parley_analysis_opts_t o;
@@ -128,7 +115,7 @@ static void test_larger(void **state)
     size_t compared = 0;
     for (uint64_t seed = 7; compared < 4; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, &rp, &m))
+        if (!random_model(seed, &rp, &m))
             continue;
         if (parley_model_allowed_count(m) < 2e5) {
             parley_model_free(m);

@@ -246,26 +246,13 @@ static void check_reported(const parley_model_t *m,
     }
 }
 
-static int compile_random(uint64_t seed, const random_scenario_params_t *rp,
-                          parley_model_t **m)
-{
-    parley_scenario_t *sc = random_scenario(seed, rp);
-    assert_non_null(sc);
-    parley_status_t st = parley_model_new(sc, m, NULL);
-    parley_scenario_free(sc);
-    if (st == PARLEY_EINFEASIBLE)
-        return 0;
-    assert_int_equal(st, PARLEY_OK);
-    return 1;
-}
-
 static void test_random_against_reference(void **state)
 {
     (void)state;
     size_t compared = 0, with_ties = 0, nonempty = 0, infeasible_res = 0;
     for (uint64_t seed = 1; compared < 600; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, NULL, &m))
+        if (!random_model(seed, NULL, &m))
             continue;
         parley__frontier_t ref, got;
         assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
@@ -363,7 +350,7 @@ static void check_approximate(size_t memory, double seconds,
     size_t compared = 0, inexact = 0;
     for (uint64_t seed = 1; compared < count; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, rp, &m))
+        if (!random_model(seed, rp, &m))
             continue;
         parley__frontier_t got;
         parley_analysis_opts_t o;
@@ -431,7 +418,7 @@ static void test_degenerate(void **state)
     size_t compared = 0;
     for (uint64_t seed = 1; compared < 150; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, &rp, &m))
+        if (!random_model(seed, &rp, &m))
             continue;
         assert_int_equal(parley_model_n_parties(m), 1);
         parley__frontier_t ref, got;
@@ -506,7 +493,7 @@ static void test_time_budget_inside_step(void **state)
     size_t compared = 0;
     for (uint64_t seed = 1; compared < 2; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, &rp, &m))
+        if (!random_model(seed, &rp, &m))
             continue;
         parley__frontier_t exact, got;
         parley_analysis_opts_t o;
@@ -559,7 +546,7 @@ static void test_threads_medium(void **state)
     size_t compared = 0, largest = 0;
     for (uint64_t seed = 1; compared < 2; seed++) {
         parley_model_t *m = NULL;
-        if (!compile_random(seed, &rp, &m))
+        if (!random_model(seed, &rp, &m))
             continue;
         parley__frontier_t one, two, en;
         parley_analysis_opts_t o;
@@ -655,7 +642,7 @@ static void test_alloc_failures(void **state)
     rp.tie_rate = 0.5;
     rp.red_line_rate = 0;
     parley_model_t *m = NULL;
-    assert_true(compile_random(11, &rp, &m));
+    assert_true(random_model(11, &rp, &m));
     parley__frontier_t ref;
     assert_int_equal(parley__reference_frontier(m, &ref), PARLEY_OK);
     const parley_allocator_t a = {counting_malloc, counting_realloc,

@@ -9,6 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include "parley/alloc.h"
 #include "support/random_scenario.h"
 
@@ -322,4 +329,17 @@ parley_scenario_t *random_scenario(uint64_t seed,
 fail:
     parley_scenario_free(sc);
     return NULL;
+}
+
+int random_model(uint64_t seed, const random_scenario_params_t *params,
+                 parley_model_t **m)
+{
+    parley_scenario_t *sc = random_scenario(seed, params);
+    assert_non_null(sc);
+    parley_status_t st = parley_model_new(sc, m, NULL);
+    parley_scenario_free(sc);
+    if (st == PARLEY_EINFEASIBLE)
+        return 0;
+    assert_int_equal(st, PARLEY_OK);
+    return 1;
 }

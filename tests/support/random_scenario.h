@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parley/model.h"
 #include "parley/scenario.h"
 
 typedef struct random_scenario_params {
@@ -53,5 +54,13 @@ size_t random_range(uint64_t *state, size_t lo, size_t hi);
  */
 parley_scenario_t *random_scenario(uint64_t seed,
                                    const random_scenario_params_t *params);
+
+/*
+ * random_scenario(seed, params) compiled into *m: 1 on success, 0 when its
+ * red lines leave an issue empty (PARLEY_EINFEASIBLE, *m untouched); any
+ * other outcome fails the running cmocka test.
+ */
+int random_model(uint64_t seed, const random_scenario_params_t *params,
+                 parley_model_t **m);
 
 #endif
