@@ -35,7 +35,10 @@ extern "C" {
     XX(EVERSION, "unsupported format version")                                 \
     XX(EINFEASIBLE, "nothing is feasible")                                     \
     XX(EBUDGET, "budget exhausted")                                            \
-    XX(EARG, "invalid argument")
+    XX(EARG, "invalid argument")                                               \
+    XX(ENOTFOUND, "no such object")                                            \
+    XX(EDENIED, "not permitted for this actor")                                \
+    XX(ESTATE, "not allowed in the current state")
 
 typedef enum parley_status {
 #define PARLEY__STATUS_ENUM(name, msg) PARLEY_##name,
