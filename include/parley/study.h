@@ -98,6 +98,92 @@ parley_status_t parley_study_metrics(const parley_analysis_t *a,
 /* The seed of scenario party i's strategy in a session of seed `seed`. */
 uint64_t parley_study_strategy_seed(uint64_t seed, size_t party);
 
+/* ---- implementation: breaches and durability ---------------------------- */
+
+/*
+ * After agreement a study can follow each agreement through T periods of
+ * implementation (docs/study.md, "Implementation and durability"; the model
+ * is described in full at the top of src/study/implementation.c).  In each
+ * period each voting party breaches with probability
+ *
+ *     p_i = base * (1 - g_i) * (1 - m) * prod over guarantees G of i (1 - c_G)
+ *
+ * g_i its normalized gain at the agreement (clamped to [0, 1]), m the
+ * monitoring intensity (the chance a breach is detected, in [0, 1]), c_G
+ * the credibility of each guarantee in effect for it (it is the
+ * beneficiary, the rules have guarantees on and the agreement meets the
+ * guarantee's conditions).  The first breach ends the agreement.
+ */
+
+/* Per-period breach probability of a party that gains nothing over its
+ * reservation, under no monitoring and without guarantees. */
+#define PARLEY_BREACH_BASE 0.2
+/* Named monitoring intensities: no monitor; periodic self-reports checked
+ * by a monitor; independent verification on the ground. */
+#define PARLEY_MONITORING_NONE 0.0
+#define PARLEY_MONITORING_PERIODIC 0.5
+#define PARLEY_MONITORING_INDEPENDENT 0.9
+/* The periods a study runs when asked for durability without a number. */
+#define PARLEY_STUDY_PERIODS_DEFAULT 8u
+/* The most implementation periods a study follows (a stated limit). */
+#define PARLEY_STUDY_PERIODS_MAX 10000u
+
+/* The intensity of a level's name ("none", "periodic", "independent"), or
+ * a negative number for another name. */
+double parley_monitoring_from_name(const char *name);
+/* The name of a level's intensity, or NULL when m is none of them. */
+const char *parley_monitoring_name(double m);
+
+/*
+ * The formula above for one party.  Arguments outside [0, 1] (NaN too)
+ * are clamped into it (NaN as 0), so the result is always in [0, base].
+ * `unguaranteed` is prod (1 - c_G), already taken (1: no guarantee).
+ */
+double parley_breach_probability(double base, double norm_gain,
+                                 double monitoring, double unguaranteed);
+
+/*
+ * prod (1 - c_G) over the guarantees of sc in effect for scenario party
+ * `party` at package `pkg` (scenario option indices) under `rules`: 1 when
+ * rules->guarantees is 0 or none applies.  O(guarantees x conditions).
+ */
+double parley_implementation_unguaranteed(const parley_scenario_t *sc,
+                                          const parley_rules_t *rules,
+                                          size_t party, const uint32_t *pkg);
+
+/*
+ * Each voting party's per-period breach probability (model order, into
+ * p[parley_model_n_parties(m)]) for agreement `pkg` of scenario `sc`
+ * (compiled as `m`, analysed as `a`, which gives the ideals), under
+ * `rules` (NULL: the scenario's) and monitoring intensity `monitoring`.
+ * A party with nothing to gain over F (ideal = reservation) counts a
+ * normalized gain of 0, as the metrics do.  PARLEY_EARG for a NULL
+ * argument, a monitoring or base outside [0, 1], or an analysis without
+ * ideals.  O(parties x issues + guarantees x conditions).
+ */
+parley_status_t parley_implementation_breach(const parley_analysis_t *a,
+                                             const parley_model_t *m,
+                                             const parley_scenario_t *sc,
+                                             const parley_rules_t *rules,
+                                             const uint32_t *pkg,
+                                             double monitoring, double base,
+                                             double *p);
+
+/* The seed of the implementation draws of a session of seed `seed`. */
+uint64_t parley_implementation_seed(uint64_t seed);
+
+/*
+ * The whole periods an agreement is kept, out of `periods`, when party i
+ * breaches each period with probability p[i] independently: the number of
+ * periods before the first in which any party breaches, `periods` when
+ * none does (the agreement still stands).  One uniform draw from
+ * xoshiro256** seeded with `seed`, inverted through the geometric law of
+ * the first breach: P(kept >= k) = S^k with S = prod (1 - p[i]).
+ * O(n); p values outside [0, 1] are clamped.
+ */
+unsigned parley_implementation_kept(const double *p, size_t n,
+                                    unsigned periods, uint64_t seed);
+
 /* ---- one simulated session ---------------------------------------------- */
 
 typedef struct parley_simulation_opts {
@@ -197,7 +283,8 @@ enum {
     PARLEY_STUDY_SET_LAMBDA = 1u << 4,
     PARLEY_STUDY_SET_VETO_BUDGET = 1u << 5,
     PARLEY_STUDY_SET_VETO_WINDOW = 1u << 6,
-    PARLEY_STUDY_SET_PILOTS = 1u << 7
+    PARLEY_STUDY_SET_PILOTS = 1u << 7,
+    PARLEY_STUDY_SET_MONITORING = 1u << 8
 };
 
 /* Strategies: `all` for every voting party, then the assignments by party
@@ -217,6 +304,9 @@ typedef struct parley_study_design {
     double lambda;
     unsigned veto_budget, veto_window;
     parley_study_mix_t strategies;
+    /* Monitoring intensity of implementation in [0, 1] (not a rule of the
+     * session: it acts only after agreement).  Unset: none (0). */
+    double monitoring;
 } parley_study_design_t;
 
 typedef struct parley_study_spec {
@@ -232,6 +322,10 @@ typedef struct parley_study_spec {
     uint64_t first_seed;
     size_t n_seeds;
     int baseline;     /* run the baseline too */
+    /* Implementation periods after each mediated agreement (durability);
+     * 0, the default: none, and no durability in any output. */
+    unsigned periods;
+    double breach_base; /* PARLEY_BREACH_BASE by default, in [0, 1] */
     unsigned threads; /* 0: all cores */
     /* Called from the worker threads, one at a time, with the share of
      * sessions done. */
@@ -248,6 +342,12 @@ typedef struct parley_study_row {
     parley_study_metrics_t mediated;
     parley_study_metrics_t baseline; /* agreement -1 when not run */
     unsigned vetoes_valid, vetoes_refused, concessions;
+    /* Implementation of the mediated agreement: 1 still standing after
+     * the study's periods, 0 breached; -1 without an agreement or without
+     * periods.  periods_kept: whole periods before the first breach (the
+     * study's periods when standing; 0 when standing is -1). */
+    int standing;
+    unsigned periods_kept;
 } parley_study_row_t;
 
 /* The summary metrics, in the order tables show them. */
@@ -269,6 +369,10 @@ typedef struct parley_study_summary {
     size_t sessions;
     parley_interval_t mediated[PARLEY_STUDY_STAT_COUNT];
     parley_interval_t baseline[PARLEY_STUDY_STAT_COUNT]; /* n 0: not run */
+    /* Mediated agreements only (n: agreements reached), n 0 without
+     * periods: the share still standing after the periods (Wilson), and
+     * the mean whole periods kept (t). */
+    parley_interval_t durability, periods_kept;
 } parley_study_summary_t;
 
 typedef struct parley_study parley_study_t;
@@ -301,6 +405,8 @@ const char *parley_study_scenario_name(const parley_study_t *st, size_t s);
 /* The design's summary over every scenario and seed (95% intervals). */
 const parley_study_summary_t *parley_study_summary(const parley_study_t *st,
                                                    size_t design);
+/* The implementation periods the study followed (0: none). */
+unsigned parley_study_periods(const parley_study_t *st);
 /* Wall time of the run, seconds. */
 double parley_study_seconds(const parley_study_t *st);
 

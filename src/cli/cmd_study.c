@@ -23,6 +23,7 @@ const char cli_help_study[] =
     "                    [--generate parties=N,issues=K,options=M,...]\n"
     "                    [factors] [--seeds N] [--seed S] [--threads N]\n"
     "                    [--rules FILE] [--no-baseline]\n"
+    "                    [--periods T] [--monitoring M,...] [--breach-base B]\n"
     "                    [--csv FILE] [--json FILE] [--svg FILE]\n"
     "\n"
     "Runs simulated sessions over every scenario x design x seed, in\n"
@@ -32,6 +33,14 @@ const char cli_help_study[] =
     "t for means), beside the same parties without a mediator (stacked\n"
     "alternating offers).  The same inputs give the same output whatever\n"
     "the number of threads.\n"
+    "\n"
+    "With --periods T (or --monitoring) each mediated agreement is then\n"
+    "implemented over T periods, in which each party breaches with a\n"
+    "probability that falls with its normalized gain, the monitoring\n"
+    "intensity and the credibility of its guarantees; the first breach ends\n"
+    "the agreement.  Durability, the share of agreements still standing\n"
+    "after T periods (Wilson interval, over agreements reached), and the\n"
+    "mean periods kept are added to every output (docs/study.md).\n"
     "\n"
     "Scenarios (without any: the bundled example):\n"
     "  FILE                  parley JSON or KTAB CSV\n"
@@ -51,6 +60,10 @@ const char cli_help_study[] =
     "  --lambda X,...           mediator's compensation, 0..1\n"
     "  --veto-budget N,...      upheld vetoes per party\n"
     "  --veto-window N,...      rounds a text may be vetoed in\n"
+    "  --monitoring M,...       monitoring of implementation: none (0),\n"
+    "                           periodic (0.5), independent (0.9) or a\n"
+    "                           number in [0, 1], the chance a breach is\n"
+    "                           detected (default none)\n"
     "  --strategy MIX           one strategy level, repeat for more: KIND\n"
     "                           (every party) or PARTY=KIND,...,*=KIND\n"
     "  A factor not given keeps each scenario's own rule.\n"
@@ -61,6 +74,10 @@ const char cli_help_study[] =
     "  --threads N      worker threads (0 = all cores, the default)\n"
     "  --rules FILE     rules replacing each scenario's, before the factors\n"
     "  --no-baseline    skip the unmediated baseline\n"
+    "  --periods T      implementation periods after each agreement, 0 to\n"
+    "                   10000 (default 0: none; 8 when --monitoring is given)\n"
+    "  --breach-base B  per-period breach probability of a party that gains\n"
+    "                   nothing, unmonitored and unguaranteed (default 0.2)\n"
     "  --csv FILE       one row per session (\"-\": standard output)\n"
     "  --json FILE      designs, summaries and sessions as JSON\n"
     "  --svg FILE       the designs side by side, one panel per metric\n"
@@ -89,7 +106,10 @@ enum {
     OPT_NO_BASELINE,
     OPT_CSV,
     OPT_JSON,
-    OPT_SVG
+    OPT_SVG,
+    OPT_PERIODS,
+    OPT_MONITORING,
+    OPT_BREACH_BASE
 };
 
 static const cli_opt_t study_opts[] = {
@@ -112,6 +132,9 @@ static const cli_opt_t study_opts[] = {
     {"csv", 0, 1, OPT_CSV},
     {"json", 0, 1, OPT_JSON},
     {"svg", 0, 1, OPT_SVG},
+    {"periods", 0, 1, OPT_PERIODS},
+    {"monitoring", 0, 1, OPT_MONITORING},
+    {"breach-base", 0, 1, OPT_BREACH_BASE},
 };
 
 /* ---- factors ----------------------------------------------------------- */
@@ -120,6 +143,7 @@ static const cli_opt_t study_opts[] = {
 enum {
     F_CHANNELS,
     F_GUARANTEES,
+    F_MONITORING,
     F_AGENDA,
     F_WG,
     F_PILOTS,
@@ -131,8 +155,8 @@ enum {
 };
 
 static const char *const factor_name[F_COUNT] = {
-    "channels", "guarantees", "agenda", "working_groups", "pilots",
-    "lambda",   "veto_budget", "veto_window", "strategy"};
+    "channels", "guarantees",  "monitoring",  "agenda",  "working_groups",
+    "pilots",   "lambda",      "veto_budget", "veto_window", "strategy"};
 
 #define MAX_LEVELS 32
 
@@ -156,6 +180,9 @@ typedef struct study_args {
     size_t threads;
     const char *rules, *csv, *json, *svg;
     int no_baseline;
+    int have_periods, have_base;
+    size_t periods;
+    double breach_base;
 } study_args_t;
 
 static void free_args(study_args_t *a)
@@ -200,6 +227,24 @@ static int level_agenda(const char *opt, const char *s, double *out)
 static int level_lambda(const char *opt, const char *s, double *out)
 {
     return cli_parse_double("study", opt, s, 0, 1, out);
+}
+
+static int level_monitoring(const char *opt, const char *s, double *out)
+{
+    double m = parley_monitoring_from_name(s);
+    if (m >= 0) {
+        *out = m;
+        return 0;
+    }
+    char *end;
+    m = strtod(s, &end);
+    if (!*s || *end || !(m >= 0 && m <= 1))
+        return cli_usage_error("study",
+                               "%s: expected none, periodic, independent or "
+                               "a number from 0 to 1, got '%s'",
+                               opt, s);
+    *out = m;
+    return 0;
 }
 
 static int level_count(const char *opt, const char *s, double *out)
@@ -283,6 +328,20 @@ static int parse_args(int argc, char **argv, study_args_t *a)
         case OPT_GUARANTEES:
             rc = add_levels(&a->f[F_GUARANTEES], "--guarantees", v,
                             level_onoff);
+            break;
+        case OPT_MONITORING:
+            rc = add_levels(&a->f[F_MONITORING], "--monitoring", v,
+                            level_monitoring);
+            break;
+        case OPT_PERIODS:
+            rc = cli_parse_size("study", "--periods", v, 0,
+                                PARLEY_STUDY_PERIODS_MAX, &a->periods);
+            a->have_periods = 1;
+            break;
+        case OPT_BREACH_BASE:
+            rc = cli_parse_double("study", "--breach-base", v, 0, 1,
+                                  &a->breach_base);
+            a->have_base = 1;
             break;
         case OPT_AGENDA:
             rc = add_levels(&a->f[F_AGENDA], "--agenda", v, level_agenda);
@@ -629,6 +688,10 @@ static int build_designs(study_args_t *a, designs_t *ds)
                 d->set |= PARLEY_STUDY_SET_GUARANTEES;
                 d->guarantees = v != 0;
                 break;
+            case F_MONITORING:
+                d->set |= PARLEY_STUDY_SET_MONITORING;
+                d->monitoring = v;
+                break;
             case F_AGENDA:
                 d->set |= PARLEY_STUDY_SET_AGENDA;
                 d->agenda = (parley_agenda_policy_t)v;
@@ -756,6 +819,34 @@ static void print_summary(FILE *out, const parley_study_t *st,
             fputc('\n', out);
         }
     }
+    unsigned T = parley_study_periods(st);
+    if (T == 0)
+        return;
+    /* Durability is of mediated agreements: the baseline's are not
+     * implemented, so these tables have one column and the count. */
+    for (int k = 0; k < 2; k++) {
+        if (k == 0)
+            fprintf(out,
+                    "\nDurability: agreements standing after %u period%s "
+                    "(Wilson 95%% interval, over agreements reached)\n",
+                    T, T == 1 ? "" : "s");
+        else
+            fprintf(out,
+                    "\nPeriods kept before the first breach, of %u (mean "
+                    "over agreements, t 95%% interval)\n",
+                    T);
+        fprintf(out, "  %-*s %-30s agreements\n", w, "design", "mediated");
+        for (size_t d = 0; d < D; d++) {
+            const parley_study_summary_t *su = parley_study_summary(st, d);
+            const parley_interval_t *iv =
+                k == 0 ? &su->durability : &su->periods_kept;
+            fprintf(out, "  %-*.*s", w, w, parley_study_design_name(st, d));
+            put_interval(out, iv, k == 0 ? PARLEY_STUDY_AGREEMENT
+                                         : PARLEY_STUDY_ROUNDS,
+                         0);
+            fprintf(out, " %zu\n", iv->n);
+        }
+    }
 }
 
 static int write_file(const char *path, const parley_study_t *st, int what)
@@ -779,6 +870,7 @@ int cli_cmd_study(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.n_seeds = 100;
     a.seed = 1;
+    a.breach_base = PARLEY_BREACH_BASE;
     scen_list_t scens;
     memset(&scens, 0, sizeof scens);
     designs_t ds;
@@ -794,6 +886,15 @@ int cli_cmd_study(int argc, char **argv)
                        1)
         rc = cli_usage_error("study", "only one of --csv, --json and --svg "
                                       "can write to standard output");
+    /* Monitoring acts on implementation: asking for it asks for periods. */
+    if (rc == 0 && !a.have_periods && a.f[F_MONITORING].n)
+        a.periods = PARLEY_STUDY_PERIODS_DEFAULT;
+    if (rc == 0 && a.periods == 0 && a.f[F_MONITORING].n)
+        rc = cli_usage_error("study", "--monitoring needs implementation "
+                                      "periods: --periods 0 follows none");
+    if (rc == 0 && a.periods == 0 && a.have_base)
+        rc = cli_usage_error("study", "--breach-base needs implementation "
+                                      "periods (--periods T, T > 0)");
     for (size_t i = 0; rc == 0 && i < a.n_files; i++)
         rc = load_files(&a.files[i], 1, a.files[i], &scens);
     for (size_t i = 0; rc == 0 && i < a.n_genius; i++)
@@ -844,6 +945,8 @@ int cli_cmd_study(int argc, char **argv)
         spec.first_seed = a.seed;
         spec.n_seeds = a.n_seeds;
         spec.baseline = !a.no_baseline;
+        spec.periods = (unsigned)a.periods;
+        spec.breach_base = a.breach_base;
         spec.threads = threads;
         cli_progress_t bar;
         cli_progress_init(&bar);

@@ -49,6 +49,8 @@ parley_study_t *parley__study_new(const parley_study_spec_t *sp)
     st->n_seeds = N;
     st->first_seed = sp->first_seed;
     st->baseline = sp->baseline != 0;
+    st->periods = sp->periods;
+    st->breach_base = sp->breach_base;
     st->scenarios = parley_calloc(S, sizeof *st->scenarios);
     st->designs = parley_calloc(D, sizeof *st->designs);
     st->rows = parley_calloc(S * D * N, sizeof *st->rows);
@@ -133,6 +135,11 @@ const parley_study_summary_t *parley_study_summary(const parley_study_t *st,
     return st && design < st->n_designs ? &st->summaries[design] : NULL;
 }
 
+unsigned parley_study_periods(const parley_study_t *st)
+{
+    return st ? st->periods : 0;
+}
+
 double parley_study_seconds(const parley_study_t *st)
 {
     return st ? st->seconds : 0;
@@ -186,8 +193,11 @@ parley_status_t parley_study_write_csv(const parley_study_t *st, FILE *out)
           "gini,power_skew,offset,vetoes_valid,vetoes_refused,concessions,"
           "baseline_agreement,baseline_rounds,baseline_efficiency,"
           "baseline_min_norm_gain,baseline_gini,baseline_power_skew,"
-          "baseline_offset\n",
+          "baseline_offset",
           out);
+    /* Durability columns only when the study followed implementation, so
+     * that a study without it writes what it always did. */
+    fputs(st->periods ? ",standing,periods_kept\n" : "\n", out);
     size_t n = parley_study_n_rows(st);
     for (size_t i = 0; i < n; i++) {
         const parley_study_row_t *r = &st->rows[i];
@@ -199,6 +209,12 @@ parley_status_t parley_study_write_csv(const parley_study_t *st, FILE *out)
         fprintf(out, ",%u,%u,%u", r->vetoes_valid, r->vetoes_refused,
                 r->concessions);
         csv_metrics(out, &r->baseline);
+        if (st->periods) {
+            if (r->standing >= 0)
+                fprintf(out, ",%d,%u", r->standing, r->periods_kept);
+            else
+                fputs(",,", out);
+        }
         fputc('\n', out);
     }
     return fflush(out) == 0 && !ferror(out) ? PARLEY_OK : PARLEY_EIO;
@@ -265,6 +281,10 @@ static void json_factors(parley__sb_t *b, const parley_study_design_t *f)
         parley__sb_key(b, "veto_window");
         parley__sb_uint(b, f->veto_window);
     }
+    if (f->set & PARLEY_STUDY_SET_MONITORING) {
+        parley__sb_key(b, "monitoring");
+        parley__sb_num(b, f->monitoring);
+    }
     parley__sb_key(b, "strategies");
     parley__sb_raw(b, "{");
     parley__sb_key(b, "all");
@@ -320,6 +340,16 @@ parley_status_t parley_study_write_json(const parley_study_t *st, FILE *out)
     parley__sb_raw(&b, "},\n");
     parley__sb_key(&b, "baseline");
     parley__sb_bool(&b, st->baseline);
+    if (st->periods) {
+        parley__sb_raw(&b, ",\n");
+        parley__sb_key(&b, "implementation");
+        parley__sb_raw(&b, "{");
+        parley__sb_key(&b, "periods");
+        parley__sb_uint(&b, st->periods);
+        parley__sb_key(&b, "breach_base");
+        parley__sb_num(&b, st->breach_base);
+        parley__sb_raw(&b, "}");
+    }
     parley__sb_raw(&b, ",\n\"scenarios\":[");
     for (size_t s = 0; s < st->n_scenarios; s++) {
         const parley__study_scenario_t *sc = &st->scenarios[s];
@@ -354,6 +384,12 @@ parley_status_t parley_study_write_json(const parley_study_t *st, FILE *out)
             json_side(&b, su->baseline);
         else
             parley__sb_raw(&b, "null");
+        if (st->periods) {
+            parley__sb_key(&b, "durability");
+            json_interval(&b, &su->durability);
+            parley__sb_key(&b, "periods_kept");
+            json_interval(&b, &su->periods_kept);
+        }
         parley__sb_raw(&b, "}");
     }
     parley__sb_raw(&b, "],\n\"sessions\":[");
@@ -378,6 +414,18 @@ parley_status_t parley_study_write_json(const parley_study_t *st, FILE *out)
         parley__sb_uint(&b, r->concessions);
         parley__sb_key(&b, "baseline");
         json_row_side(&b, &r->baseline);
+        if (st->periods) {
+            parley__sb_key(&b, "standing");
+            if (r->standing >= 0)
+                parley__sb_bool(&b, r->standing);
+            else
+                parley__sb_raw(&b, "null");
+            parley__sb_key(&b, "periods_kept");
+            if (r->standing >= 0)
+                parley__sb_uint(&b, r->periods_kept);
+            else
+                parley__sb_raw(&b, "null");
+        }
         parley__sb_raw(&b, "}");
         bad |= flush_sb(&b, out);
     }

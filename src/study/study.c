@@ -93,6 +93,7 @@ void parley_study_spec_init(parley_study_spec_t *spec)
     spec->first_seed = 1;
     spec->n_seeds = 1;
     spec->baseline = 1;
+    spec->breach_base = PARLEY_BREACH_BASE;
 }
 
 /* ---- per scenario ------------------------------------------------------ */
@@ -319,6 +320,30 @@ static parley_status_t run_baselines(worker_t *w, const item_t *it,
     return PARLEY_OK;
 }
 
+/*
+ * Follows a mediated agreement through the study's periods into `row`
+ * (implementation.c has the model).  Allocates nothing.
+ */
+static parley_status_t implement(const scen_t *s, const cell_t *c,
+                                 const parley_study_design_t *de,
+                                 const parley_study_spec_t *sp, uint64_t seed,
+                                 const uint32_t *pkg, parley_study_row_t *row)
+{
+    double p[PARLEY_MAX_PARTIES];
+    double monitoring =
+        (de->set & PARLEY_STUDY_SET_MONITORING) ? de->monitoring : 0;
+    parley_status_t st =
+        parley_implementation_breach(s->analysis, s->model, s->sc, &c->rules,
+                                     pkg, monitoring, sp->breach_base, p);
+    if (st != PARLEY_OK)
+        return st;
+    row->periods_kept = parley_implementation_kept(
+        p, parley_model_n_parties(s->model), sp->periods,
+        parley_implementation_seed(seed));
+    row->standing = row->periods_kept == sp->periods;
+    return PARLEY_OK;
+}
+
 static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
                                     size_t size)
 {
@@ -409,6 +434,11 @@ static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
             row->concessions = oc.concessions;
             st = parley_study_metrics(s->analysis, s->model, oc.agreement,
                                       oc.rounds, oc.package, &row->mediated);
+            row->standing = -1;
+            row->periods_kept = 0;
+            if (st == PARLEY_OK && sp->periods > 0 && oc.agreement)
+                st = implement(s, c, &sp->designs[it->idx], sp, seed,
+                               oc.package, row);
         }
         if (st != PARLEY_OK)
             return st;
@@ -591,6 +621,12 @@ static parley_status_t check_spec(const parley_study_spec_t *sp,
                   (double)sp->n_seeds;
     if (rows > 1e9)
         BAD("%.0f sessions are more than a study holds (10^9)", rows);
+    if (sp->periods > PARLEY_STUDY_PERIODS_MAX)
+        BAD("%u implementation periods are more than a study follows (%u)",
+            sp->periods, PARLEY_STUDY_PERIODS_MAX);
+    if (!(sp->breach_base >= 0 && sp->breach_base <= 1))
+        BAD("the base breach probability must be in [0, 1], got %g",
+            sp->breach_base);
     for (size_t i = 0; i < sp->n_scenarios; i++) {
         const parley_scenario_t *sc = sp->scenarios[i];
         if (!sc)
@@ -607,6 +643,10 @@ static parley_status_t check_spec(const parley_study_spec_t *sp,
         for (size_t e = 0; e < d; e++)
             if (strcmp(sp->designs[e].name, de->name) == 0)
                 BAD("two designs are named '%s'", de->name);
+        if ((de->set & PARLEY_STUDY_SET_MONITORING) &&
+            !(de->monitoring >= 0 && de->monitoring <= 1))
+            BAD("design '%s': monitoring intensity must be in [0, 1], got %g",
+                de->name, de->monitoring);
         if (de->strategies.n_assign &&
             (!de->strategies.party_ids || !de->strategies.kinds))
             BAD("design '%s': strategy assignments without parties or kinds",
@@ -835,11 +875,35 @@ static void summarise_side(const parley_study_t *res, size_t d, int baseline,
     }
 }
 
+/* Durability of design d's mediated agreements. */
+static void summarise_durability(const parley_study_t *res, size_t d,
+                                 double *x, parley_study_summary_t *out)
+{
+    size_t S = res->n_scenarios, D = res->n_designs, N = res->n_seeds;
+    size_t n = 0, standing = 0;
+    for (size_t si = 0; si < S; si++)
+        for (size_t k = 0; k < N; k++) {
+            const parley_study_row_t *row = &res->rows[(si * D + d) * N + k];
+            if (row->standing < 0)
+                continue;
+            standing += row->standing != 0;
+            x[n++] = (double)row->periods_kept;
+        }
+    parley_interval_wilson(standing, n, 0.95, &out->durability);
+    parley_interval_mean(x, n, 0.95, &out->periods_kept);
+}
+
 static void summarise(parley_study_t *res, const parley_study_spec_t *sp,
                       double *scratch)
 {
     for (size_t d = 0; d < res->n_designs; d++) {
         parley_study_summary_t *s = &res->summaries[d];
+        if (sp->periods > 0)
+            summarise_durability(res, d, scratch, s);
+        else {
+            parley_interval_mean(NULL, 0, 0.95, &s->durability);
+            parley_interval_mean(NULL, 0, 0.95, &s->periods_kept);
+        }
         s->sessions = res->n_scenarios * res->n_seeds;
         summarise_side(res, d, 0, scratch, s->mediated);
         if (sp->baseline)

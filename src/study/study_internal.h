@@ -7,6 +7,7 @@
  *   simulate.c  one simulated session with its comparisons
  *   study.c     the study runner: work items, threads, per-scenario state
  *   output.c    rows and summaries as CSV and JSON
+ *   implementation.c  breaches after agreement, durability
  */
 #ifndef PARLEY_STUDY_INTERNAL_H
 #define PARLEY_STUDY_INTERNAL_H

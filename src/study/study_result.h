@@ -27,6 +27,8 @@ struct parley_study {
     size_t n_scenarios, n_designs, n_seeds;
     uint64_t first_seed;
     int baseline;
+    unsigned periods; /* implementation periods, 0: none */
+    double breach_base;
     parley__study_scenario_t *scenarios; /* [n_scenarios] */
     parley__study_design_t *designs;     /* [n_designs] */
     parley_study_row_t *rows; /* [S * D * N], scenario, design, seed */
