@@ -9,7 +9,11 @@
  * every row equal to a standalone simulation with the same design and seed
  * (so plans and reset sessions change nothing), baselines shared exactly
  * where they may be, summaries recomputed from the rows, errors with their
- * diagnostics, and allocation failures at every step.
+ * diagnostics, and allocation failures at every step.  Implementation:
+ * the breach formula against hand-worked values and monotone in each
+ * driver, the one-draw path and a slow per-party, per-period path both
+ * against the law of the formula, and a study with periods the same
+ * whatever the threads, each row the implementation of its session.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -708,6 +712,446 @@ static int diag_contains(const parley_diags_t *dg, const char *needle)
     return 0;
 }
 
+/* ---- implementation and durability -------------------------------------- */
+
+/*
+ * Two voting parties and a guarantor between them (so scenario and model
+ * indices differ), one issue, reservations 0: every package is feasible
+ * and each party's ideal is 1.  At "mid" A's normalized gain is 0.3 and
+ * B's 0.8.  A holds two guarantees that apply at mid (credibility 0.8 and
+ * 0.5), B one that applies only at hi (0.6).
+ */
+static const char small_json[] =
+    "{\"version\": 1, \"name\": \"small\","
+    " \"issues\": [{\"id\": \"x\", \"kind\": \"discrete\","
+    "   \"options\": [\"lo\", \"mid\", \"hi\"]}],"
+    " \"parties\": ["
+    "  {\"id\": \"a\", \"role\": \"party\", \"power\": 2,"
+    "   \"utility\": {\"x\": {\"weight\": 1, \"table\":"
+    "     {\"lo\": 0, \"mid\": 0.3, \"hi\": 1}}}},"
+    "  {\"id\": \"g\", \"role\": \"guarantor\"},"
+    "  {\"id\": \"b\", \"role\": \"party\", \"power\": 1,"
+    "   \"utility\": {\"x\": {\"weight\": 1, \"table\":"
+    "     {\"lo\": 1, \"mid\": 0.8, \"hi\": 0}}}}],"
+    " \"guarantees\": ["
+    "  {\"id\": \"g1\", \"guarantor\": \"g\", \"beneficiary\": \"a\","
+    "   \"kind\": \"economic\", \"credibility\": 0.8, \"value\": 0.1,"
+    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"in\","
+    "     \"value\": [\"mid\", \"hi\"]}]},"
+    "  {\"id\": \"g2\", \"guarantor\": \"g\", \"beneficiary\": \"a\","
+    "   \"kind\": \"security\", \"credibility\": 0.5, \"value\": 0.1,"
+    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\", \"value\": \"mid\"}]},"
+    "  {\"id\": \"g3\", \"guarantor\": \"g\", \"beneficiary\": \"b\","
+    "   \"kind\": \"monitoring\", \"credibility\": 0.6, \"value\": 0.1,"
+    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\", \"value\": \"hi\"}]}"
+    " ]}";
+
+static parley_scenario_t *small(void)
+{
+    parley_scenario_t *sc = NULL;
+    parley_diags_t *d = parley_diags_new();
+    parley_status_t st = parley_scenario_read_string(
+        small_json, sizeof small_json - 1, "small", &sc, d);
+    if (st != PARLEY_OK)
+        parley_diags_print(d, stderr);
+    assert_int_equal(st, PARLEY_OK);
+    parley_diags_free(d);
+    return sc;
+}
+
+/* The formula against values worked by hand. */
+static void test_breach_formula(void **state)
+{
+    (void)state;
+    const double eps = 1e-15;
+    /* 0.2 x (1 - 0.4) x (1 - 0.5) x (1 - 0.8) */
+    assert_float_equal(parley_breach_probability(0.2, 0.4, 0.5, 0.2), 0.012,
+                       eps);
+    assert_float_equal(parley_breach_probability(0.2, 0, 0, 1), 0.2, eps);
+    assert_float_equal(parley_breach_probability(0.3, 0.75, 0.9, 0.5),
+                       0.3 * 0.25 * 0.1 * 0.5, eps);
+    assert_true(parley_breach_probability(0.2, 1, 0, 1) == 0);
+    assert_true(parley_breach_probability(0.2, 0.5, 1, 1) == 0);
+    assert_true(parley_breach_probability(0.2, 0.5, 0.5, 0) == 0);
+    /* Clamped drivers: a gain below the reservation tempts as 0 does, one
+     * beyond the ideal as 1; NaN counts as 0. */
+    assert_float_equal(parley_breach_probability(0.2, -0.3, 0, 1), 0.2, eps);
+    assert_true(parley_breach_probability(0.2, 1.5, 0, 1) == 0);
+    assert_float_equal(parley_breach_probability(0.2, NAN, NAN, 1), 0.2, eps);
+    assert_float_equal(parley_breach_probability(7, 0, 0, 1), 1, eps);
+
+    assert_float_equal(parley_monitoring_from_name("none"), 0, 0);
+    assert_float_equal(parley_monitoring_from_name("periodic"), 0.5, 0);
+    assert_float_equal(parley_monitoring_from_name("independent"), 0.9, 0);
+    assert_true(parley_monitoring_from_name("sometimes") < 0);
+    assert_string_equal(parley_monitoring_name(0.9), "independent");
+    assert_null(parley_monitoring_name(0.3));
+
+    /* On a scenario: guarantees, their conditions, the party mapping. */
+    parley_scenario_t *sc = small();
+    parley_model_t *m = NULL;
+    parley_analysis_t *a = NULL;
+    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
+    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    parley_rules_t rules;
+    parley_rules_of(sc, &rules);
+    assert_true(rules.guarantees);
+    const uint32_t lo[] = {0}, mid[] = {1}, hi[] = {2};
+    assert_float_equal(parley_implementation_unguaranteed(sc, &rules, 0, mid),
+                       0.2 * 0.5, eps);
+    assert_float_equal(parley_implementation_unguaranteed(sc, &rules, 0, hi),
+                       0.2, eps);
+    assert_float_equal(parley_implementation_unguaranteed(sc, &rules, 0, lo),
+                       1, 0);
+    assert_float_equal(parley_implementation_unguaranteed(sc, &rules, 2, hi),
+                       0.4, eps);
+    assert_float_equal(parley_implementation_unguaranteed(sc, &rules, 2, mid),
+                       1, 0);
+    double p[2];
+    assert_int_equal(parley_implementation_breach(a, m, sc, &rules, mid, 0.5,
+                                                  0.2, p),
+                     PARLEY_OK);
+    assert_float_equal(p[0], 0.2 * 0.7 * 0.5 * 0.1, eps); /* 0.007 */
+    assert_float_equal(p[1], 0.2 * 0.2 * 0.5, eps);       /* 0.02 */
+    assert_int_equal(parley_implementation_breach(a, m, sc, NULL, hi, 0.5,
+                                                  0.2, p),
+                     PARLEY_OK);
+    assert_true(p[0] == 0);                           /* at its ideal */
+    assert_float_equal(p[1], 0.2 * 1 * 0.5 * 0.4, eps); /* g3 applies */
+    rules.guarantees = 0;
+    assert_int_equal(parley_implementation_breach(a, m, sc, &rules, mid, 0,
+                                                  0.2, p),
+                     PARLEY_OK);
+    assert_float_equal(p[0], 0.2 * 0.7, eps);
+    assert_float_equal(p[1], 0.2 * 0.2, eps);
+    assert_int_equal(parley_implementation_breach(a, m, sc, &rules, mid, 1.5,
+                                                  0.2, p),
+                     PARLEY_EARG);
+    assert_int_equal(parley_implementation_breach(a, m, sc, &rules, mid, 0.5,
+                                                  -0.1, p),
+                     PARLEY_EARG);
+    assert_int_equal(parley_implementation_breach(a, m, sc, &rules, NULL,
+                                                  0.5, 0.2, p),
+                     PARLEY_EARG);
+    parley_analysis_free(a);
+    parley_model_free(m);
+    parley_scenario_free(sc);
+}
+
+/* The probability falls with each driver, the others held (on a grid, and
+ * for a guarantee's credibility through the scenario). */
+static void test_breach_monotone(void **state)
+{
+    (void)state;
+    const double base[] = {0.05, 0.2, 1};
+    for (size_t b = 0; b < 3; b++)
+        for (int i = 0; i <= 10; i++)
+            for (int j = 0; j <= 10; j++)
+                for (int k = 0; k < 10; k++) {
+                    double x = i / 10.0, y = j / 10.0, c = k / 10.0,
+                           c2 = (k + 1) / 10.0;
+                    double p = parley_breach_probability(base[b], x, y, 1 - c);
+                    assert_true(p >= 0 && p <= base[b]);
+                    /* more credibility */
+                    double q = parley_breach_probability(base[b], x, y, 1 - c2);
+                    assert_true(q <= p);
+                    if (x < 1 && y < 1)
+                        assert_true(q < p);
+                    /* more gain, more monitoring */
+                    double g1 = k / 10.0, g2 = (k + 1) / 10.0;
+                    double pg1 = parley_breach_probability(base[b], g1, x, 1 - y),
+                           pg2 = parley_breach_probability(base[b], g2, x, 1 - y);
+                    assert_true(pg2 <= pg1);
+                    if (x < 1 && y < 1)
+                        assert_true(pg2 < pg1);
+                    double pm1 = parley_breach_probability(base[b], x, g1, 1 - y),
+                           pm2 = parley_breach_probability(base[b], x, g2, 1 - y);
+                    assert_true(pm2 <= pm1);
+                    if (x < 1 && y < 1)
+                        assert_true(pm2 < pm1);
+                }
+    /* A guarantee's credibility raised in the scenario lowers only its
+     * beneficiary's probability. */
+    parley_scenario_t *sc = small();
+    parley_model_t *m = NULL;
+    parley_analysis_t *a = NULL;
+    assert_int_equal(parley_model_new(sc, &m, NULL), PARLEY_OK);
+    assert_int_equal(parley_analyze(m, NULL, &a, NULL), PARLEY_OK);
+    const uint32_t mid[] = {1};
+    double prev[2] = {1, 1};
+    for (int k = 0; k <= 10; k++) {
+        sc->guarantees[0].credibility = k / 10.0;
+        double p[2];
+        assert_int_equal(parley_implementation_breach(a, m, sc, NULL, mid, 0.3,
+                                                      0.2, p),
+                         PARLEY_OK);
+        if (k > 0) {
+            assert_true(p[0] < prev[0]);
+            assert_true(p[1] == prev[1]);
+        }
+        prev[0] = p[0];
+        prev[1] = p[1];
+    }
+    parley_analysis_free(a);
+    parley_model_free(m);
+    parley_scenario_free(sc);
+}
+
+/* A generator of the test's own (splitmix64), for the slow path. */
+static double test_unit(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* The slow obvious implementation: each period, each party draws. */
+static unsigned kept_slow(const double *p, size_t n, unsigned periods,
+                          uint64_t *s, size_t *first_breaches)
+{
+    for (unsigned t = 0; t < periods; t++) {
+        int breach = 0;
+        for (size_t i = 0; i < n; i++)
+            if (test_unit(s) < p[i]) {
+                breach = 1;
+                if (t == 0)
+                    first_breaches[i]++;
+            }
+        if (breach)
+            return t;
+    }
+    return periods;
+}
+
+/* Within 5 standard errors of a binomial proportion. */
+static void assert_share(size_t hits, size_t n, double prob)
+{
+    double f = (double)hits / (double)n;
+    double tol = 5 * sqrt(prob * (1 - prob) / (double)n) + 1e-12;
+    if (fabs(f - prob) > tol)
+        fail_msg("share %.6f, expected %.6f within %.6f", f, prob, tol);
+}
+
+/* The one-draw geometric path and the per-party, per-period draws both
+ * follow the law of the formula: P(kept = k) = S^k (1 - S), P(standing) =
+ * S^T; each party breaches in a period with its own probability. */
+static void test_kept_law(void **state)
+{
+    (void)state;
+    const double p[] = {0.05, 0.1, 0.02};
+    const unsigned T = 8;
+    const size_t n = 100000;
+    double S = (1 - p[0]) * (1 - p[1]) * (1 - p[2]);
+    size_t fast[9] = {0}, slow[9] = {0}, first[3] = {0};
+    uint64_t s = 12345;
+    for (size_t r = 0; r < n; r++) {
+        unsigned k = parley_implementation_kept(p, 3, T, r + 1);
+        assert_true(k <= T);
+        fast[k]++;
+        unsigned k2 = kept_slow(p, 3, T, &s, first);
+        slow[k2]++;
+    }
+    for (unsigned k = 0; k <= T; k++) {
+        double prob = k < T ? pow(S, k) * (1 - S) : pow(S, T);
+        assert_share(fast[k], n, prob);
+        assert_share(slow[k], n, prob);
+    }
+    for (size_t i = 0; i < 3; i++)
+        assert_share(first[i], n, p[i]);
+
+    /* Edges: no periods; nobody breaches; a sure breach; same seed, same
+     * result; out-of-range probabilities clamped. */
+    assert_int_equal(parley_implementation_kept(p, 3, 0, 7), 0);
+    const double none[] = {0, 0}, sure[] = {0.1, 1}, wild[] = {-1, 0};
+    assert_int_equal(parley_implementation_kept(none, 2, 12, 7), 12);
+    assert_int_equal(parley_implementation_kept(wild, 2, 12, 7), 12);
+    assert_int_equal(parley_implementation_kept(sure, 2, 12, 7), 0);
+    assert_int_equal(parley_implementation_kept(NULL, 0, 5, 7), 5);
+    for (uint64_t seed = 0; seed < 50; seed++)
+        assert_int_equal(parley_implementation_kept(p, 3, T, seed),
+                         parley_implementation_kept(p, 3, T, seed));
+    assert_true(parley_implementation_seed(1) != parley_implementation_seed(2));
+    assert_true(parley_implementation_seed(1) !=
+                parley_study_strategy_seed(1, 0));
+}
+
+/* A study with periods: the same bytes whatever the threads, each row the
+ * implementation of its session's agreement, summaries from the rows, the
+ * same draws for designs that differ only in monitoring. */
+static void test_study_durability(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = river();
+    parley_study_design_t d[4];
+    memset(d, 0, sizeof d);
+    const char *names[] = {"g+ none", "g+ indep", "g- none", "g- indep"};
+    for (int i = 0; i < 4; i++) {
+        d[i].name = names[i];
+        d[i].set = PARLEY_STUDY_SET_GUARANTEES;
+        d[i].guarantees = i < 2;
+        if (i % 2) {
+            d[i].set |= PARLEY_STUDY_SET_MONITORING;
+            d[i].monitoring = PARLEY_MONITORING_INDEPENDENT;
+        }
+    }
+    const char *ids[] = {"lowen"};
+    const parley_strategy_kind_t kinds[] = {PARLEY_STRATEGY_BOULWARE};
+    d[2].strategies.n_assign = d[3].strategies.n_assign = 1;
+    d[2].strategies.party_ids = d[3].strategies.party_ids = ids;
+    d[2].strategies.kinds = d[3].strategies.kinds = kinds;
+    parley_study_spec_t spec;
+    parley_study_spec_init(&spec);
+    assert_int_equal(spec.periods, 0);
+    assert_float_equal(spec.breach_base, PARLEY_BREACH_BASE, 0);
+    spec.n_scenarios = 1;
+    spec.scenarios = (const parley_scenario_t *const *)&sc;
+    spec.n_designs = 4;
+    spec.designs = d;
+    spec.first_seed = 5;
+    spec.n_seeds = 40;
+    spec.periods = 6;
+    spec.breach_base = 0.3;
+    spec.baseline = 0;
+    char *csv1 = NULL, *json1 = NULL;
+    const unsigned threads[] = {1, 2, 5};
+    parley_study_t *st = NULL;
+    for (size_t t = 0; t < 3; t++) {
+        parley_study_free(st);
+        st = NULL;
+        spec.threads = threads[t];
+        assert_int_equal(parley_study_run(&spec, &st, NULL), PARLEY_OK);
+        char *csv = csv_of(st), *json = json_of(st);
+        if (!csv1) {
+            csv1 = csv;
+            json1 = json;
+        } else {
+            assert_string_equal(csv, csv1);
+            assert_string_equal(json, json1);
+            free(csv);
+            free(json);
+        }
+    }
+    assert_int_equal(parley_study_periods(st), 6);
+    assert_non_null(strstr(csv1, ",baseline_offset,standing,periods_kept\n"));
+    assert_non_null(strstr(json1, "\"implementation\":{\"periods\":6,"
+                                  "\"breach_base\":0.3}"));
+    assert_non_null(strstr(json1, "\"monitoring\":0.9"));
+    assert_non_null(strstr(json1, "\"durability\":{\"n\":"));
+
+    size_t agreements[4] = {0}, standing[4] = {0}, broken = 0;
+    double kept_sum[4] = {0};
+    for (size_t i = 0; i < parley_study_n_rows(st); i++) {
+        const parley_study_row_t *r = parley_study_row(st, i);
+        if (!r->mediated.agreement) {
+            assert_int_equal(r->standing, -1);
+            assert_int_equal(r->periods_kept, 0);
+            continue;
+        }
+        assert_true(r->standing == 0 || r->standing == 1);
+        assert_int_equal(r->standing, r->periods_kept == 6);
+        agreements[r->design]++;
+        standing[r->design] += (size_t)r->standing;
+        kept_sum[r->design] += r->periods_kept;
+        broken += r->standing == 0;
+        /* The row is the implementation of the standalone session's
+         * agreement under the design's rules and monitoring. */
+        parley_rules_t rules;
+        parley_rules_of(sc, &rules);
+        rules.guarantees = d[r->design].guarantees;
+        parley_strategy_kind_t k[8] = {0};
+        if (r->design >= 2)
+            k[3] = PARLEY_STRATEGY_BOULWARE; /* lowen */
+        parley_simulation_opts_t o;
+        parley_simulation_opts_init(&o);
+        o.rules = &rules;
+        o.kinds = k;
+        o.seed = r->seed;
+        o.baseline = 0;
+        parley_simulation_t *sim = NULL;
+        assert_int_equal(parley_simulate(sc, &o, &sim, NULL), PARLEY_OK);
+        const parley_sim_result_t *res =
+            parley_simulation_result(sim, PARLEY_SIM_MEDIATED);
+        assert_int_equal(res->agreement, 1);
+        double p[PARLEY_MAX_PARTIES];
+        double mon = r->design % 2 ? 0.9 : 0;
+        assert_int_equal(parley_implementation_breach(
+                             parley_simulation_analysis(sim),
+                             parley_simulation_model(sim), sc, &rules,
+                             res->package, mon, 0.3, p),
+                         PARLEY_OK);
+        size_t np = parley_model_n_parties(parley_simulation_model(sim));
+        for (size_t q = 0; q < np; q++)
+            assert_true(p[q] > 0 && p[q] < 0.3);
+        assert_int_equal(r->periods_kept,
+                         parley_implementation_kept(
+                             p, np, 6, parley_implementation_seed(r->seed)));
+        parley_simulation_free(sim);
+        /* Common random numbers: the same session under more monitoring
+         * is kept at least as long. */
+        if (r->design % 2 == 0) {
+            const parley_study_row_t *r2 = parley_study_row(st, i + 40);
+            assert_int_equal(r2->seed, r->seed);
+            assert_int_equal(r2->mediated.agreement, 1);
+            assert_true(r2->periods_kept >= r->periods_kept);
+        }
+    }
+    assert_true(broken > 0); /* the check above is not vacuous */
+    for (size_t de = 0; de < 4; de++) {
+        const parley_study_summary_t *su = parley_study_summary(st, de);
+        assert_int_equal(su->durability.n, agreements[de]);
+        assert_float_equal(su->durability.mean,
+                           (double)standing[de] / (double)agreements[de],
+                           1e-15);
+        parley_interval_t w;
+        parley_interval_wilson(standing[de], agreements[de], 0.95, &w);
+        assert_float_equal(su->durability.lo, w.lo, 0);
+        assert_float_equal(su->durability.hi, w.hi, 0);
+        assert_int_equal(su->periods_kept.n, agreements[de]);
+        assert_float_equal(su->periods_kept.mean,
+                           kept_sum[de] / (double)agreements[de], 1e-12);
+    }
+    /* More monitoring, more durable (same sessions, same draws). */
+    assert_true(parley_study_summary(st, 1)->durability.mean >
+                parley_study_summary(st, 0)->durability.mean);
+    free(csv1);
+    free(json1);
+    parley_study_free(st);
+
+    /* Without periods: no durability anywhere. */
+    spec.periods = 0;
+    spec.n_seeds = 3;
+    assert_int_equal(parley_study_run(&spec, &st, NULL), PARLEY_OK);
+    for (size_t i = 0; i < parley_study_n_rows(st); i++)
+        assert_int_equal(parley_study_row(st, i)->standing, -1);
+    assert_int_equal(parley_study_summary(st, 0)->durability.n, 0);
+    char *csv = csv_of(st), *json = json_of(st);
+    assert_null(strstr(csv, "standing"));
+    assert_null(strstr(json, "durability"));
+    assert_null(strstr(json, "implementation"));
+    free(csv);
+    free(json);
+    parley_study_free(st);
+
+    /* Out of range. */
+    parley_diags_t *dg = parley_diags_new();
+    spec.periods = PARLEY_STUDY_PERIODS_MAX + 1;
+    assert_int_equal(parley_study_run(&spec, &st, dg), PARLEY_EARG);
+    assert_true(diag_contains(dg, "implementation periods"));
+    spec.periods = 4;
+    spec.breach_base = 1.5;
+    assert_int_equal(parley_study_run(&spec, &st, dg), PARLEY_EARG);
+    assert_true(diag_contains(dg, "base breach probability"));
+    spec.breach_base = 0.2;
+    d[1].monitoring = -0.5;
+    assert_int_equal(parley_study_run(&spec, &st, dg), PARLEY_EARG);
+    assert_true(diag_contains(dg, "design 'g+ indep': monitoring intensity"));
+    assert_null(st);
+    parley_diags_free(dg);
+    parley_scenario_free(sc);
+}
+
 static void test_study_errors(void **state)
 {
     (void)state;
@@ -930,6 +1374,10 @@ int main(void)
         cmocka_unit_test(test_study_rows_are_simulations),
         cmocka_unit_test(test_study_without_baseline),
         cmocka_unit_test(test_study_errors),
+        cmocka_unit_test(test_breach_formula),
+        cmocka_unit_test(test_breach_monotone),
+        cmocka_unit_test(test_kept_law),
+        cmocka_unit_test(test_study_durability),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_no_allocation_per_session),
     };
