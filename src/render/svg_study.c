@@ -9,9 +9,13 @@
  * means), and, when the study ran the baseline, the baseline's beside it
  * as a square, so the effect of a design and the effect of mediation read
  * off the same panel.  A metric a design has no value for (no agreement,
- * hence no skew) leaves its place empty and says so.
+ * hence no skew) leaves its place empty and says so.  A study that
+ * followed implementation has a seventh panel, durability: the share of
+ * mediated agreements still standing after its periods (no baseline
+ * square: the baseline's agreements are not implemented).
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parley/render.h"
@@ -30,6 +34,20 @@ static const char *const titles[PARLEY_STUDY_STAT_COUNT] = {
     "agreement rate", "rounds", "efficiency", "min normalized gain",
     "power skew (agreements)", "offset vs power_nash (agreements)"};
 
+/* Panel PARLEY_STUDY_STAT_COUNT is durability. */
+#define DURABILITY PARLEY_STUDY_STAT_COUNT
+
+/* The interval design d shows in panel `stat` (side 1: the baseline), or
+ * NULL when that side has none there. */
+static const parley_interval_t *value_of(const parley_study_t *st, int stat,
+                                         size_t d, int side)
+{
+    const parley_study_summary_t *s = parley_study_summary(st, d);
+    if (stat == DURABILITY)
+        return side ? NULL : &s->durability;
+    return side ? &s->baseline[stat] : &s->mediated[stat];
+}
+
 /* Range of the panel: every mean and bound, and 0 (bars are read from
  * it; for skew and offset it is where the sign changes); [0, 1] for the
  * rate. */
@@ -39,10 +57,10 @@ static void range_of(const parley_study_t *st, int stat, int with_base,
     int any = 0;
     double a = 0, b = 0;
     for (size_t d = 0; d < parley_study_n_designs(st); d++) {
-        const parley_study_summary_t *s = parley_study_summary(st, d);
         for (int side = 0; side < 1 + with_base; side++) {
-            const parley_interval_t *iv =
-                side ? &s->baseline[stat] : &s->mediated[stat];
+            const parley_interval_t *iv = value_of(st, stat, d, side);
+            if (!iv)
+                continue;
             double v[3] = {iv->mean, iv->lo, iv->hi};
             for (int q = 0; q < 3; q++) {
                 if (!isfinite(v[q]))
@@ -55,7 +73,7 @@ static void range_of(const parley_study_t *st, int stat, int with_base,
             }
         }
     }
-    if (stat == PARLEY_STUDY_AGREEMENT) {
+    if (stat == PARLEY_STUDY_AGREEMENT || stat == DURABILITY) {
         a = 0;
         b = 1;
     } else if (!any) {
@@ -73,7 +91,8 @@ static void range_of(const parley_study_t *st, int stat, int with_base,
         b += 0.5;
     }
     double pad = (b - a) * 0.06;
-    *lo = a - (stat == PARLEY_STUDY_AGREEMENT ? 0 : pad);
+    *lo = a - (stat == PARLEY_STUDY_AGREEMENT || stat == DURABILITY ? 0
+                                                                    : pad);
     *hi = b + pad;
 }
 
@@ -130,7 +149,9 @@ parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out)
         pw = 240;
     const double ph = 190;
     const size_t cols = D > 6 ? 2 : 3;
-    const size_t rows = (PARLEY_STUDY_STAT_COUNT + cols - 1) / cols;
+    unsigned periods = parley_study_periods(st);
+    const int panels = PARLEY_STUDY_STAT_COUNT + (periods > 0);
+    const size_t rows = ((size_t)panels + cols - 1) / cols;
     double W = left + (double)cols * (pw + gx);
     double H = top + (double)rows * (ph + gy) + 30;
     fprintf(out,
@@ -159,7 +180,14 @@ parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out)
             "<text x=\"20\" y=\"66\" " FONT " font-size=\"12\" "
             "fill=\"#333333\">Efficiency and min normalized gain count an "
             "impasse as 0; skew and offset are over agreements.</text>\n");
-    for (int stat = 0; stat < PARLEY_STUDY_STAT_COUNT; stat++) {
+    for (int stat = 0; stat < panels; stat++) {
+        char title[96];
+        if (stat == DURABILITY)
+            snprintf(title, sizeof title,
+                     "durability after %u period%s (agreements)", periods,
+                     periods == 1 ? "" : "s");
+        else
+            snprintf(title, sizeof title, "%s", titles[stat]);
         double x0 = left + (double)((size_t)stat % cols) * (pw + gx);
         double y0 = top + (double)((size_t)stat / cols) * (ph + gy);
         double lo, hi;
@@ -169,7 +197,7 @@ parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out)
                 "fill=\"#ffffff\" stroke=\"#888888\"/>\n"
                 "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"13\" "
                 "font-weight=\"bold\">%s</text>\n",
-                x0, y0, pw, ph, x0, y0 - 8, titles[stat]);
+                x0, y0, pw, ph, x0, y0 - 8, title);
         double stp = parley__svg_tick_step(hi - lo, 4);
         int dec = stp >= 1 ? 0 : (int)ceil(-log10(stp) - 1e-9);
         for (double t = ceil(lo / stp) * stp; t <= hi + stp * 1e-9;
@@ -185,18 +213,19 @@ parley_status_t parley_render_study_svg(const parley_study_t *st, FILE *out)
                     x0 - 4, y + 3.5, dec, v);
         }
         for (size_t d = 0; d < D; d++) {
-            const parley_study_summary_t *s = parley_study_summary(st, d);
             double x = x0 + 15 + slot * ((double)d + 0.5);
-            const parley_interval_t *m = &s->mediated[stat];
+            const parley_interval_t *m = value_of(st, stat, d, 0);
+            int beside = with_base && stat != DURABILITY;
             if (!isfinite(m->mean))
                 fprintf(out,
                         "<text x=\"%.2f\" y=\"%.2f\" " FONT
                         " font-size=\"10\" text-anchor=\"middle\" "
                         "fill=\"#777777\">n/a</text>\n",
                         x, y0 + ph / 2);
-            mark(out, with_base ? x - 7 : x, m, y0, ph, lo, hi, 0);
-            if (with_base)
-                mark(out, x + 7, &s->baseline[stat], y0, ph, lo, hi, 1);
+            mark(out, beside ? x - 7 : x, m, y0, ph, lo, hi, 0);
+            if (beside)
+                mark(out, x + 7, value_of(st, stat, d, 1), y0, ph, lo, hi,
+                     1);
             double ly = y0 + ph + 12;
             fprintf(out,
                     "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"10\" "
