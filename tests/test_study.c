@@ -740,10 +740,12 @@ static const char small_json[] =
     "     \"value\": [\"mid\", \"hi\"]}]},"
     "  {\"id\": \"g2\", \"guarantor\": \"g\", \"beneficiary\": \"a\","
     "   \"kind\": \"security\", \"credibility\": 0.5, \"value\": 0.1,"
-    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\", \"value\": \"mid\"}]},"
+    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\","
+    "     \"value\": \"mid\"}]},"
     "  {\"id\": \"g3\", \"guarantor\": \"g\", \"beneficiary\": \"b\","
     "   \"kind\": \"monitoring\", \"credibility\": 0.6, \"value\": 0.1,"
-    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\", \"value\": \"hi\"}]}"
+    "   \"conditions\": [{\"issue\": \"x\", \"op\": \"==\","
+    "     \"value\": \"hi\"}]}"
     " ]}";
 
 static parley_scenario_t *small(void)
@@ -859,13 +861,14 @@ static void test_breach_monotone(void **state)
                         assert_true(q < p);
                     /* more gain, more monitoring */
                     double g1 = k / 10.0, g2 = (k + 1) / 10.0;
-                    double pg1 = parley_breach_probability(base[b], g1, x, 1 - y),
-                           pg2 = parley_breach_probability(base[b], g2, x, 1 - y);
+                    double B = base[b];
+                    double pg1 = parley_breach_probability(B, g1, x, 1 - y),
+                           pg2 = parley_breach_probability(B, g2, x, 1 - y);
                     assert_true(pg2 <= pg1);
                     if (x < 1 && y < 1)
                         assert_true(pg2 < pg1);
-                    double pm1 = parley_breach_probability(base[b], x, g1, 1 - y),
-                           pm2 = parley_breach_probability(base[b], x, g2, 1 - y);
+                    double pm1 = parley_breach_probability(B, x, g1, 1 - y),
+                           pm2 = parley_breach_probability(B, x, g2, 1 - y);
                     assert_true(pm2 <= pm1);
                     if (x < 1 && y < 1)
                         assert_true(pm2 < pm1);
@@ -1253,7 +1256,8 @@ static void fa_free(void *ctx, void *p)
 }
 
 /* Allocations of a one-thread study of the river basin over n seeds. */
-static size_t study_allocations(size_t n_seeds, int baseline)
+static size_t study_allocations(size_t n_seeds, int baseline,
+                                unsigned periods)
 {
     parley_scenario_t *sc = river();
     parley_study_design_t d;
@@ -1267,6 +1271,7 @@ static size_t study_allocations(size_t n_seeds, int baseline)
     spec.designs = &d;
     spec.n_seeds = n_seeds;
     spec.baseline = baseline;
+    spec.periods = periods;
     spec.threads = 1;
     fail_alloc_t fa = {0, 0, 0};
     parley_allocator_t a = {fa_malloc, fa_realloc, fa_free, &fa};
@@ -1288,11 +1293,15 @@ static size_t study_allocations(size_t n_seeds, int baseline)
 static void test_no_allocation_per_session(void **state)
 {
     (void)state;
-    size_t few = study_allocations(3, 0), many = study_allocations(300, 0);
+    size_t few = study_allocations(3, 0, 0);
+    size_t many = study_allocations(300, 0, 0);
     if (few != many)
         fail_msg("%zu allocations for 3 sessions, %zu for 300", few, many);
+    /* Implementation allocates nothing either. */
+    assert_int_equal(study_allocations(3, 0, 8), few);
+    assert_int_equal(study_allocations(300, 0, 8), few);
     /* The baseline is a function call that builds its own parties. */
-    assert_true(study_allocations(3, 1) > few);
+    assert_true(study_allocations(3, 1, 0) > few);
 }
 
 /* A study on one thread (the hooks are not thread-safe) and a simulation
