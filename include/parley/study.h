@@ -305,7 +305,8 @@ typedef struct parley_study_design {
     unsigned veto_budget, veto_window;
     parley_study_mix_t strategies;
     /* Monitoring intensity of implementation in [0, 1] (not a rule of the
-     * session: it acts only after agreement).  Unset: none (0). */
+     * session: it acts only after agreement, and only in a study with
+     * periods).  Unset: none (0). */
     double monitoring;
 } parley_study_design_t;
 
