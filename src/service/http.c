@@ -33,6 +33,7 @@ struct svc_daemon {
     struct MHD_Daemon *mhd;
     svc_t *svc;
     atomic_int in_flight; /* requests begun and not yet completed */
+    atomic_int stopping;  /* set once a stop began: new requests get 503 */
 };
 
 /* What one request carries from its first call to its completion. */
@@ -358,6 +359,8 @@ static void add_headers(struct MHD_Response *r, const svc_reply_t *rep)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     if (rep->allow)
         MHD_add_response_header(r, "Allow", rep->allow);
+    if (rep->close)
+        MHD_add_response_header(r, "Connection", "close");
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, svc_reply_t *rep)
@@ -409,8 +412,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             return MHD_NO;
         *con_cls = cs;
         atomic_fetch_add(&d->in_flight, 1);
-        if (!begin_request(d->svc, c, url, method, cs, &rep))
+        if (atomic_load(&d->stopping)) {
+            /* A request on a connection kept alive across the stop: refused
+             * whole, so the requests in flight drain. */
+            svc_reply_fail(&rep, 503, "PARLEY_ESTATE",
+                           "the service is stopping");
+            rep.close = 1;
+        } else if (!begin_request(d->svc, c, url, method, cs, &rep)) {
             return MHD_YES;
+        }
     } else if (*upload_size) {
         int ok = body_append(cs, upload, *upload_size);
         *upload_size = 0;
@@ -493,6 +503,7 @@ parley_status_t svc_daemon_start(svc_t *svc, const char *addr,
         return PARLEY_ENOMEM;
     d->svc = svc;
     atomic_init(&d->in_flight, 0);
+    atomic_init(&d->stopping, 0);
     d->mhd = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, d,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
@@ -520,7 +531,9 @@ void svc_daemon_stop(svc_daemon_t *d)
     if (!d)
         return;
     /* Quiesce: the listening socket closes, new connections are refused,
-     * open ones go on; then wait (bounded) for the requests in flight. */
+     * open ones finish the request they are in (a new one gets 503); then
+     * wait, at most 10 s, for the requests in flight. */
+    atomic_store(&d->stopping, 1);
     MHD_socket ls = MHD_quiesce_daemon(d->mhd);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);

@@ -54,6 +54,7 @@ typedef struct svc_reply {
     uint64_t fd_size;
     int api;    /* 1: an API reply (Cache-Control: no-store) */
     const char *allow; /* for 405: the methods the route accepts */
+    int close;         /* 1: close the connection after this reply */
 } svc_reply_t;
 
 typedef void (*svc_handler_t)(svc_t *svc, const svc_request_t *req,

@@ -187,3 +187,32 @@ class Rid:
     def next(cls, prefix="r"):
         cls.n += 1
         return "%s-%d-%d" % (prefix, os.getpid(), cls.n)
+
+
+def open_session(srv, med, sc, sid="river", seed=1, observers=("press",)):
+    """Creates session sid from sc's public part and invites every party,
+    guarantor and monitor of sc with its role, and the observers.  Returns
+    {actor: token}."""
+    v = srv.expect(201, "POST", "/api/v1/sessions", {
+        "id": sid, "scenario": public_part(sc), "seed": seed,
+        "request_id": Rid.next("create")}, med)
+    check(v == {"id": sid}, "create replied %s" % v)
+    tokens = {}
+    invites = [(p["id"], p.get("role", "party")) for p in sc["parties"]]
+    invites += [(o, "observer") for o in observers]
+    for actor, role in invites:
+        v = srv.expect(201, "POST", "/api/v1/sessions/%s/invitations" % sid,
+                       {"actor": actor, "role": role,
+                        "request_id": Rid.next("invite")}, med)
+        check(v["actor"] == actor and v["role"] == role, "invite %s" % v)
+        tokens[actor] = v["token"]
+    return tokens
+
+
+def put_profiles(srv, sc, tokens, sid="river"):
+    for p in sc["parties"]:
+        if p.get("role", "party") != "party":
+            continue
+        srv.expect(200, "PUT", "/api/v1/sessions/%s/profile" % sid,
+                   {"profile": private_profile(sc, p["id"]),
+                    "request_id": Rid.next("profile")}, tokens[p["id"]])
