@@ -3,7 +3,8 @@ loopback port with its own temporary store and key directory, a small HTTP
 client (http.client, so paths go out byte for byte as written), and the
 scenario helpers (a scenario's public part, a party's private profile).
 
-Each test script is run by ctest as `python3 test_x.py PARLEYD PARLEY`.
+Each test script is run by ctest as `python3 test_x.py PARLEYD PARLEY
+SIM_PARTY` (sim_party.c: a simulated delegation).
 Set PARLEYD_VALGRIND=1 to run every parleyd under valgrind memcheck; the
 server's exit status is then 99 on any memory error or leak.
 """
@@ -34,9 +35,11 @@ def check(cond, msg):
 
 
 def binaries():
+    """(parleyd, parley, sim_party); the last two None when not given."""
     if len(sys.argv) < 2:
-        fail("usage: %s PARLEYD [PARLEY]" % sys.argv[0])
-    return sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else None)
+        fail("usage: %s PARLEYD [PARLEY [SIM_PARTY]]" % sys.argv[0])
+    args = sys.argv[1:] + [None, None]
+    return args[0], args[1], args[2]
 
 
 def load_scenario(name="examples/river-basin.json"):

@@ -18,7 +18,7 @@ import time
 from parleyd_harness import (Rid, Server, binaries, check, load_scenario,
                              open_session)
 
-parleyd, _ = binaries()
+parleyd, _, _ = binaries()
 sc = load_scenario()
 WRITERS = 4
 

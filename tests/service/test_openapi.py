@@ -9,7 +9,7 @@ import re
 
 from parleyd_harness import ROOT, binaries, check, routes
 
-parleyd, _ = binaries()
+parleyd, _, _ = binaries()
 with open(os.path.join(ROOT, "docs", "openapi.json")) as f:
     doc = json.load(f)
 check(doc["openapi"].startswith("3.0"), "not OpenAPI 3.0")

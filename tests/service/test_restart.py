@@ -8,7 +8,7 @@ import signal
 from parleyd_harness import (Rid, Server, binaries, check, load_scenario,
                              open_session, put_profiles)
 
-parleyd, _ = binaries()
+parleyd, _, _ = binaries()
 sc = load_scenario()
 srv = Server(parleyd)
 try:

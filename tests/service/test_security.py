@@ -18,7 +18,7 @@ import json
 from parleyd_harness import (Rid, Server, binaries, check, load_scenario,
                              open_session, private_profile, routes)
 
-parleyd, _ = binaries()
+parleyd, _, _ = binaries()
 sc = load_scenario()
 srv = Server(parleyd)
 try:

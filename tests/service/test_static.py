@@ -10,7 +10,7 @@ import tempfile
 
 from parleyd_harness import Server, binaries, check
 
-parleyd, _ = binaries()
+parleyd, _, _ = binaries()
 tmp = tempfile.mkdtemp(prefix="parleyd-static-")
 web = os.path.join(tmp, "web")
 outside = os.path.join(tmp, "outside")
