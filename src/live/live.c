@@ -837,7 +837,7 @@ parley_status_t parley_live_create(parley_live_t *live,
     }
     S->next = live->sessions;
     live->sessions = S;
-    strcpy(id_out, id);
+    strcpy(id_out, S->id);
     return PARLEY_OK;
 }
 
@@ -1374,11 +1374,11 @@ parley_status_t parley_live_write(parley_live_t *live,
             st = parley__live_hash_hex(in.payload, hash);
             if (st == PARLEY_OK)
                 pl = json_pack("{s:s, s:s, s:I, s:I, s:s}", "session", S->id,
-                               "request_id", rid, "input", (json_int_t)in.seq,
+                               "request_id", in.request_id, "input", (json_int_t)in.seq,
                                "step", (json_int_t)in.at_step, "hash", hash);
         } else {
             pl = json_pack("{s:s, s:s, s:I, s:I}", "session", S->id,
-                           "request_id", rid, "input", (json_int_t)in.seq,
+                           "request_id", in.request_id, "input", (json_int_t)in.seq,
                            "step", (json_int_t)in.at_step);
         }
         if (st == PARLEY_OK && pl && round)
