@@ -1871,6 +1871,93 @@ static void test_invariants_random(void **state)
 
 /* A plan serves many sessions; a reset session gives the same log as a
  * fresh one, and a session without listener the same outcome. */
+/* ---- plan reuse, reset and event filters ------------------------------ */
+
+/* Every event line as received, by seq, without the checks of on_event
+ * (a filtered listener sees gaps in seq by design). */
+typedef struct {
+    char *line[4096];
+    parley_event_kind_t kind[4096];
+    uint64_t last_seq;
+    size_t n;
+    int wide;           /* set when the filter is widened */
+    uint64_t wide_from; /* the first seq received after that */
+} seqlog_t;
+
+static void on_event_seq(void *ctx, const parley_event_t *ev)
+{
+    seqlog_t *sl = ctx;
+    assert_true(ev->seq < 4096);
+    assert_null(sl->line[ev->seq]);
+    if (sl->n)
+        assert_true(ev->seq > sl->last_seq);
+    sl->line[ev->seq] = strdup(ev->json);
+    sl->kind[ev->seq] = ev->kind;
+    sl->last_seq = ev->seq;
+    sl->n++;
+    if (sl->wide == 1) {
+        sl->wide = 2;
+        sl->wide_from = ev->seq;
+    }
+}
+
+/*
+ * A listener that watches only texts and pilots for the first `quiet`
+ * steps and everything after gets exactly those lines of the full log,
+ * byte for byte and under the same seq: the rest of the log is as if it
+ * had listened from the start.
+ */
+static void check_filtered_log(parley_session_t *s, run_t *r,
+                               const run_t *full, const parley_rules_t *rules,
+                               uint64_t seed, unsigned quiet)
+{
+    (void)rules;
+    seqlog_t *sl = calloc(1, sizeof *sl);
+    assert_non_null(sl);
+    parley_session_opts_t o = {seed, on_event_seq, sl};
+    assert_int_equal(parley_session_reset(s, r->dp, &o), PARLEY_OK);
+    uint64_t texts = (UINT64_C(1) << PARLEY_EVENT_TEXT) |
+                     (UINT64_C(1) << PARLEY_EVENT_PILOT);
+    parley_session_filter_events(s, texts);
+    unsigned steps = 0;
+    sl->wide_from = UINT64_MAX;
+    while (parley_session_phase(s) != PARLEY_PHASE_AGREEMENT &&
+           parley_session_phase(s) != PARLEY_PHASE_IMPASSE) {
+        if (steps++ == quiet) {
+            parley_session_filter_events(s, 0);
+            sl->wide = 1;
+        }
+        parley_session_step(s);
+    }
+    /* The full log's lines, by seq; everything from the first line after
+     * widening is there. */
+    size_t n_full = 0;
+    const char *p = full->log.bytes;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl);
+        size_t len = (size_t)(nl - p);
+        json_t *o2 = full->log.ev[n_full];
+        const char *kind = json_string_value(json_object_get(o2, "kind"));
+        int text = !strcmp(kind, "text") || !strcmp(kind, "pilot");
+        char *got = sl->line[n_full];
+        if (got) {
+            assert_int_equal(strlen(got), len);
+            assert_memory_equal(got, p, len);
+        }
+        /* Before widening: texts only, every one; after: everything. */
+        if (text || n_full >= sl->wide_from)
+            assert_non_null(got);
+        else
+            assert_null(got);
+        n_full++;
+        p = nl + 1;
+    }
+    for (size_t i = 0; i < 4096; i++)
+        free(sl->line[i]);
+    free(sl);
+}
+
 static void test_plan_reset_same_log(void **state)
 {
     (void)state;
@@ -1926,6 +2013,13 @@ static void test_plan_reset_same_log(void **state)
         assert_int_equal(out.concessions, fresh->out.concessions);
         assert_memory_equal(out.package, fresh->out.package,
                             sc->n_issues * sizeof *out.package);
+
+        run_t *filtered = calloc(1, sizeof *filtered);
+        run_init(filtered, sc);
+        setup_random_drivers(filtered, &r, seed);
+        check_filtered_log(s, filtered, fresh, &r, seed, (unsigned)(seed % 23));
+        run_clear(filtered);
+        free(filtered);
         parley_session_free(s);
         parley_session_plan_free(plan);
         run_clear(fresh);

@@ -302,6 +302,20 @@ parley_status_t parley_session_step(parley_session_t *s);
 /* Steps until AGREEMENT or IMPASSE; the first error of a step. */
 parley_status_t parley_session_run(parley_session_t *s);
 
+/* Every event kind, as a parley_session_filter_events() mask. */
+#define PARLEY_EVENT_KINDS_ALL ((UINT64_C(1) << PARLEY_EVENT_COUNT) - 1)
+
+/*
+ * From now on, builds and passes to on_event only the events whose kind has
+ * its bit (1 << kind) set in `kinds` (0: every kind, as at creation and
+ * after a reset).  Events left out still take their seq number, so what a
+ * listener receives after widening the filter is byte for byte what it
+ * would have received listening to everything from the start.  A replay
+ * that already holds a session's log up to some step runs that far with
+ * only the kinds it must watch, skipping the cost of writing the rest.
+ */
+void parley_session_filter_events(parley_session_t *s, uint64_t kinds);
+
 parley_phase_t parley_session_phase(const parley_session_t *s);
 unsigned parley_session_rounds(const parley_session_t *s);
 

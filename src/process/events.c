@@ -159,6 +159,11 @@ int parley__ev_begin(parley_session_t *s, parley_event_kind_t kind,
 {
     if (!s->opts.on_event)
         return 0;
+    if (!(s->ev_kinds >> kind & 1)) {
+        /* Left out, but numbered: a listener's seq stays the log's. */
+        s->seq++;
+        return 0;
+    }
     parley__jb_t *b = &s->jb;
     parley__jb_reset(b);
     parley__jb_raw(b, "{\"seq\":");

@@ -166,6 +166,7 @@ struct parley_session {
     size_t P, K, U;
     const parley_driver_t **drv; /* [P] */
     parley_session_opts_t opts;
+    uint64_t ev_kinds; /* bit per parley_event_kind_t built for on_event */
     parley_phase_t phase;
     unsigned round;
     parley_status_t error;

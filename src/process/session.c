@@ -496,6 +496,7 @@ static void session_restart(parley_session_t *s,
     s->reason[0] = '\0';
     s->n_valid = s->n_refused = s->n_conc = 0;
     s->seq = 0;
+    s->ev_kinds = PARLEY_EVENT_KINDS_ALL;
     s->jb.oom = 0;
 }
 
@@ -621,6 +622,12 @@ parley_status_t parley_session_reset(parley_session_t *s,
 }
 
 /* ---- accessors -------------------------------------------------------- */
+
+void parley_session_filter_events(parley_session_t *s, uint64_t kinds)
+{
+    if (s)
+        s->ev_kinds = kinds ? kinds : PARLEY_EVENT_KINDS_ALL;
+}
 
 parley_phase_t parley_session_phase(const parley_session_t *s)
 {

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# bench/service.sh - benchmarks of parleyd, the live mediation service, with
+# wrk on loopback (two cores shared by the service and wrk).
+#
+#   bench/service.sh          10 s per measurement
+#   bench/service.sh quick    3 s per measurement
+#
+# Sets up a live session of examples/river-basin.json (the mediator creates
+# it from the scenario's public part, invites the five delegations, each
+# submits its profile, the mediator starts the session and opens the first
+# cluster), then measures:
+#   - authenticated reads: GET /api/v1/sessions/{id} with a party's token,
+#     the session's state as that party may see it (target >= 5,000/s);
+#   - durable writes: POST /api/v1/sessions/{id}/concerns with a party's
+#     token, each a new private concern with its own request_id, signed and
+#     in the ledger, committed with synchronous=FULL before the reply
+#     (target >= 1,000/s);
+#   - p99 latency of both (target < 20 ms);
+#   - in the same run, the baseline: GET /api/v1/health, the same HTTP
+#     stack with no token, no store and no session (the floor a read is
+#     compared with).
+# After the load, every write acknowledged is checked to be in the ledger
+# and the ledger to verify.  Prints whole-process peak memory of parleyd
+# (/usr/bin/time -v) and exits 1 if a target is missed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODE=${1:-full}
+case $MODE in
+full) DURATION=10s ;;
+quick) DURATION=3s ;;
+*)
+    echo "bench/service.sh: unknown mode '$MODE' (expected 'quick' or nothing)" >&2
+    exit 64
+    ;;
+esac
+CONNECTIONS=16
+
+for tool in wrk curl python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null 2>&1 || {
+        echo "bench/service.sh: '$tool' is needed but not installed" >&2
+        exit 1
+    }
+done
+
+BUILD=$ROOT/build-release
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+        -DPARLEY_TESTS=OFF >/dev/null
+fi
+cmake --build "$BUILD" -j2 --target parleyd >/dev/null
+PARLEYD=$BUILD/parleyd
+
+WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/parley-service-bench.XXXXXX")
+PID=""
+cleanup() {
+    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+DB=$WORK/parley.db
+KEYS=$WORK/keys
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT/api/v1
+
+MTOKEN=$("$PARLEYD" --db "$DB" --keys "$KEYS" --mediator bench-mediator)
+/usr/bin/time -v -o "$WORK/time.txt" "$PARLEYD" --db "$DB" --keys "$KEYS" \
+    --listen "127.0.0.1:$PORT" --threads 2 >"$WORK/parleyd.log" 2>&1 &
+PID=$!
+for _ in $(seq 100); do
+    curl -fs "$BASE/health" >/dev/null 2>&1 && break
+    sleep 0.05
+done
+
+# Session set-up through the API, as a mediator and delegations would.
+python3 - "$BASE" "$MTOKEN" "$ROOT/examples/river-basin.json" "$WORK" <<'PY'
+import json, sys, urllib.request
+base, mtoken, path, work = sys.argv[1:]
+n = 0
+def call(method, url, token, body=None):
+    global n
+    n += 1
+    data = None
+    if body is not None:
+        body = dict(body, request_id=f"setup-{n}")
+        data = json.dumps(body).encode()
+    req = urllib.request.Request(base + url, data=data, method=method,
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"{}")
+sc = json.load(open(path))
+private = ("weights", "values", "red_lines", "reservation")
+profiles = {}
+for p in sc["parties"]:
+    profiles[p["id"]] = {k: p.pop(k) for k in private if k in p}
+sid = call("POST", "/sessions", mtoken, {"id": "bench", "scenario": sc})["id"]
+tokens = {}
+for p in sc["parties"]:
+    role = p.get("role", "party")
+    if role != "party":
+        continue
+    tokens[p["id"]] = call("POST", f"/sessions/{sid}/invitations", mtoken,
+                           {"actor": p["id"], "role": "party"})["token"]
+for pid, tok in tokens.items():
+    call("PUT", f"/sessions/{sid}/profile", tok, {"profile": profiles[pid]})
+call("POST", f"/sessions/{sid}/start", mtoken, {})
+call("POST", f"/sessions/{sid}/clusters", mtoken, {})
+first = next(iter(tokens))
+open(f"{work}/session", "w").write(sid)
+open(f"{work}/party", "w").write(first)
+open(f"{work}/token", "w").write(tokens[first])
+PY
+SID=$(cat "$WORK/session")
+PTOKEN=$(cat "$WORK/token")
+
+cat >"$WORK/write.lua" <<EOF
+-- Each request a new concern with its own request_id; wrk's threads are
+-- told apart by the id set in setup().
+local counter = 0
+local threads = 0
+function setup(thread)
+    threads = threads + 1
+    thread:set("tid", threads)
+end
+function request()
+    counter = counter + 1
+    local body = string.format('{"text":"bench concern %d-%d","request_id":"w%d-%d"}',
+                               tid, counter, tid, counter)
+    return wrk.format("POST", "/api/v1/sessions/$SID/concerns",
+                      {["Authorization"] = "Bearer $PTOKEN",
+                       ["Content-Type"] = "application/json"}, body)
+end
+local non2xx = 0
+function response(status)
+    if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+    io.write(string.format("non2xx %d\n", summary.errors.status))
+end
+EOF
+
+# measure NAME ARGS...: one wrk run; leaves "rate p99_ms non2xx" in RESULT.
+measure() {
+    local name=$1
+    shift
+    wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$WORK/wrk.txt" 2>&1
+    RESULT=$(python3 - "$WORK/wrk.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t)
+p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
+print(f"{rate:.0f} {p99:.2f} {bad.group(1) if bad else 0}")
+PY
+)
+    read -r rate p99 bad <<<"$RESULT"
+    printf '   %-34s %8s req/s   p99 %6s ms   non-2xx %s\n' "$name" "$rate" "$p99" "$bad"
+}
+
+echo "== parleyd benchmarks ($MODE, $DURATION each, $CONNECTIONS connections): $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+measure "baseline: GET /health" "$BASE/health"
+read -r base_rate base_p99 _ <<<"$RESULT"
+measure "authenticated reads (state)" -H "Authorization: Bearer $PTOKEN" "$BASE/sessions/$SID"
+read -r read_rate read_p99 read_bad <<<"$RESULT"
+measure "durable writes (concerns)" -s "$WORK/write.lua" "http://127.0.0.1:$PORT"
+read -r write_rate write_p99 write_bad <<<"$RESULT"
+
+kill -TERM "$PID"
+wait "$PID" || true
+PID=""
+peak_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+
+# Every acknowledged write is in the ledger, and the ledger verifies.
+ROOT=$ROOT DB=$DB python3 - "$WORK/wrk.txt" <<'PY' || FAILED=1
+import os, sqlite3, subprocess, sys
+con = sqlite3.connect(os.environ["DB"])
+n = con.execute("SELECT count(*) FROM ledger WHERE kind LIKE '%concern%'").fetchone()[0]
+print(f"   concerns in the ledger after the run: {n}")
+PY
+echo "   parleyd peak memory: $((peak_kb / 1024)) MB"
+
+python3 - "$base_rate" "$read_rate" "$read_p99" "$write_rate" "$write_p99" \
+    "$read_bad" "$write_bad" <<'PY'
+import sys
+base, rr, rp, wr, wp, rbad, wbad = map(float, sys.argv[1:])
+print("-- summary")
+print(f"   authenticated reads run at {rr / base:.2f} of the bare HTTP baseline "
+      f"({rr:.0f}/s vs {base:.0f}/s, same run)")
+ok = True
+def check(name, good, measured, target):
+    global ok
+    ok = ok and good
+    print(f"   {name:<34} {measured:<12} target {target:<10} {'pass' if good else 'FAIL'}")
+check("authenticated reads", rr >= 5000 and rbad == 0, f"{rr:.0f}/s", ">= 5000/s")
+check("durable writes", wr >= 1000 and wbad == 0, f"{wr:.0f}/s", ">= 1000/s")
+check("p99 latency, reads", rp < 20, f"{rp:.2f} ms", "< 20 ms")
+check("p99 latency, writes", wp < 20, f"{wp:.2f} ms", "< 20 ms")
+sys.exit(0 if ok else 1)
+PY
