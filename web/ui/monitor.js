@@ -1,0 +1,132 @@
+// monitor.js - the implementation of an agreement (docs/monitoring.md):
+// each commitment with its PAM timeline (0..3, disputed, breached), the
+// overdue and disputed flags, the guarantees' states, the consequences, and
+// the report form for those who may file one (the owner's self-report, a
+// monitor's report, the verifier's verification).
+
+import {h, clear, field, table, num, pretty} from './dom.js';
+import * as api from './api.js';
+import {announce, attempt} from './notify.js';
+import {liveView, staleBar} from './live.js';
+import {pamTimelineSvg, PAM_LABEL} from './plot.js';
+
+function flags(c) {
+    const f = [];
+    if (c.overdue) f.push(h('span', {class: 'flag overdue'}, 'overdue'));
+    if (c.disputed) f.push(h('span', {class: 'flag disputed'}, 'disputed'));
+    if (c.breached) f.push(h('span', {class: 'flag breached'}, 'breached'));
+    if (c.missing_self_reports) f.push(h('span', {class: 'flag missing'}, `${c.missing_self_reports} self-reports missing`));
+    return f.length ? f : ['none'];
+}
+
+function bench(b) {
+    if (!b) return '';
+    return b.kind === 'numeric' ? `${b.cmp} ${num(b.target)} ${b.unit || ''}`.trim() : 'deliverable';
+}
+
+function commitment(c) {
+    return h('article', {class: 'commitment', id: `commitment-${c.id}`, 'aria-labelledby': `c-${c.id}-h`},
+        h('h3', {id: `c-${c.id}-h`}, `${c.id}: ${c.what || ''}`),
+        h('p', {}, `Owner ${c.owner}, verifier ${c.verifier}; issue ${c.issue}${c.cluster ? ` (${c.cluster})` : ''}; ` +
+            `benchmark ${bench(c.benchmark)}; ${c.start} to ${c.due}, every ${c.period_months} months` +
+            (c.guarantee ? `; backs ${c.guarantee}` : '') + '.'),
+        h('p', {}, 'Now: ', h('strong', {}, c.current ? PAM_LABEL[c.current] || c.current : 'not reported'), '. Flags: ', flags(c)),
+        pamTimelineSvg(c),
+        (c.periods || []).length ? table(`Reports on ${c.id}`, ['Period', 'Self', 'Monitor', 'Verification', 'Counts', 'Value'],
+            c.periods.map((p) => [p.period, p.self || '\u2013', p.monitor || '\u2013', p.verification || '\u2013',
+                p.status ? PAM_LABEL[p.status] || p.status : '\u2013', num(p.value)]), {class: 'periods'}) : null);
+}
+
+// The sources the signed-in actor may file for a commitment.
+function sourcesFor(me, c) {
+    if (me.mediator) return ['self', 'monitor', 'verification'];
+    const out = [];
+    if (c.owner === me.actor) out.push('self');
+    if (c.verifier === me.actor) out.push('verification');
+    if (c.owner !== me.actor) out.push('monitor');
+    return out;
+}
+
+function reportForm(sid, me, st, refresh) {
+    const cs = st.commitments || [];
+    const mayFile = cs.filter((c) => sourcesFor(me, c).length);
+    if (!mayFile.length) return null;
+    const cSel = h('select', {id: 'report-commitment'}, mayFile.map((c) => h('option', {value: c.id}, c.id)));
+    const srcSel = h('select', {id: 'report-source'});
+    const period = h('input', {id: 'report-period', required: true, pattern: '\\d{4}-\\d{2}-\\d{2}', placeholder: 'YYYY-MM-DD', list: 'report-periods'});
+    const periods = h('datalist', {id: 'report-periods'});
+    const status = h('select', {id: 'report-status'},
+        Object.entries(PAM_LABEL).map(([k, label]) => h('option', {value: k}, label)));
+    const value = h('input', {id: 'report-value', type: 'number', step: 'any'});
+    const note = h('input', {id: 'report-note', type: 'text'});
+    const sync = () => {
+        const c = cs.find((x) => x.id === cSel.value);
+        clear(srcSel).append(...sourcesFor(me, c).map((s) => h('option', {value: s},
+            s === 'self' ? 'self-report (owner)' : s === 'verification' ? 'verification (verifier)' : 'monitor\'s report')));
+        clear(periods).append(...(c.periods || []).map((p) => h('option', {value: p.period})));
+        value.disabled = !(c.benchmark && c.benchmark.kind === 'numeric');
+    };
+    cSel.addEventListener('change', sync);
+    sync();
+    return h('form', {id: 'report-form', on: {submit: (ev) => {
+        ev.preventDefault();
+        const body = {commitment: cSel.value, source: srcSel.value, period: period.value.trim(), status: status.value};
+        if (!value.disabled && value.value !== '') body.value = Number(value.value);
+        if (note.value.trim()) body.note = note.value.trim();
+        attempt('Filing the report', async () => {
+            await api.write('POST', `/sessions/${api.enc(sid)}/reports`, body);
+            announce(`Report on ${body.commitment} for ${body.period} filed.`);
+            await refresh(true);
+        });
+    }}},
+    h('fieldset', {}, h('legend', {}, 'File a report'),
+        field('Commitment', cSel), field('As', srcSel),
+        field('Period (the end of one of its reporting periods)', period), periods,
+        field('Status (Peace Accords Matrix)', status),
+        field('Measured value (numeric benchmarks)', value), field('Note (optional)', note),
+        h('button', {type: 'submit', id: 'report-submit'}, 'File report')));
+}
+
+export async function renderMonitor(ctx) {
+    const {main, me, sid} = ctx;
+    const path = `/sessions/${api.enc(sid)}/monitoring`;
+    let view = null;
+    const draw = (st) => {
+        clear(main);
+        const cs = st.commitments || [];
+        const gs = st.guarantees || [];
+        const ks = st.consequences || [];
+        main.append(
+            h('h1', {}, `Monitoring: ${st.agreement || sid}`),
+            staleBar(view.refresh),
+            h('p', {id: 'monitor-summary'}, `Agreed on ${st.agreed_on || '?'}; status as of ${st.as_of || '?'}; ` +
+                `${cs.length} commitments, ${cs.filter((c) => c.overdue).length} overdue, ` +
+                `${cs.filter((c) => c.disputed).length} disputed, ${cs.filter((c) => c.breached).length} breached.`),
+            h('section', {'aria-labelledby': 'cm-h'}, h('h2', {id: 'cm-h'}, 'Commitments'),
+                h('p', {class: 'hint'}, 'Colours: 0 red, 1 orange, 2 yellow, 3 green, disputed lilac (D), breached black (B), white not reported.'),
+                cs.length ? cs.map(commitment) : h('p', {}, 'No commitment recorded yet.')),
+            h('section', {'aria-labelledby': 'gu-h'}, h('h2', {id: 'gu-h'}, 'Guarantees'),
+                gs.length ? table(null, ['Guarantee', 'Guarantor', 'Beneficiary', 'State', 'Since', 'Streak', 'Backing', 'Benefit'],
+                    gs.map((g) => [g.id, g.guarantor, g.beneficiary, h('span', {class: `state ${g.state}`}, g.state), g.since || '\u2013',
+                        `${num(g.streak)} of ${num(st.periods_required)}`, num(g.backing), g.suspended ? 'suspended' : 'in force']),
+                {id: 'guarantees-table'}) : h('p', {}, 'No guarantee applies.')),
+            ks.length ? h('section', {'aria-labelledby': 'cq-h'}, h('h2', {id: 'cq-h'}, 'Consequences'),
+                table(null, ['Consequence', 'On', 'Kind', 'Trigger', 'Applied'], ks.map((k) => [k.id,
+                    `${k.on.kind} ${k.on.id}`, k.kind, `${k.trigger.kind}${k.trigger.threshold ? ':' + k.trigger.threshold : ''}`,
+                    k.applied ? `by ${k.by} as of ${k.as_of} (entry ${k.entry})` : 'not yet']))) : null,
+            reportForm(sid, me, st, view.refresh),
+            h('details', {}, h('summary', {}, 'The status as JSON'), pretty(st)));
+    };
+    view = liveView({load: () => api.get(path), draw, ms: 8000});
+    try {
+        await view.refresh(true);
+    } catch (e) {
+        view.stop();
+        main.append(h('h1', {}, `Monitoring: ${sid}`), h('p', {id: 'monitor-none'},
+            e.http === 404 || e.status === 'PARLEY_ESTATE' || e.status === 'PARLEY_ENOTFOUND'
+                ? 'Nothing to monitor yet: monitoring starts when the agreement is recorded.'
+                : `The monitoring status could not be loaded: ${e.message} (${e.status}).`));
+        return null;
+    }
+    return view.stop;
+}

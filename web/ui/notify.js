@@ -1,0 +1,46 @@
+// notify.js - the two live regions: what the session awaits / what just
+// happened (polite), and errors (assertive).  Screen readers announce both;
+// errors show the service's status, message and every diagnostic with the
+// JSON path it points at.
+
+import {h, clear} from './dom.js';
+
+export function announce(msg) {
+    const el = document.getElementById('live');
+    // Re-setting the same text is not announced again; clear first.
+    el.textContent = '';
+    if (msg) window.setTimeout(() => { el.textContent = msg; }, 30);
+}
+
+export function clearError() {
+    clear(document.getElementById('errors'));
+}
+
+export function showError(err, what) {
+    const box = clear(document.getElementById('errors'));
+    const diags = (err && err.diagnostics) || [];
+    box.appendChild(h('div', {class: 'error', 'data-status': err.status || ''},
+        h('p', {},
+            h('strong', {}, what ? `${what} failed: ` : 'Error: '),
+            err.message || String(err),
+            err.status ? h('span', {class: 'status'}, ` (${err.status})`) : null),
+        diags.length ? h('ul', {class: 'diags'}, diags.map((d) => h('li', {},
+            d.path ? h('code', {class: 'path'}, d.path) : null,
+            d.line ? ` line ${d.line}, column ${d.column || 0}` : null,
+            d.path || d.line ? ': ' : null,
+            d.message || ''))) : null,
+        h('button', {type: 'button', class: 'link', on: {click: clearError}}, 'Dismiss')));
+}
+
+// Runs an async action from a button or form: errors go to the error
+// region, success clears it.  Returns the action's result or undefined.
+export async function attempt(what, fn) {
+    try {
+        const r = await fn();
+        clearError();
+        return r;
+    } catch (e) {
+        showError(e, what);
+        return undefined;
+    }
+}
