@@ -1,0 +1,358 @@
+// run.mjs - end-to-end tests of the web interface against a real parleyd.
+//
+//   node run.mjs PARLEYD [SOURCE_DIR]
+//
+// A mediator signs in, creates a session from the public part of
+// examples/river-basin.json, invites the participants and drives the
+// session through the dashboard; a party signs in in another browser and
+// answers with the keyboard alone; the dashboard shows the answer; the
+// session is then run to agreement through the API, and the monitoring and
+// ledger pages are checked.  Screenshots go to $E2E_ARTIFACTS (default
+// build/e2e-artifacts).  Prints one line per test and "e2e: N passed, M
+// failed"; exits 0 only when nothing failed.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import {startServer, call, newBrowser, shot, assert, runner, artifactsDir} from './lib.mjs';
+
+const parleyd = process.argv[2];
+const root = path.resolve(process.argv[3] || '.');
+if (!parleyd) {
+    console.error('usage: node run.mjs PARLEYD [SOURCE_DIR]');
+    process.exit(2);
+}
+const scenario = JSON.parse(fs.readFileSync(path.join(root, 'examples/river-basin.json'), 'utf8'));
+const PRIVATE = ['utility', 'reservation', 'red_lines'];
+const SID = 'saro';
+// No straw polls or working groups: the first text after opening a unit is
+// a binding one put to every party, which keeps the flow short.
+const RULES = {pilots: false, working_groups: {enabled: false}};
+const T = 20000; // ms to wait for what the page polls for
+
+const server = await startServer({parleyd, web: path.join(root, 'web')});
+const r = runner();
+const tokens = {};
+let med = null;
+let party = null;
+const PARTY = 'lowen';
+
+// What the state awaits, as [{action, from}], whatever shape it takes.
+function awaitsOf(st) {
+    const raw = st && (st.awaits !== undefined ? st.awaits : st.awaiting);
+    const list = raw === null || raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    return list.map((a) => (typeof a === 'string' ? {action: a, from: []}
+        : {action: a.action || a.kind || a.what, from: [].concat(a.from || a.who || a.parties || a.party || [])}));
+}
+
+async function waitText(page, selector, re, timeout = T) {
+    await page.waitForFunction(([s, src]) => {
+        const el = document.querySelector(s);
+        return el && new RegExp(src).test(el.textContent);
+    }, [selector, re.source], {timeout});
+}
+
+async function noProblems(b) {
+    const p = b.problems.splice(0);
+    assert(p.length === 0, `no script error or CSP refusal in the page: ${p.join(' | ')}`);
+}
+
+try {
+    await r.test('static files: index, modules and styles are served, with no inline script', [], async () => {
+        const res = await fetch(`${server.base}/`);
+        assert(res.status === 200, `GET / is 200, got ${res.status}`);
+        const html = await res.text();
+        assert(/<script type="module" src="\/ui\/ui\/app\.js">/.test(html), 'index loads ui/app.js as a module');
+        assert(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'no inline <script>');
+        assert(!/\son[a-z]+=/.test(html), 'no inline event handler');
+        for (const f of ['app.js', 'api.js', 'dom.js', 'live.js', 'mediator.js', 'party.js', 'monitor.js', 'ledger.js', 'events.js', 'plot.js', 'notify.js', 'style.css']) {
+            const g = await fetch(`${server.base}/ui/ui/${f}`);
+            assert(g.status === 200, `GET /ui/ui/${f} is 200, got ${g.status}`);
+            const body = await g.text();
+            assert(!/\beval\(|new Function\(|innerHTML/.test(body), `${f} uses neither eval, Function nor innerHTML`);
+        }
+    });
+
+    await r.test('sign-in with an unknown token shows the service\'s error', [], async () => {
+        med = await newBrowser('mediator');
+        const {page} = med;
+        await page.goto(`${server.base}/`);
+        await page.waitForSelector('#token:focus');
+        await page.keyboard.type(`plt_${'A'.repeat(43)}`);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#errors .error');
+        const err = await page.textContent('#errors');
+        assert(/Sign-in failed/.test(err) && /HTTP 401|PARLEY_|token/i.test(err), `error shown: ${err}`);
+        assert(await page.evaluate(() => sessionStorage.getItem('parley.token')) === null, 'a refused token is not kept');
+        await shot(page, '01-login-refused');
+        await noProblems(med);
+    });
+
+    await r.test('mediator signs in with the keyboard and sees the session list', ['sign-in with an unknown token shows the service\'s error'], async () => {
+        const {page} = med;
+        await page.fill('#token', '');
+        await page.focus('#token');
+        await page.keyboard.type(server.token);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('h1:text("Sessions")');
+        assert(/mediator/.test(await page.textContent('#who')), 'the header names the mediator');
+        assert(await page.evaluate(() => sessionStorage.getItem('parley.token')) !== null, 'token kept in sessionStorage');
+        assert(await page.evaluate(() => localStorage.length) === 0, 'nothing in localStorage');
+        await noProblems(med);
+    });
+
+    await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
+        const {page} = med;
+        await page.fill('#new-id', SID);
+        await page.fill('#new-scenario', JSON.stringify(scenario, null, 2));
+        await page.click('#create-submit');
+        await page.waitForSelector('#errors .error');
+        const err = await page.textContent('#errors');
+        assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
+        const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
+        assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
+        await shot(page, '02-create-refused');
+        await noProblems(med);
+    });
+
+    await r.test('mediator creates the session from the public part of river-basin.json', ['creating a session with private fields is refused with their JSON path'], async () => {
+        const {page} = med;
+        await page.click('#strip-private');
+        const sc = JSON.parse(await page.inputValue('#new-scenario'));
+        for (const p of sc.parties) for (const f of PRIVATE) assert(!(f in p), `${p.id}.${f} removed`);
+        assert(sc.issues.length === scenario.issues.length && sc.guarantees.length === scenario.guarantees.length, 'public part kept');
+        await page.fill('#new-rules', JSON.stringify(RULES));
+        await page.fill('#new-seed', '7');
+        await page.click('#create-submit');
+        await page.waitForSelector(`h1:text("Session ${SID}")`);
+        await waitText(page, '#phase', /setup|disclosure/i);
+        await waitText(page, '#awaits', /profile/i);
+        assert(await page.isDisabled('#act-start'), 'start is disabled while profiles are missing');
+        await page.goto(`${server.base}/#/sessions`);
+        await page.waitForSelector(`#sessions-table a:text("${SID}")`);
+        await page.click(`#sessions-table a:text("${SID}")`);
+        await page.waitForSelector(`h1:text("Session ${SID}")`);
+        await noProblems(med);
+    });
+
+    await r.test('mediator invites every participant and each token is shown once', ['mediator creates the session from the public part of river-basin.json'], async () => {
+        const {page} = med;
+        for (const p of scenario.parties) {
+            await page.fill('#invite-actor', p.id);
+            await page.selectOption('#invite-role', p.role);
+            await page.click('#invite-submit');
+            const sel = `#tokens code.token[data-actor="${p.id}"]`;
+            await page.waitForSelector(sel);
+            tokens[p.id] = (await page.textContent(sel)).trim();
+            assert(/^plt_[A-Za-z0-9_-]{43}$/.test(tokens[p.id]), `token of ${p.id} has the documented form`);
+        }
+        const me = await call(server.base, tokens[PARTY], 'GET', '/me');
+        assert(me.status === 200 && me.body.actor === PARTY && me.body.role === 'party', `the party's token is its own: ${JSON.stringify(me.body)}`);
+        await shot(page, '03-invitations');
+        await page.reload();
+        await page.waitForSelector(`h1:text("Session ${SID}")`);
+        assert(await page.$$eval('#tokens code.token', (e) => e.length) === 0, 'tokens are not shown again after a reload');
+        await noProblems(med);
+    });
+
+    await r.test('parties give their profiles (API) and the mediator starts the session', ['mediator invites every participant and each token is shown once'], async () => {
+        const {page} = med;
+        for (const p of scenario.parties.filter((q) => q.role === 'party')) {
+            const profile = {utility: p.utility, reservation: p.reservation, red_lines: p.red_lines};
+            const res = await call(server.base, tokens[p.id], 'PUT', `/sessions/${SID}/profile`, {profile});
+            assert(res.status === 200 || res.status === 201, `profile of ${p.id}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+        await page.waitForSelector('#act-start:enabled', {timeout: T});
+        await page.click('#act-start');
+        await page.waitForSelector('#act-start:disabled', {timeout: T});
+        await page.waitForSelector('#act-open_cluster:enabled', {timeout: T});
+        await waitText(page, '#awaits', /open the next agenda unit/);
+        await noProblems(med);
+    });
+
+    await r.test('mediator opens a unit and tables a text; the dashboard shows agenda, frontier and metrics', ['parties give their profiles (API) and the mediator starts the session'], async () => {
+        const {page} = med;
+        await page.click('#act-open_cluster');
+        await page.waitForSelector('#agenda li.open', {timeout: T});
+        await page.waitForSelector('#act-propose:enabled', {timeout: T});
+        await page.click('#act-propose');
+        await waitText(page, '#awaits', /answers/);
+        assert(await page.isDisabled('#act-propose'), 'propose is disabled while answers are awaited');
+        await page.waitForSelector('dl.text dt');
+        await page.waitForSelector('#events-table tr[data-kind="text"]', {timeout: T});
+        await page.waitForSelector('svg.frontier', {timeout: T});
+        assert(await page.$('svg.frontier g.solution-mark[data-concept="power_nash"]'), 'power_nash is marked on the frontier');
+        assert(await page.$$eval('svg.frontier circle.frontier-point', (e) => e.length) > 0, 'frontier points drawn');
+        const title1 = await page.textContent('svg.frontier title');
+        // Change the vertical axis with the keyboard alone.
+        await page.focus('#axis-y');
+        await page.keyboard.press('ArrowDown');
+        await page.waitForFunction((t) => document.querySelector('svg.frontier title').textContent !== t, title1);
+        assert(/power skew/i.test(await page.textContent('#metrics-table')), 'metrics table with power skew');
+        await shot(page, '04-dashboard-text-tabled');
+        await noProblems(med);
+    });
+
+    await r.test('a party signs in in another browser and answers with the keyboard only', ['mediator opens a unit and tables a text; the dashboard shows agenda, frontier and metrics'], async () => {
+        party = await newBrowser('party');
+        const {page} = party;
+        await page.goto(`${server.base}/`);
+        await page.waitForSelector('#token:focus');
+        await page.keyboard.type(tokens[PARTY]);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`h1:text("Your position: ${PARTY}")`);
+        await waitText(page, '#asked', /answer/);
+        assert(/Your utility of this text: \d/.test(await page.textContent('#own-utility')), 'own utility shown');
+        assert(await page.$('#profile-table'), 'own profile shown');
+        await shot(page, '05-party-asked');
+        // Tab to the answer kinds, choose "object" with the arrow key, tick the
+        // first open issue with Space, give a reason, and send with Enter.
+        const tabTo = async (pred, what) => {
+            for (let i = 0; i < 80; i++) {
+                await page.keyboard.press('Tab');
+                if (await page.evaluate(pred)) return;
+            }
+            throw new Error(`Tab never reached ${what}`);
+        };
+        await tabTo(() => document.activeElement.name === 'kind', 'the answer kinds');
+        await page.keyboard.press('ArrowDown');
+        assert(await page.isChecked('#answer-object'), 'ArrowDown selects object');
+        await tabTo(() => document.activeElement.name === 'issue', 'the issues');
+        const issue = await page.evaluate(() => document.activeElement.value);
+        await page.keyboard.press('Space');
+        await tabTo(() => document.activeElement.id === 'answer-reason', 'the reason');
+        await page.keyboard.type('the flow is too low for our wetlands');
+        await tabTo(() => document.activeElement.id === 'answer-submit', 'the send button');
+        await page.keyboard.press('Enter');
+        await waitText(page, '#live', /Answer sent: object/);
+        await waitText(page, '#asked', /Nothing is asked of you|asked for/);
+        const ev = await call(server.base, tokens[PARTY], 'GET', `/sessions/${SID}/events`);
+        const mine = ev.body.events.filter((e) => e.kind === 'answer' && e.party === PARTY);
+        assert(mine.length === 1 && mine[0].answer === 'object' && mine[0].issues.includes(issue), `the object answer is in the log: ${JSON.stringify(mine)}`);
+        await shot(page, '06-party-answered');
+        await noProblems(party);
+    });
+
+    await r.test('the mediator\'s dashboard shows the answer and the awaited parties change', ['a party signs in in another browser and answers with the keyboard only'], async () => {
+        const {page} = med;
+        await page.waitForFunction((p) => {
+            const t = document.querySelector('#answers-table');
+            return t && t.textContent.includes(p);
+        }, PARTY, {timeout: T});
+        assert(/Answers in \(1\)/.test(await page.textContent('#ans-h')), 'one answer in');
+        const aw = await page.textContent('#awaits');
+        assert(/answers from/.test(aw) && !aw.includes(PARTY), `the party is no longer awaited: ${aw}`);
+        await shot(page, '07-dashboard-answer-in');
+        await noProblems(med);
+    });
+
+    await r.test('the session runs to agreement (API) and the dashboard says so', ['the mediator\'s dashboard shows the answer and the awaited parties change'], async () => {
+        const mediatorActions = {start: 'start', open_cluster: 'clusters', propose: 'texts', pilot: 'pilots', close_round: 'rounds/close', agree: 'agreement'};
+        let st = null;
+        for (let step = 0; step < 400; step++) {
+            st = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
+            if (st.phase === 'agreement' && st.monitored !== false) {
+                const aw = awaitsOf(st);
+                if (!aw.some((a) => a.action === 'agree')) break;
+            }
+            if (st.phase === 'impasse') throw new Error(`impasse: ${JSON.stringify(st).slice(0, 400)}`);
+            const aw = awaitsOf(st);
+            assert(aw.length, `the session awaits something: ${JSON.stringify(st).slice(0, 600)}`);
+            for (const a of aw) {
+                if (mediatorActions[a.action]) {
+                    const w = await call(server.base, server.token, 'POST', `/sessions/${SID}/${mediatorActions[a.action]}`, {});
+                    assert(w.status < 300, `${a.action}: ${JSON.stringify(w.body)}`);
+                } else {
+                    for (const who of a.from) {
+                        const v = (await call(server.base, tokens[who], 'GET', `/sessions/${SID}/view`)).body;
+                        const route = a.action === 'answer' ? 'answers' : 'concessions';
+                        const body = a.action === 'answer' ? {round: v.round, kind: 'accept'}
+                            : {round: v.round, aspiration: Math.max(0, (v.aspiration ?? 1) - 0.1)};
+                        const w = await call(server.base, tokens[who], 'POST', `/sessions/${SID}/${route}`, body);
+                        assert(w.status < 300, `${a.action} of ${who}: ${JSON.stringify(w.body)}`);
+                    }
+                }
+            }
+        }
+        assert(st.phase === 'agreement', `agreement reached: ${st.phase}`);
+        const {page} = med;
+        await waitText(page, '#phase', /agreement/i);
+        await waitText(page, '#awaits', /ended: agreement/);
+        assert(await page.$$eval('.buttons button[data-action]', (bs) => bs.every((b) => b.disabled)), 'every action button disabled at the end');
+        await page.waitForSelector('#events-table tr[data-kind="agreement"]', {timeout: T});
+        await shot(page, '08-dashboard-agreement');
+        await noProblems(med);
+    });
+
+    await r.test('monitoring: commitments with their PAM timeline, guarantees, and a report filed in the form', ['the session runs to agreement (API) and the dashboard says so'], async () => {
+        const mon = (await call(server.base, server.token, 'GET', `/sessions/${SID}/monitoring`)).body;
+        const start = mon.agreed_on;
+        assert(/^\d{4}-\d{2}-\d{2}$/.test(start || ''), `agreed_on given: ${JSON.stringify(mon).slice(0, 300)}`);
+        const c = await call(server.base, server.token, 'POST', `/sessions/${SID}/commitments`, {
+            id: 'flow', issue: 'min_flow', owner: 'highvale', what: 'release the agreed dry-season flow',
+            bench: 'numeric', cmp: '>=', target: 450, unit: 'm3/s', due: `${Number(start.slice(0, 4)) + 1}-12-31`,
+            period_months: 3, verifier: 'saro_council',
+        });
+        assert(c.status < 300, `commitment added: ${JSON.stringify(c.body)}`);
+        const {page} = med;
+        await page.goto(`${server.base}/#/monitor/${SID}`);
+        await page.waitForSelector('#commitment-flow');
+        assert(await page.$('#commitment-flow svg.timeline'), 'timeline drawn');
+        assert(await page.$('#guarantees-table'), 'guarantees listed');
+        await shot(page, '09-monitoring');
+        // The monitor signs in and files its report through the form.
+        const m = await newBrowser('monitor');
+        try {
+            await m.page.goto(`${server.base}/`);
+            await m.page.fill('#token', tokens.saro_council);
+            await m.page.press('#token', 'Enter');
+            await m.page.waitForSelector('h1:text("Monitoring")');
+            await m.page.waitForSelector('#report-form');
+            const sources = await m.page.$$eval('#report-source option', (o) => o.map((x) => x.value));
+            assert(sources.includes('verification') && !sources.includes('self'), `the verifier may verify, not self-report: ${sources}`);
+            await m.page.selectOption('#report-source', 'monitor');
+            const d = new Date(`${start}T00:00:00Z`);
+            d.setUTCMonth(d.getUTCMonth() + 3);
+            await m.page.fill('#report-period', d.toISOString().slice(0, 10));
+            await m.page.selectOption('#report-status', 'intermediate');
+            await m.page.fill('#report-value', '430');
+            await m.page.click('#report-submit');
+            await m.page.waitForFunction(() => /filed|failed/.test(document.querySelector('#live').textContent + document.querySelector('#errors').textContent), null, {timeout: T});
+            const err = await m.page.textContent('#errors');
+            assert(!err.trim(), `report accepted: ${err}`);
+            await shot(m.page, '10-monitor-report');
+            await noProblems(m);
+        } finally {
+            await m.close();
+        }
+        await noProblems(med);
+    });
+
+    await r.test('ledger: entries paged, every one verified', ['mediator signs in with the keyboard and sees the session list'], async () => {
+        const {page} = med;
+        await page.goto(`${server.base}/#/ledger`);
+        await waitText(page, '#ledger-status', /Ledger verified: \d+ entries/);
+        await page.waitForSelector('#ledger-table tbody tr');
+        const rows = await page.$$eval('#ledger-table tbody tr', (trs) => trs.map((t) => t.children[4].textContent));
+        assert(rows.length > 0 && rows.every((x) => x === 'verified'), `every entry on the page verified: ${rows}`);
+        const hashes = await page.$$eval('#ledger-table tbody code', (c) => c.map((x) => x.textContent));
+        assert(hashes.every((x) => /^[0-9a-f]{12}$/.test(x)), `hash prefixes: ${hashes.slice(0, 3)}`);
+        const first = await page.textContent('#ledger-table tbody th');
+        if (!(await page.isDisabled('#ledger-next'))) {
+            await page.focus('#ledger-next');
+            await page.keyboard.press('Enter');
+            await page.waitForFunction((f) => document.querySelector('#ledger-table tbody th').textContent !== f, first);
+            assert(!(await page.isDisabled('#ledger-prev')), 'previous page enabled on page 2');
+        }
+        await shot(page, '11-ledger');
+        await noProblems(med);
+    });
+} finally {
+    if (party) await party.close();
+    if (med) await med.close();
+    const failedLog = server.logText();
+    await server.stop();
+    const code = r.summary();
+    console.log(`screenshots in ${artifactsDir()}`);
+    if (code !== 0) console.log(`parleyd log:\n${failedLog.slice(-4000)}`);
+    process.exitCode = code;
+}
