@@ -11,7 +11,7 @@
 //   #/monitor/SID           implementation monitoring
 //   #/ledger                the signed ledger and its verification
 
-import {h, clear} from './dom.js';
+import {h, add, clear} from './dom.js';
 import * as api from './api.js';
 import {announce, showError, clearError} from './notify.js';
 import {renderSessions, renderDashboard} from './mediator.js';
@@ -55,7 +55,7 @@ function renderChrome(sid) {
     const here = location.hash;
     nav.appendChild(h('ul', {}, navLinks(me, sid).map(([href, label]) =>
         h('li', {}, h('a', {href, 'aria-current': here === href ? 'page' : null}, label)))));
-    who.append(
+    add(who, 
         me.mediator ? `${me.actor} (mediator)` : `${me.actor} (${me.role}, session ${me.session})`,
         ' ',
         h('button', {type: 'button', id: 'signout', on: {click: signOut}}, 'Sign out'));

@@ -54,6 +54,13 @@ export function s(tag, attrs, ...children) {
     return el;
 }
 
+// Appends children, skipping null, undefined and false (Element.append
+// would write them as text) and flattening arrays.
+export function add(el, ...children) {
+    append(el, children);
+    return el;
+}
+
 export function clear(el) {
     while (el.firstChild) el.removeChild(el.firstChild);
     return el;

@@ -2,7 +2,7 @@
 // GET /ledger/verify: entries up to the first fault are verified, the
 // faulty one is marked, and the ones after it are not vouched for.
 
-import {h, clear} from './dom.js';
+import {h, add, clear} from './dom.js';
 import * as api from './api.js';
 import {attempt} from './notify.js';
 
@@ -67,7 +67,7 @@ export async function renderLedger({main}) {
         const last = entries.length ? entries[entries.length - 1].seq : after;
         nextCursor = entries.length === LIMIT ? (data.next !== undefined && data.next !== null ? data.next : last) : null;
         if (nextCursor !== null && nextCursor <= after) nextCursor = last;
-        body.append(
+        add(body, 
             h('p', {id: 'ledger-range'}, entries.length ? `Entries ${entries[0].seq} to ${last}.` : 'No entries on this page.'),
             h('table', {id: 'ledger-table'},
                 h('caption', {}, 'Ledger entries'),
@@ -77,7 +77,7 @@ export async function renderLedger({main}) {
         next.disabled = nextCursor === null;
     }
 
-    main.append(h('h1', {}, 'Ledger'),
+    add(main, h('h1', {}, 'Ledger'),
         h('p', {class: 'hint'}, 'Every write is an entry signed by its author and chained to the one before; private data appears only as a hash.'),
         status, h('p', {}, recheck), body,
         h('nav', {'aria-label': 'Ledger pages', class: 'buttons'}, prev, next));

@@ -9,7 +9,7 @@
 // the disclosed profiles (frontier, solutions, fairness and power metrics).
 // The gated actions are buttons enabled only when the session awaits them.
 
-import {h, clear, field, table, num, pretty, textList} from './dom.js';
+import {h, add, clear, field, table, num, pretty, textList} from './dom.js';
 import * as api from './api.js';
 import {announce, attempt} from './notify.js';
 import {MEDIATOR_ACTIONS, awaitsAction, awaitedText, liveView, staleBar} from './live.js';
@@ -85,7 +85,7 @@ export async function renderSessions({main, me}) {
         field('Seed (optional)', seedIn),
         h('button', {type: 'submit', id: 'create-submit'}, 'Create session')));
 
-    main.append(h('h1', {}, 'Sessions'), list, form);
+    add(main, h('h1', {}, 'Sessions'), list, form);
     await load();
     return null;
 }
@@ -276,7 +276,7 @@ function analysis(sid, st) {
         };
         xs.addEventListener('change', draw);
         ys.addEventListener('change', draw);
-        sec.append(h('fieldset', {class: 'inline'}, h('legend', {}, 'Frontier projected on two parties'),
+        add(sec, h('fieldset', {class: 'inline'}, h('legend', {}, 'Frontier projected on two parties'),
             field('Horizontal axis', xs), field('Vertical axis', ys)), holder);
         draw();
         if (a.frontier) {
@@ -313,7 +313,7 @@ export async function renderDashboard(ctx) {
     const draw = (st) => {
         clear(main);
         const open = st.open_issues || (st.open && st.open.issues) || [];
-        main.append(
+        add(main, 
             h('h1', {}, isMediator ? `Session ${sid}` : `Session ${sid}: public state`),
             staleBar(view.refresh),
             h('p', {class: 'summary', id: 'phase'},
@@ -340,7 +340,7 @@ export async function renderDashboard(ctx) {
     const ok = await attempt('Loading the session', () => view.refresh(true).then(() => true));
     if (!ok) {
         view.stop();
-        main.append(h('h1', {}, `Session ${sid}`), h('p', {}, 'The session could not be loaded.'));
+        add(main, h('h1', {}, `Session ${sid}`), h('p', {}, 'The session could not be loaded.'));
         return null;
     }
     return view.stop;

@@ -4,7 +4,7 @@
 // the report form for those who may file one (the owner's self-report, a
 // monitor's report, the verifier's verification).
 
-import {h, clear, field, table, num, pretty} from './dom.js';
+import {h, add, clear, field, table, num, pretty} from './dom.js';
 import * as api from './api.js';
 import {announce, attempt} from './notify.js';
 import {liveView, staleBar} from './live.js';
@@ -96,7 +96,7 @@ export async function renderMonitor(ctx) {
         const cs = st.commitments || [];
         const gs = st.guarantees || [];
         const ks = st.consequences || [];
-        main.append(
+        add(main, 
             h('h1', {}, `Monitoring: ${st.agreement || sid}`),
             staleBar(view.refresh),
             h('p', {id: 'monitor-summary'}, `Agreed on ${st.agreed_on || '?'}; status as of ${st.as_of || '?'}; ` +
@@ -122,7 +122,7 @@ export async function renderMonitor(ctx) {
         await view.refresh(true);
     } catch (e) {
         view.stop();
-        main.append(h('h1', {}, `Monitoring: ${sid}`), h('p', {id: 'monitor-none'},
+        add(main, h('h1', {}, `Monitoring: ${sid}`), h('p', {id: 'monitor-none'},
             e.http === 404 || e.status === 'PARLEY_ESTATE' || e.status === 'PARLEY_ENOTFOUND'
                 ? 'Nothing to monitor yet: monitoring starts when the agreement is recorded.'
                 : `The monitoring status could not be loaded: ${e.message} (${e.status}).`));

@@ -8,7 +8,7 @@
 // builds from the party's parley_view_t: only public data and the party's
 // own.  Nothing on this page is another party's.
 
-import {h, clear, field, table, num, pretty, textList} from './dom.js';
+import {h, add, clear, field, table, num, pretty, textList} from './dom.js';
 import * as api from './api.js';
 import {announce, attempt} from './notify.js';
 import {awaited, liveView, staleBar} from './live.js';
@@ -43,10 +43,14 @@ function issuesOf(v) {
     return Object.keys(v.text || {}).map((id) => ({id}));
 }
 
+// A value function in words: a table of options, or the shape of a
+// numeric one (scenario-format.md).
 function valueFn(f) {
     if (!f) return '';
-    if (f.table) return Object.entries(f.table).map(([k, x]) => `${k}: ${num(x)}`).join(', ');
-    if (f.values) return Object.entries(f.values).map(([k, x]) => `${k}: ${num(x)}`).join(', ');
+    const tab = f.table || f.values;
+    if (tab) return Object.entries(tab).map(([k, x]) => `${k}: ${num(x)}`).join(', ');
+    if (f.linear) return `${num(f.linear.offset)} + ${num(f.linear.slope)} \u00d7 (x \u2212 ${num(f.linear.origin)})`;
+    if (f.piecewise) return 'through ' + f.piecewise.map(([a, b]) => `(${num(a)}, ${num(b)})`).join(', ');
     const {weight, ...rest} = f;
     void weight;
     return JSON.stringify(rest);
@@ -196,7 +200,7 @@ export async function renderParty(ctx) {
         clear(main);
         const asked = askedOf(v, me);
         const util = v.utility ?? v.text_utility ?? v.own_utility;
-        main.append(
+        add(main, 
             h('h1', {}, `Your position: ${me.actor}`),
             staleBar(view.refresh),
             h('p', {class: 'awaits', id: 'asked'}, askedText(v, me)),
@@ -225,7 +229,7 @@ export async function renderParty(ctx) {
     const ok = await attempt('Loading your view', () => view.refresh(true).then(() => true));
     if (!ok) {
         view.stop();
-        main.append(h('h1', {}, `Session ${sid}`), h('p', {}, 'Your view could not be loaded.'));
+        add(main, h('h1', {}, `Session ${sid}`), h('p', {}, 'Your view could not be loaded.'));
         return null;
     }
     return view.stop;

@@ -5,8 +5,8 @@
 
 import {s, newId} from './dom.js';
 
-const W = 440;
-const H = 400;
+const W = 620;
+const H = 460;
 const M = {l: 52, r: 16, t: 16, b: 46};
 
 function fmt(x) {
@@ -62,27 +62,38 @@ export function frontierSvg({points, solutions, current, reservation, x, y}) {
 
     // Solutions: labelled; power_nash (what raw power alone yields) drawn as
     // a diamond so it stands apart from the concepts that offset power.
-    const placed = [];
+    // Labels go right of their mark, or left near the right edge; a label
+    // that would overprint one already placed moves down a line.
+    const boxes = [];
+    const place = (cx, cy, text) => {
+        const w = 7 * text.length;
+        const left = cx + 10 + w > W - M.r;
+        let y = cy - 6;
+        const x0 = left ? cx - 10 - w : cx + 10;
+        while (boxes.some((b) => Math.abs(b.y - y) < 13 && x0 < b.x + b.w && b.x < x0 + w)) y += 13;
+        boxes.push({x: x0, y, w});
+        return {x: left ? cx - 10 : cx + 10, y, anchor: left ? 'end' : 'start'};
+    };
     for (const sol of found) {
         const cx = px(sol.metrics.utility[x]);
         const cy = py(sol.metrics.utility[y]);
-        // Solutions often coincide; stack their labels instead of overprinting.
-        const same = placed.filter((q) => Math.abs(q[0] - cx) < 2 && Math.abs(q[1] - cy) < 2).length;
-        placed.push([cx, cy]);
         const isPN = sol.concept === 'power_nash';
+        const text = isPN ? 'power_nash (raw power)' : sol.concept;
+        const at = place(cx, cy, text);
         const mark = isPN
             ? s('path', {d: `M${cx} ${cy - 8}L${cx + 8} ${cy}L${cx} ${cy + 8}L${cx - 8} ${cy}Z`, class: 'solution power-nash'})
             : s('circle', {cx, cy, r: 5, class: 'solution'});
-        const label = s('text', {x: cx + 10, y: cy - 6 + same * 13, class: isPN ? 'solution-label power-nash-label' : 'solution-label'},
-            isPN ? 'power_nash (raw power)' : sol.concept);
+        const label = s('text', {x: at.x, y: at.y, 'text-anchor': at.anchor,
+            class: isPN ? 'solution-label power-nash-label' : 'solution-label'}, text);
         svg.appendChild(s('g', {class: 'solution-mark', 'data-concept': sol.concept}, mark, label));
     }
     if (current && typeof current[x] === 'number' && typeof current[y] === 'number') {
         const cx = px(current[x]);
         const cy = py(current[y]);
+        const at = place(cx, cy + 22, 'current text');
         svg.appendChild(s('g', {class: 'current-mark'},
             s('path', {d: `M${cx - 7} ${cy - 7}L${cx + 7} ${cy + 7}M${cx - 7} ${cy + 7}L${cx + 7} ${cy - 7}`, class: 'current'}),
-            s('text', {x: cx + 10, y: cy + 16, class: 'current-label'}, 'current text')));
+            s('text', {x: at.x, y: at.y, 'text-anchor': at.anchor, class: 'current-label'}, 'current text')));
     }
     return svg;
 }
