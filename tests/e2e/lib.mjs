@@ -135,7 +135,8 @@ export function assert(cond, msg) {
 // Tests run in order and share state (a session moves forward); a failure
 // is counted and the next test still runs, unless it depends on one that
 // failed (it is then counted as failed too, saying why).
-export function runner() {
+// onFail(name) runs after a failure (the tests save screenshots there).
+export function runner(onFail) {
     const results = [];
     const failed = new Set();
     return {
@@ -156,6 +157,7 @@ export function runner() {
                 failed.add(name);
                 results.push({name, ok: false});
                 console.log(`not ok - ${name}: ${e.stack || e}`);
+                if (onFail) await onFail(name).catch(() => {});
             }
         },
         summary() {

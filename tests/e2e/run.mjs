@@ -30,10 +30,15 @@ const RULES = {pilots: false, working_groups: {enabled: false}};
 const T = 20000; // ms to wait for what the page polls for
 
 const server = await startServer({parleyd, web: path.join(root, 'web')});
-const r = runner();
 const tokens = {};
 let med = null;
 let party = null;
+// A failed test leaves pictures of every open page, to see what it saw.
+const r = runner(async (name) => {
+    const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+    if (med) await shot(med.page, `failed-${slug}-mediator`);
+    if (party) await shot(party.page, `failed-${slug}-party`);
+});
 const PARTY = 'lowen';
 
 // What the state awaits, as [{action, from}], whatever shape it takes.
@@ -68,7 +73,8 @@ try {
             const g = await fetch(`${server.base}/ui/ui/${f}`);
             assert(g.status === 200, `GET /ui/ui/${f} is 200, got ${g.status}`);
             const body = await g.text();
-            assert(!/\beval\(|new Function\(|innerHTML/.test(body), `${f} uses neither eval, Function nor innerHTML`);
+            assert(!/\beval\(|new Function\(|\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write/.test(body),
+                `${f} uses neither eval, Function nor HTML strings`);
         }
     });
 
@@ -100,22 +106,10 @@ try {
         await noProblems(med);
     });
 
-    await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
+    await r.test('mediator creates the session from the public part of river-basin.json', ['mediator signs in with the keyboard and sees the session list'], async () => {
         const {page} = med;
         await page.fill('#new-id', SID);
         await page.fill('#new-scenario', JSON.stringify(scenario, null, 2));
-        await page.click('#create-submit');
-        await page.waitForSelector('#errors .error');
-        const err = await page.textContent('#errors');
-        assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
-        const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
-        assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
-        await shot(page, '02-create-refused');
-        await noProblems(med);
-    });
-
-    await r.test('mediator creates the session from the public part of river-basin.json', ['creating a session with private fields is refused with their JSON path'], async () => {
-        const {page} = med;
         await page.click('#strip-private');
         const sc = JSON.parse(await page.inputValue('#new-scenario'));
         for (const p of sc.parties) for (const f of PRIVATE) assert(!(f in p), `${p.id}.${f} removed`);
@@ -346,6 +340,22 @@ try {
         await shot(page, '11-ledger');
         await noProblems(med);
     });
+    await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
+        const {page} = med;
+        await page.goto(`${server.base}/#/sessions`);
+        await page.waitForSelector('#create-form');
+        await page.fill('#new-id', `${SID}-private`);
+        await page.fill('#new-scenario', JSON.stringify(scenario, null, 2));
+        await page.click('#create-submit');
+        await page.waitForSelector('#errors .error');
+        const err = await page.textContent('#errors');
+        assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
+        const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
+        assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
+        await shot(page, '12-create-refused');
+        await noProblems(med);
+    });
+
 } finally {
     if (party) await party.close();
     if (med) await med.close();

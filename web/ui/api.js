@@ -30,11 +30,11 @@ export function requestId() {
 // An error the service returned: its HTTP status, the library status
 // (PARLEY_ESTATE, ...), its message and diagnostics with JSON paths.
 export class ApiError extends Error {
-    constructor(http, body) {
+    constructor(http, body, statusText) {
         const e = (body && body.error) || {};
-        super(e.message || `HTTP ${http}`);
+        super(e.message || `the service answered HTTP ${http}${statusText ? ' ' + statusText : ''}`);
         this.http = http;
-        this.status = e.status || `HTTP ${http}`;
+        this.status = e.status || '';
         this.diagnostics = Array.isArray(e.diagnostics) ? e.diagnostics : [];
     }
 }
@@ -63,7 +63,7 @@ async function request(method, path, body) {
             data = res.ok ? text : {error: {message: text.slice(0, 300)}};
         }
     }
-    if (!res.ok) throw new ApiError(res.status, data);
+    if (!res.ok) throw new ApiError(res.status, data, res.statusText);
     return data;
 }
 

@@ -70,14 +70,10 @@ export function eventLog(sid) {
         }
     }
 
-    async function refresh() {
+    // Fetches the events after the last one seen; returns how many came.
+    async function fetchNew() {
         const q = maxSeq >= 0 ? `?after=${maxSeq}` : '';
-        let data;
-        try {
-            data = await api.get(`/sessions/${api.enc(sid)}/events${q}`);
-        } catch {
-            return;
-        }
+        const data = await api.get(`/sessions/${api.enc(sid)}/events${q}`);
         let added = 0;
         for (const e of (data && data.events) || []) {
             if (typeof e.seq === 'number' && e.seq <= maxSeq) continue;
@@ -85,8 +81,49 @@ export function eventLog(sid) {
             maxSeq = Math.max(maxSeq, e.seq);
             added++;
         }
+        return added;
+    }
+
+    async function refresh() {
+        let added = 0;
+        try {
+            added = await fetchNew();
+        } catch {
+            return;
+        }
         if (added || !body.firstChild) redraw();
     }
 
-    return {node, refresh};
+    return {node, refresh, fetchNew, redraw, events};
+}
+
+// What the log says about the agenda: the units in order with their
+// status, the open unit and its issues, and the last published counts.
+export function agendaOf(events) {
+    let order = null;
+    let open = null;
+    let openIssues = [];
+    let counts = null;
+    const settled = {};
+    for (const e of events) {
+        if (e.kind === 'agenda') order = e.order || [];
+        else if (e.kind === 'cluster_open') {
+            open = e.cluster;
+            openIssues = e.issues || [];
+        } else if (e.kind === 'cluster_settled') {
+            settled[e.cluster] = e.status;
+            if (open === e.cluster) {
+                open = null;
+                openIssues = [];
+            }
+        } else if (e.kind === 'integration') {
+            open = 'all';
+            openIssues = Object.keys(e.text || {});
+        } else if (e.kind === 'counts') counts = e;
+        else if (e.kind === 'agreement' || e.kind === 'impasse') {
+            open = null;
+            openIssues = [];
+        }
+    }
+    return {order, open, openIssues, counts, settled};
 }

@@ -51,15 +51,23 @@ export function awaitsAction(state, action) {
     return awaited(state).some((a) => a.action === action);
 }
 
+export function ended(state) {
+    return Boolean(state && (state.ended || state.phase === 'agreement' || state.phase === 'impasse'));
+}
+
 export function awaitedText(state) {
-    if (state && (state.phase === 'agreement' || state.phase === 'impasse')) {
-        return `The session has ended: ${state.phase}.`;
+    if (ended(state)) return `The session has ended: ${state.outcome || state.phase}.`;
+    // One clause per action, naming everyone it awaits from.
+    const byAction = new Map();
+    for (const a of awaited(state)) {
+        const from = byAction.get(a.action) || [];
+        for (const f of a.from) if (f !== 'mediator' && !from.includes(f)) from.push(f);
+        byAction.set(a.action, from);
     }
-    const list = awaited(state);
-    if (!list.length) return 'The session awaits nothing right now.';
-    return 'The session awaits ' + list.map((a) => {
-        const w = WORDS[a.action] || a.action.replace(/_/g, ' ');
-        return a.from.length && !w.startsWith('the mediator') ? `${w} from ${a.from.join(', ')}` : w;
+    if (!byAction.size) return 'The session awaits nothing right now.';
+    return 'The session awaits ' + Array.from(byAction, ([action, from]) => {
+        const w = WORDS[action] || action.replace(/_/g, ' ');
+        return from.length && !w.startsWith('the mediator') ? `${w} from ${from.join(', ')}` : w;
     }).join('; ') + '.';
 }
 
@@ -94,8 +102,11 @@ export function liveView({load, draw, awaitedOf, ms = 4000}) {
         const focusId = active && main.contains(active) ? active.id : null;
         draw(data);
         if (focusId) {
+            // The control may be gone or disabled now (an action button once
+            // its step is done): then what the session awaits takes focus.
             const el = document.getElementById(focusId);
-            if (el && !el.disabled) el.focus();
+            const to = el && !el.disabled ? el : main.querySelector('.awaits');
+            if (to) to.focus();
         }
         if (awaitedOf) {
             const a = awaitedOf(data);

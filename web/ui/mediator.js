@@ -12,9 +12,9 @@
 import {h, add, clear, field, table, num, pretty, textList} from './dom.js';
 import * as api from './api.js';
 import {announce, attempt} from './notify.js';
-import {MEDIATOR_ACTIONS, awaitsAction, awaitedText, liveView, staleBar} from './live.js';
+import {MEDIATOR_ACTIONS, awaitsAction, awaitedText, ended, liveView, staleBar} from './live.js';
 import {frontierSvg} from './plot.js';
-import {eventLog} from './events.js';
+import {eventLog, agendaOf} from './events.js';
 
 const PRIVATE_FIELDS = ['utility', 'weights', 'values', 'red_lines', 'reservation'];
 
@@ -168,14 +168,14 @@ function tokenItem(t) {
 }
 
 function actions(sid, st, refresh) {
-    const ended = st.phase === 'agreement' || st.phase === 'impasse';
+    const over = ended(st);
     return h('section', {'aria-labelledby': 'act-h'},
         h('h2', {id: 'act-h'}, 'Actions'),
         h('p', {class: 'hint'}, 'Each button is enabled only when the session awaits that step.'),
         h('div', {class: 'buttons', role: 'group', 'aria-label': 'Session actions'},
             MEDIATOR_ACTIONS.map(([action, route, label]) => h('button', {
                 type: 'button', id: `act-${action}`, 'data-action': action,
-                disabled: ended || !awaitsAction(st, action),
+                disabled: over || !awaitsAction(st, action),
                 on: {click: async () => {
                     const r = await attempt(label, () => api.write('POST', `/sessions/${api.enc(sid)}/${route}`, {}));
                     if (r) {
@@ -186,37 +186,50 @@ function actions(sid, st, refresh) {
             }, label))));
 }
 
-function agenda(st) {
-    const units = st.agenda && (Array.isArray(st.agenda) ? st.agenda : st.agenda.order);
-    const openId = st.cluster !== undefined ? st.cluster : st.open_cluster;
-    if (!units || !units.length) return h('p', {}, 'The agenda is set once every profile is in and the session starts.');
+function agenda(st, ag) {
+    const units = ag.order || (st.agenda && (Array.isArray(st.agenda) ? st.agenda : st.agenda.order));
+    const openId = ag.open !== null ? ag.open : (st.cluster !== undefined ? st.cluster : st.open_cluster);
+    if (!units || !units.length) return h('p', {id: 'agenda'}, 'The agenda is set once every profile is in and the session starts.');
     return h('ol', {class: 'agenda', id: 'agenda'}, units.map((u) => {
         const id = typeof u === 'string' ? u : (u.cluster || u.id);
-        const open = openId !== undefined && openId !== null && (openId === id || (openId.id && openId.id === id));
-        return h('li', {class: open ? 'open' : null, 'aria-current': open ? 'step' : null},
+        const open = openId !== undefined && openId !== null && openId === id;
+        const status = ag.settled[id] || u.status;
+        return h('li', {class: open ? 'open' : null, 'aria-current': open ? 'step' : null, 'data-unit': id},
             h('strong', {}, id), open ? ' (open)' : '',
-            u.status ? ` \u2013 ${u.status}` : '',
+            status ? ` \u2013 ${status}` : '',
             u.issues ? h('span', {class: 'issues'}, `: ${u.issues.join(', ')}`) : null,
-            u.conflict !== undefined ? h('span', {class: 'hint'}, ` conflict ${num(u.conflict)}, joint gain ${num(u.joint_gain)}`) : null);
+            u.conflict !== undefined ? h('span', {class: 'hint'}, ` (conflict ${num(u.conflict)}, joint gain ${num(u.joint_gain)})`) : null);
     }));
 }
 
-function counts(st) {
-    const c = st.counts;
+function counts(st, ag) {
+    const c = st.counts || ag.counts;
     if (!c) return null;
     return h('p', {id: 'counts', class: 'counts'},
-        `Answers: ${c.accept ?? 0} accept, ${c.object ?? 0} object, ${c.veto ?? 0} veto`,
-        c.pilot ? ' (straw poll)' : '');
+        `Last published count: ${c.accept ?? 0} accept, ${c.object ?? 0} object, ${c.veto ?? 0} veto`,
+        c.pilot ? ' (straw poll)' : '', c.round !== undefined ? ` (round ${c.round})` : '');
 }
 
+// The answers and concessions in for the open round: `inputs_this_round`
+// ({party, action, round, body}) or a plain list of answers.
 function answers(st) {
-    let list = st.answers;
+    let list = st.inputs_this_round || st.answers;
     if (!list) return null;
     if (!Array.isArray(list)) list = Object.entries(list).map(([party, a]) => Object.assign({party}, a));
+    const rows = list.map((a) => {
+        const b = a.body || a;
+        const isConcession = a.action === 'concede' || b.aspiration !== undefined;
+        return {party: a.party, round: a.round, kind: isConcession ? 'concession' : (b.kind || b.answer || ''),
+            detail: isConcession ? `aspiration ${num(b.aspiration)}`
+                : [(b.issues || []).join(', '), b.ground ? `ground ${b.ground}` : '', b.text_round ? `text of round ${b.text_round}` : '']
+                    .filter(Boolean).join('; '),
+            reason: b.reason || ''};
+    });
+    const nAnswers = rows.filter((r) => r.kind !== 'concession').length;
     return h('section', {'aria-labelledby': 'ans-h'},
-        h('h2', {id: 'ans-h'}, `Answers in (${list.length})`),
-        list.length ? table(null, ['Party', 'Answer', 'Issues', 'Reason'], list.map((a) => [
-            a.party, a.answer || a.kind || '', (a.issues || []).join(', '), a.reason || '',
+        h('h2', {id: 'ans-h'}, `Answers in (${nAnswers})`),
+        rows.length ? table(null, ['Party', 'Round', 'Answer', 'Issues, ground', 'Reason'], rows.map((r) => [
+            r.party, num(r.round), r.kind, r.detail, r.reason,
         ]), {id: 'answers-table'}) : h('p', {id: 'answers-none'}, 'No answer yet this round.'));
 }
 
@@ -248,7 +261,7 @@ const axes = new Map();
 
 // The utility of the current text per party, when the service gives it.
 function currentUtility(st) {
-    return st.text_utility || st.utility || (st.text_metrics && st.text_metrics.utility) ||
+    return st.utilities || st.text_utility || (st.text_metrics && st.text_metrics.utility) ||
         (st.current && st.current.utility) || null;
 }
 
@@ -310,33 +323,41 @@ export async function renderDashboard(ctx) {
     const isMediator = !!me.mediator;
     const log = eventLog(sid);
     let view = null;
-    const draw = (st) => {
+    // The state and the events after the last seen, fetched together: the
+    // agenda, the open unit and the counts are read from the log.
+    const load = async () => {
+        const st = await api.get(path);
+        await log.fetchNew().catch(() => 0);
+        return {st, n: log.events.length};
+    };
+    const draw = ({st}) => {
+        const ag = agendaOf(log.events);
+        const open = st.open_issues || ag.openIssues;
         clear(main);
-        const open = st.open_issues || (st.open && st.open.issues) || [];
-        add(main, 
+        add(main,
             h('h1', {}, isMediator ? `Session ${sid}` : `Session ${sid}: public state`),
             staleBar(view.refresh),
             h('p', {class: 'summary', id: 'phase'},
-                `Phase: `, h('strong', {'data-phase': st.phase}, st.phase || '?'),
+                'Phase: ', h('strong', {'data-phase': st.phase}, st.phase || '?'),
                 st.round !== undefined ? `, round ${st.round}` : '',
                 st.deadline ? ` of at most ${st.deadline}` : '',
                 st.name ? ` \u2013 ${st.name}` : ''),
-            h('p', {class: 'awaits', id: 'awaits'}, awaitedText(st)),
+            h('p', {class: 'awaits', id: 'awaits', tabindex: -1}, awaitedText(st)),
             isMediator ? actions(sid, st, view.refresh) : null,
-            h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st)),
+            h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st, ag)),
             h('section', {'aria-labelledby': 'text-h'},
                 h('h2', {id: 'text-h'}, st.pilot ? 'Current text (straw poll, not binding)' : 'Current text'),
-                st.text_round ? h('p', {}, `Tabled in round ${st.text_round}. Open issues are marked.`) : null,
+                st.text && st.text_round ? h('p', {}, `Tabled in round ${st.text_round}${st.text_pending ? ', answers pending' : ''}. The open unit's issues are marked.`) : null,
                 textList(st.text, open),
-                counts(st)),
+                counts(st, ag)),
             answers(st), vetoes(st), concerns(st),
             isMediator ? invitations(sid, st, view.refresh) : null,
             analysis(sid, st),
             log.node,
             h('details', {}, h('summary', {}, 'The state as JSON'), pretty(st)));
-        log.refresh();
+        log.redraw();
     };
-    view = liveView({load: () => api.get(path), draw, awaitedOf: awaitedText});
+    view = liveView({load, draw, awaitedOf: ({st}) => awaitedText(st)});
     const ok = await attempt('Loading the session', () => view.refresh(true).then(() => true));
     if (!ok) {
         view.stop();

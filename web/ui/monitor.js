@@ -10,6 +10,24 @@ import {announce, attempt} from './notify.js';
 import {liveView, staleBar} from './live.js';
 import {pamTimelineSvg, PAM_LABEL} from './plot.js';
 
+// A PAM status name, or null for a period nobody reported.
+function pam(x) {
+    return x && x !== 'none' ? x : null;
+}
+
+// One commitment as the page reads it, whichever of the two layouts the
+// service writes (`parley monitor status --json`'s, or a flat "bench").
+function normalizeCommitment(c) {
+    const benchmark = c.benchmark || (c.bench === 'numeric'
+        ? {kind: 'numeric', cmp: c.cmp, target: c.target, unit: c.unit}
+        : {kind: c.bench || 'deliverable'});
+    const periods = (c.periods || []).map((p) => Object.assign({}, p, {
+        self: pam(p.self), monitor: pam(p.monitor), verification: pam(p.verification),
+        status: pam(p.status !== undefined ? p.status : p.effective),
+    }));
+    return Object.assign({}, c, {benchmark, periods, current: pam(c.current)});
+}
+
 function flags(c) {
     const f = [];
     if (c.overdue) f.push(h('span', {class: 'flag overdue'}, 'overdue'));
@@ -21,14 +39,16 @@ function flags(c) {
 
 function bench(b) {
     if (!b) return '';
-    return b.kind === 'numeric' ? `${b.cmp} ${num(b.target)} ${b.unit || ''}`.trim() : 'deliverable';
+    if (b.kind !== 'numeric') return 'deliverable';
+    return b.cmp ? `${b.cmp} ${num(b.target)} ${b.unit || ''}`.trim() : 'numeric';
 }
 
 function commitment(c) {
     return h('article', {class: 'commitment', id: `commitment-${c.id}`, 'aria-labelledby': `c-${c.id}-h`},
         h('h3', {id: `c-${c.id}-h`}, `${c.id}: ${c.what || ''}`),
         h('p', {}, `Owner ${c.owner}, verifier ${c.verifier}; issue ${c.issue}${c.cluster ? ` (${c.cluster})` : ''}; ` +
-            `benchmark ${bench(c.benchmark)}; ${c.start} to ${c.due}, every ${c.period_months} months` +
+            `benchmark ${bench(c.benchmark)}; ${c.start} to ${c.due}` +
+            (c.period_months ? `, every ${c.period_months} months` : '') +
             (c.guarantee ? `; backs ${c.guarantee}` : '') + '.'),
         h('p', {}, 'Now: ', h('strong', {}, c.current ? PAM_LABEL[c.current] || c.current : 'not reported'), '. Flags: ', flags(c)),
         pamTimelineSvg(c),
@@ -93,7 +113,12 @@ export async function renderMonitor(ctx) {
     let view = null;
     const draw = (st) => {
         clear(main);
-        const cs = st.commitments || [];
+        if (st.monitored === false) {
+            add(main, h('h1', {}, `Monitoring: ${sid}`), h('p', {id: 'monitor-none'},
+                'Nothing to monitor yet: monitoring starts when the mediator records the agreement.'));
+            return;
+        }
+        const cs = (st.commitments || []).map(normalizeCommitment);
         const gs = st.guarantees || [];
         const ks = st.consequences || [];
         add(main, 
@@ -111,10 +136,13 @@ export async function renderMonitor(ctx) {
                         `${num(g.streak)} of ${num(st.periods_required)}`, num(g.backing), g.suspended ? 'suspended' : 'in force']),
                 {id: 'guarantees-table'}) : h('p', {}, 'No guarantee applies.')),
             ks.length ? h('section', {'aria-labelledby': 'cq-h'}, h('h2', {id: 'cq-h'}, 'Consequences'),
-                table(null, ['Consequence', 'On', 'Kind', 'Trigger', 'Applied'], ks.map((k) => [k.id,
-                    `${k.on.kind} ${k.on.id}`, k.kind, `${k.trigger.kind}${k.trigger.threshold ? ':' + k.trigger.threshold : ''}`,
-                    k.applied ? `by ${k.by} as of ${k.as_of} (entry ${k.entry})` : 'not yet']))) : null,
-            reportForm(sid, me, st, view.refresh),
+                table(null, ['Consequence', 'On', 'Kind', 'Trigger', 'Applied'], ks.map((k) => {
+                    const trig = typeof k.trigger === 'string' ? k.trigger : k.trigger.kind;
+                    const thr = k.threshold ?? (k.trigger && k.trigger.threshold);
+                    return [k.id, k.on ? `${k.on.kind} ${k.on.id}` : k.target, k.kind, `${trig}${thr ? ':' + thr : ''}`,
+                        k.applied ? `${k.by ? `by ${k.by} ` : ''}as of ${k.as_of || k.applied_as_of}` : 'not yet'];
+                }))) : null,
+            reportForm(sid, me, Object.assign({}, st, {commitments: cs}), view.refresh),
             h('details', {}, h('summary', {}, 'The status as JSON'), pretty(st)));
     };
     view = liveView({load: () => api.get(path), draw, ms: 8000});

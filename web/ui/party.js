@@ -17,15 +17,46 @@ import {eventLog} from './events.js';
 // What the view says the party is asked for now: "profile", "answer",
 // "concede" or nothing.
 function askedOf(v, me) {
-    const a = v.asked !== undefined ? v.asked : v.asks;
+    const a = v.asked;
     if (typeof a === 'string') return a;
     if (a && typeof a === 'object') return a.action || a.kind || a.what || null;
-    const mine = awaited(v).find((x) => !x.from.length || x.from.includes(me.actor));
+    const mine = awaited(v.state || v).find((x) => x.from.includes(me.actor));
     return mine ? mine.action : null;
+}
+
+// One object for the page from GET .../view ({party, asked, view, profile,
+// concerns, public_scenario, rules}) and the session's public state (phase,
+// current text, own utility): the view's text comes as option indices with
+// labels beside them, and its open issues as scenario indices.
+function normalize(raw, st) {
+    const vw = raw.view || {};
+    const sc = raw.public_scenario || {};
+    const issues = Array.isArray(sc.issues) ? sc.issues : [];
+    const idOf = (i) => (typeof i === 'number' ? (issues[i] && issues[i].id) : i);
+    let text = vw.labels || (vw.text && !Array.isArray(vw.text) ? vw.text : null) || st.text || null;
+    const open = (vw.open_issues || []).map(idOf).filter(Boolean);
+    const asked = raw.asked;
+    return Object.assign({}, vw, {
+        text,
+        open_issues: open,
+        round: (asked && asked.round) || vw.round || st.round,
+        text_round: vw.text_round || st.text_round,
+        utility: vw.utility ?? st.utility,
+        aspiration: vw.aspiration ?? st.aspiration,
+        asked,
+        profile: raw.profile,
+        concerns: raw.concerns || [],
+        public_scenario: sc,
+        rules: raw.rules || sc.rules || {},
+        phase: st.phase,
+        ended: st.ended,
+        state: st,
+    });
 }
 
 function askedText(v, me) {
     const a = askedOf(v, me);
+    if (v.ended) return `The session has ended: ${v.state.outcome || v.phase}.`;
     const phase = v.phase ? `Phase ${v.phase}. ` : '';
     switch (a) {
     case 'profile': return phase + 'You are asked for your profile.';
@@ -193,17 +224,22 @@ function concernForm(sid, v, refresh) {
 
 export async function renderParty(ctx) {
     const {main, me, sid} = ctx;
-    const path = `/sessions/${api.enc(sid)}/view`;
+    const path = `/sessions/${api.enc(sid)}`;
     const log = eventLog(sid);
     let view = null;
+    const load = async () => {
+        const [raw, st] = await Promise.all([api.get(`${path}/view`), api.get(path)]);
+        await log.fetchNew().catch(() => 0);
+        return normalize(raw, st);
+    };
     const draw = (v) => {
         clear(main);
         const asked = askedOf(v, me);
-        const util = v.utility ?? v.text_utility ?? v.own_utility;
+        const util = v.utility;
         add(main, 
             h('h1', {}, `Your position: ${me.actor}`),
             staleBar(view.refresh),
-            h('p', {class: 'awaits', id: 'asked'}, askedText(v, me)),
+            h('p', {class: 'awaits', id: 'asked', tabindex: -1}, askedText(v, me)),
             h('section', {'aria-labelledby': 'text-h'},
                 h('h2', {id: 'text-h'}, v.pilot ? 'Current text (straw poll, not binding)' : 'Current text'),
                 v.text ? h('p', {id: 'own-utility'},
@@ -212,7 +248,7 @@ export async function renderParty(ctx) {
                     v.profile && v.profile.reservation !== undefined ? `; your reservation ${num(v.profile.reservation)}` : '',
                     v.aspiration !== undefined ? `; your aspiration ${num(v.aspiration)}` : '') : null,
                 textList(v.text, v.open_issues),
-                v.n_accept !== undefined && v.n_accept >= 0 ? h('p', {}, `Last round: ${v.n_accept} accept, ${v.n_object} object, ${v.n_veto} veto.`) : null),
+                typeof v.n_accept === 'number' && v.n_accept >= 0 ? h('p', {}, `Last round: ${v.n_accept} accept, ${v.n_object} object, ${v.n_veto} veto.`) : null),
             asked === 'answer' ? answerForm(sid, v, view.refresh) : null,
             asked === 'concede' || asked === 'concession' ? concedeForm(sid, v, view.refresh) : null,
             h('section', {'aria-labelledby': 'profile-h'},
@@ -223,9 +259,9 @@ export async function renderParty(ctx) {
             concernForm(sid, v, view.refresh),
             log.node,
             h('details', {}, h('summary', {}, 'Your view as JSON'), pretty(v)));
-        log.refresh();
+        log.redraw();
     };
-    view = liveView({load: () => api.get(path), draw, awaitedOf: (v) => askedText(v, me)});
+    view = liveView({load, draw, awaitedOf: (v) => askedText(v, me)});
     const ok = await attempt('Loading your view', () => view.refresh(true).then(() => true));
     if (!ok) {
         view.stop();
