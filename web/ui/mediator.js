@@ -167,6 +167,20 @@ function tokenItem(t) {
     return h('li', {}, h('span', {class: 'actor'}, `${t.actor} (${t.role})`), ' ', code, ' ', btn);
 }
 
+// Who takes part, with power, and (for the mediator, before the start)
+// whose profile is in.
+function participants(st) {
+    const list = participantsOf(st);
+    if (!list.length) return null;
+    const inSet = st.profiles_in ? new Set(st.profiles_in) : null;
+    const headers = ['Participant', 'Role', 'Power'].concat(inSet ? ['Profile'] : []);
+    return h('section', {'aria-labelledby': 'part-h'},
+        h('h2', {id: 'part-h'}, 'Participants'),
+        table(null, headers, list.map((p) => [p.id, p.role || '', p.role === 'party' ? num(p.power) : '\u2013']
+            .concat(inSet ? [p.role !== 'party' ? '\u2013' : inSet.has(p.id) ? 'given' : 'awaited'] : [])),
+        {id: 'participants-table'}));
+}
+
 function actions(sid, st, refresh) {
     const over = ended(st);
     return h('section', {'aria-labelledby': 'act-h'},
@@ -351,6 +365,7 @@ export async function renderDashboard(ctx) {
                 textList(st.text, open),
                 counts(st, ag)),
             answers(st), vetoes(st), concerns(st),
+            participants(st),
             isMediator ? invitations(sid, st, view.refresh) : null,
             analysis(sid, st),
             log.node,
