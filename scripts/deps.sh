@@ -11,6 +11,7 @@ PARLEY_PACKAGES=(
   libxml2-dev                        # GENIUS XML import
   libsqlite3-dev                     # the store: ledger and keys (WAL, durable commits)
   libsodium-dev                      # ledger signatures (Ed25519) and hashes (BLAKE2b)
+  libmicrohttpd-dev                  # parleyd, the live service's HTTP layer
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer targets, sanitizers
   valgrind                           # leak checks in CI

@@ -839,6 +839,9 @@ static void test_migration_from_v1(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE live_events; DROP TABLE "
+                                  "live_inputs; DROP TABLE credentials; "
+                                  "DROP TABLE live_sessions; "
                                   "DROP TABLE consequences; DROP TABLE disputes; DROP TABLE reports; "
                                   "DROP TABLE commitments; DROP TABLE "
                                   "guarantee_transitions; DROP TABLE "

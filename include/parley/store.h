@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /* The schema version this build writes and understands (PRAGMA user_version). */
-#define PARLEY_STORE_SCHEMA_VERSION 3
+#define PARLEY_STORE_SCHEMA_VERSION 4
 
 typedef struct parley_store parley_store_t;
 

@@ -420,11 +420,39 @@ static parley_status_t init_tx(parley_store_t *s, const parley_key_t *key,
     return st;
 }
 
+/* Checks the request and reads its text; the transaction is the caller's
+ * (tx 1: already open) or its own. */
+static parley_status_t monitor_init(parley_store_t *store,
+                                    const parley_key_t *author,
+                                    const parley_scenario_t *sc,
+                                    const parley_monitor_init_t *in,
+                                    uint64_t *seq, parley_diags_t *diags,
+                                    int tx);
+
 parley_status_t parley_monitor_init(parley_store_t *store,
                                     const parley_key_t *author,
                                     const parley_scenario_t *sc,
                                     const parley_monitor_init_t *in,
                                     uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_init(store, author, sc, in, seq, diags, 0);
+}
+
+parley_status_t parley__monitor_init_tx(parley_store_t *store,
+                                        const parley_key_t *author,
+                                        const parley_scenario_t *sc,
+                                        const parley_monitor_init_t *in,
+                                        uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_init(store, author, sc, in, seq, diags, 1);
+}
+
+static parley_status_t monitor_init(parley_store_t *store,
+                                    const parley_key_t *author,
+                                    const parley_scenario_t *sc,
+                                    const parley_monitor_init_t *in,
+                                    uint64_t *seq, parley_diags_t *diags,
+                                    int tx)
 {
     parley__json_use_parley_alloc();
     if (!store || !author || !sc || !in)
@@ -447,7 +475,9 @@ parley_status_t parley_monitor_init(parley_store_t *store,
         return PARLEY_ENOMEM;
     json_t *text = NULL;
     st = parley__monitor_read_text(sc, in->text, pkg, &text, diags);
-    if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
+    if (st == PARLEY_OK && tx)
+        st = init_tx(store, author, sc, in, text, pkg, seq, diags);
+    else if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
         st = end(store, init_tx(store, author, sc, in, text, pkg, seq, diags),
                  diags);
     json_decref(text);

@@ -100,4 +100,15 @@ long parley__date_days(parley__date_t d);
 /* 1 when value meets target by cmp ("<", "<=", ">", ">=", "="). */
 int parley__bench_met(const char *cmp, double value, double target);
 
+/*
+ * parley_monitor_init() inside the caller's open write transaction (BEGIN
+ * IMMEDIATE already run): a live session records its agreement and starts
+ * monitoring it in one commit.  On an error the caller must roll back.
+ */
+parley_status_t parley__monitor_init_tx(parley_store_t *store,
+                                        const parley_key_t *author,
+                                        const parley_scenario_t *sc,
+                                        const parley_monitor_init_t *in,
+                                        uint64_t *seq, parley_diags_t *diags);
+
 #endif

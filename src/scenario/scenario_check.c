@@ -774,7 +774,7 @@ static void check_party(chk_t *c, const parley_party_t *p)
                      "weights and value functions must both be present or "
                      "both absent"));
     } else if (!p->weights) {
-        if (voting)
+        if (voting && !c->o->public_only)
             WITH_KEY(c, "utility",
                      ERR(c, PARLEY_EMISSING,
                          "a voting party needs a utility, found none"));
@@ -953,7 +953,7 @@ parley_status_t parley_scenario_check(const parley_scenario_t *sc,
     if (!sc)
         return PARLEY_EARG;
     parley__diags_sink_t pc = {file, diags};
-    parley__check_opts_t opts = {parley__diags_report, &pc, NULL};
+    parley__check_opts_t opts = {parley__diags_report, &pc, NULL, 0};
     return parley__scenario_check(sc, &opts);
 }
 

@@ -195,6 +195,9 @@ typedef struct parley__check_opts {
      * one fault is reported once.
      */
     const unsigned char *issue_skip;
+    /* 1: a party without weights and value functions is a party whose
+     * profile is private (a live session's public scenario), not an error. */
+    int public_only;
 } parley__check_opts_t;
 
 /*
@@ -210,6 +213,21 @@ int parley__cmp_fits(parley_issue_kind_t kind, parley_cmp_t op);
 const char *parley__issue_kind_name(parley_issue_kind_t kind);
 /* Comma-separated operators allowed for this kind, for messages. */
 const char *parley__cmp_allowed(parley_issue_kind_t kind);
+
+/*
+ * The public read mode: reads a v1 JSON scenario as
+ * parley_scenario_read_string() does, except that a voting party may come
+ * without its private fields (utility, reservation, red_lines).  Such a
+ * party is read with weights and values NULL, no red lines and reservation
+ * 0, the way session.h's public scenario has it; a party that gives a
+ * utility is read and checked in full.  This is how a live session's
+ * scenario is read before the parties' profiles have come in, and how one
+ * party's profile is checked on its own (docs/live.md).
+ */
+parley_status_t parley__scenario_read_public(const char *text, size_t len,
+                                             const char *name,
+                                             parley_scenario_t **out,
+                                             parley_diags_t *diags);
 
 /* ---- jansson ---------------------------------------------------------- */
 

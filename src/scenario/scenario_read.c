@@ -66,6 +66,7 @@ typedef struct rd {
     int issues_ok; /* issue ids can be looked up */
     parley__id_ref_t *issue_index;
     parley__id_ref_t **option_index; /* per discrete issue, or NULL */
+    int public_only; /* parties may lack their private fields */
 } rd_t;
 
 /* ---- reporting -------------------------------------------------------- */
@@ -1106,11 +1107,18 @@ static void parse_party(rd_t *r, parley_party_t *p, const json_t *v)
         out_of_memory(r);
         return;
     }
-    json_t *u = field(r, v, "utility", voting,
+    json_t *u = field(r, v, "utility", voting && !r->public_only,
                       "an object giving a weight and a value function per "
                       "issue");
-    if (u)
+    if (u) {
         parse_utility(r, p, u);
+    } else if (r->public_only) {
+        /* No profile given: absent, as a session's public scenario has it. */
+        parley_free(p->weights);
+        parley_free(p->values);
+        p->weights = NULL;
+        p->values = NULL;
+    }
     json_t *rls = field(r, v, "red_lines", 0, "");
     if (rls && !r->oom)
         parse_red_lines(r, p, rls);
@@ -1856,10 +1864,10 @@ static parley_status_t read_whole_file(const char *path, char **buf,
     return PARLEY_OK;
 }
 
-parley_status_t parley_scenario_read_string(const char *text, size_t len,
-                                            const char *name,
-                                            parley_scenario_t **out,
-                                            parley_diags_t *diags)
+static parley_status_t read_string(const char *text, size_t len,
+                                   const char *name, int public_only,
+                                   parley_scenario_t **out,
+                                   parley_diags_t *diags)
 {
     if (!out)
         return PARLEY_EARG;
@@ -1870,6 +1878,7 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
         text = "";
     rd_t r;
     rd_open(&r, text, len, name, diags);
+    r.public_only = public_only;
 
     /* jansson lets a NUL byte through after a number; JSON has none. */
     const char *nul = memchr(r.text, '\0', r.len);
@@ -1898,7 +1907,8 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
     json_decref(root);
 
     if (!r.oom && !r.stop) {
-        parley__check_opts_t opts = {check_report, &r, r.issue_skip};
+        parley__check_opts_t opts = {check_report, &r, r.issue_skip,
+                                     public_only};
         if (parley__scenario_check(r.sc, &opts) == PARLEY_ENOMEM)
             r.oom = 1;
     }
@@ -1917,6 +1927,22 @@ parley_status_t parley_scenario_read_string(const char *text, size_t len,
     }
     *out = r.sc;
     return PARLEY_OK;
+}
+
+parley_status_t parley_scenario_read_string(const char *text, size_t len,
+                                            const char *name,
+                                            parley_scenario_t **out,
+                                            parley_diags_t *diags)
+{
+    return read_string(text, len, name, 0, out, diags);
+}
+
+parley_status_t parley__scenario_read_public(const char *text, size_t len,
+                                             const char *name,
+                                             parley_scenario_t **out,
+                                             parley_diags_t *diags)
+{
+    return read_string(text, len, name, 1, out, diags);
 }
 
 parley_status_t parley_scenario_read_file(const char *path,

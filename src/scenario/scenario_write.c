@@ -461,7 +461,7 @@ parley_status_t parley_scenario_to_string(const parley_scenario_t *sc,
         return PARLEY_EARG;
     /* Only a valid scenario is written, so that what is written reads back
      * (NaN, a dangling index or a duplicate id would not). */
-    parley__check_opts_t opts = {ignore_report, NULL, NULL};
+    parley__check_opts_t opts = {ignore_report, NULL, NULL, 0};
     parley_status_t st = parley__scenario_check(sc, &opts);
     if (st == PARLEY_ENOMEM)
         return st;

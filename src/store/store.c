@@ -31,6 +31,23 @@
  * recorded it (column entry), written in the same transaction, so the
  * tables are an index and the ledger the truth.
  *
+ * Version 4 adds live sessions (docs/live.md):
+ *   live_sessions(id TEXT PRIMARY KEY, name, scenario TEXT: the public
+ *       scenario JSON, rules TEXT: {"version":1,"rules":{...}} or NULL for
+ *       the scenario's, seed, created_by, created_at (microseconds since the
+ *       epoch), request_id, entry)
+ *   credentials(token_hash BLOB(32) UNIQUE: BLAKE2b-256 of the token, never
+ *       the token; actor, session (NULL for a mediator), role, revoked,
+ *       issued_at, entry)
+ *   live_inputs(session, seq: the session's input order from 1, actor,
+ *       action, round, request_id, payload JSON, at_step: the steps
+ *       committed when it came in, entry; UNIQUE(session, actor,
+ *       request_id)): everything people put in, private profiles included;
+ *       the ledger holds only their hash
+ *   live_events(session, seq from 1, visibility, party, json): the
+ *       committed event log lines, so that texts and answers are readable
+ *       without replaying.
+ *
  * Migrations: MIGRATIONS[v] takes a database from version v to v + 1.  They
  * run in one BEGIN IMMEDIATE transaction that re-reads the version first,
  * so two processes opening a fresh file at once migrate it once.  A file
@@ -185,6 +202,53 @@ static const char *const MIGRATIONS[PARLEY_STORE_SCHEMA_VERSION] = {
     /* A core commitment's issue stays locked in a review. */
     "ALTER TABLE commitments ADD COLUMN core INTEGER NOT NULL DEFAULT 0\n"
     "  CHECK (core IN (0, 1));\n",
+    /* 3 -> 4: live sessions, their credentials, inputs and events. */
+    "CREATE TABLE live_sessions (\n"
+    "  id         TEXT PRIMARY KEY,\n"
+    "  name       TEXT NOT NULL,\n"
+    "  scenario   TEXT NOT NULL,\n"
+    "  rules      TEXT,\n"
+    "  seed       INTEGER NOT NULL,\n"
+    "  created_by TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  request_id TEXT NOT NULL,\n"
+    "  entry      INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  UNIQUE (created_by, request_id)\n"
+    ");\n"
+    "CREATE TABLE credentials (\n"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),\n"
+    "  actor      TEXT NOT NULL,\n"
+    "  session    TEXT REFERENCES live_sessions(id),\n"
+    "  role       TEXT NOT NULL CHECK (role IN ('mediator','party',\n"
+    "             'guarantor','monitor','observer')),\n"
+    "  revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),\n"
+    "  issued_at  INTEGER NOT NULL,\n"
+    "  entry      INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  CHECK ((session IS NULL) = (role = 'mediator'))\n"
+    ");\n"
+    "CREATE INDEX credentials_actor ON credentials(session, actor);\n"
+    "CREATE TABLE live_inputs (\n"
+    "  session    TEXT NOT NULL REFERENCES live_sessions(id),\n"
+    "  seq        INTEGER NOT NULL CHECK (seq >= 1),\n"
+    "  actor      TEXT NOT NULL,\n"
+    "  action     TEXT NOT NULL,\n"
+    "  round      INTEGER NOT NULL DEFAULT 0,\n"
+    "  request_id TEXT NOT NULL,\n"
+    "  payload    TEXT NOT NULL,\n"
+    "  at_step    INTEGER NOT NULL,\n"
+    "  entry      INTEGER NOT NULL REFERENCES ledger(seq),\n"
+    "  PRIMARY KEY (session, seq),\n"
+    "  UNIQUE (session, actor, request_id)\n"
+    ");\n"
+    "CREATE TABLE live_events (\n"
+    "  session    TEXT NOT NULL REFERENCES live_sessions(id),\n"
+    "  seq        INTEGER NOT NULL CHECK (seq >= 1),\n"
+    "  visibility TEXT NOT NULL\n"
+    "             CHECK (visibility IN ('public','party','mediator')),\n"
+    "  party      TEXT,\n"
+    "  json       TEXT NOT NULL,\n"
+    "  PRIMARY KEY (session, seq)\n"
+    ");\n",
 };
 
 int parley__store_exec(parley_store_t *store, const char *sql)

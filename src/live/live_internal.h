@@ -1,0 +1,235 @@
+/*
+ * live_internal.h - what the files of the live area share: the handle, a
+ * session as kept in memory (its public scenario, the ordered inputs and
+ * the present computed from them), and the replay that computes it.
+ *
+ * docs/live.md explains the model: the inputs are the truth, the present
+ * is a function of them, recomputed after every write.
+ */
+#ifndef PARLEY_LIVE_INTERNAL_H
+#define PARLEY_LIVE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "parley/analysis.h"
+#include "parley/live.h"
+#include "parley/model.h"
+#include "parley/rules.h"
+#include "parley/session.h"
+#include "scenario/scenario_internal.h"
+
+/* XX(enum suffix, name in requests and the store) */
+#define PARLEY__LIVE_ACTION_MAP(XX)                                            \
+    XX(PROFILE, "profile")                                                     \
+    XX(CONCERN, "concern")                                                     \
+    XX(START, "start")                                                         \
+    XX(OPEN_CLUSTER, "open_cluster")                                           \
+    XX(PROPOSE, "propose")                                                     \
+    XX(PILOT, "pilot")                                                         \
+    XX(CLOSE_ROUND, "close_round")                                             \
+    XX(AGREE, "agree")                                                         \
+    XX(ANSWER, "answer")                                                       \
+    XX(CONCEDE, "concede")                                                     \
+    XX(COMMITMENT, "commitment")                                               \
+    XX(REPORT, "report")                                                       \
+    XX(CONSEQUENCE, "consequence")                                             \
+    XX(ENFORCE, "enforce")
+
+typedef enum parley__live_action {
+#define PARLEY__LIVE_ACTION_ENUM(name, str) PARLEY__LIVE_##name,
+    PARLEY__LIVE_ACTION_MAP(PARLEY__LIVE_ACTION_ENUM)
+#undef PARLEY__LIVE_ACTION_ENUM
+    PARLEY__LIVE_ACTION_COUNT
+} parley__live_action_t;
+
+const char *parley__live_action_name(parley__live_action_t a);
+/* -1 when unknown. */
+int parley__live_action_from_name(const char *name);
+/* 1 for the mediator's actions that gate the session's steps. */
+int parley__live_action_gates(parley__live_action_t a);
+
+/* One input, as stored in live_inputs. */
+typedef struct parley__live_input {
+    uint64_t seq; /* the session's input order, from 1 */
+    char actor[PARLEY_LEDGER_MAX_NAME + 1];
+    char request_id[PARLEY_LEDGER_MAX_NAME + 1];
+    parley__live_action_t action;
+    long party;       /* scenario index of a party's input, else -1 */
+    unsigned round;   /* answers and concessions */
+    uint64_t at_step; /* steps committed when it came in */
+    json_t *payload;  /* the body without request_id */
+} parley__live_input_t;
+
+/* Something the present awaits. */
+typedef struct parley__live_await {
+    parley__live_action_t action;
+    long party;     /* scenario index, -1 for the mediator */
+    unsigned round; /* answers and concessions */
+    char *view;     /* answers and concessions: the view given, JSON */
+} parley__live_await_t;
+
+/* One committed event of the log. */
+typedef struct parley__live_event {
+    uint64_t seq; /* engine seq + 1 */
+    parley_event_kind_t kind;
+    parley_visibility_t vis;
+    long party;
+    char *json;
+} parley__live_event_t;
+
+typedef struct parley__live_session {
+    char id[PARLEY_LEDGER_MAX_NAME + 1];
+    char *name;
+    char *scenario_json;  /* the public scenario as created */
+    char *rules_json;     /* {"version":1,"rules":{...}} or NULL */
+    uint64_t seed;
+    parley_scenario_t *pub;
+    parley_rules_t rules; /* in effect: rules_json's or the scenario's */
+
+    parley__live_input_t *in;
+    size_t n_in, cap_in;
+
+    /* Built once every profile is in and "start" recorded. */
+    parley_scenario_t *full;
+    parley_session_plan_t *plan;
+    parley_model_t *model;       /* lazily, for the mediator's analysis */
+    parley_analysis_t *analysis;
+    char *analysis_json;
+
+    /* The present. */
+    parley_phase_t phase;
+    unsigned round;
+    uint64_t steps; /* committed steps */
+    parley__live_await_t *aw;
+    size_t n_aw;
+    parley__live_event_t *ev; /* committed events */
+    size_t n_ev, cap_ev;
+    uint64_t n_ev_stored;     /* of them, already in live_events */
+    char *pending_text;       /* the TEXT/PILOT line of the pending step */
+    char **rulings;           /* per scenario party: the pending step's
+                                 veto ruling line, or NULL */
+    char **last_view;         /* per scenario party: the last view given */
+    int ended, agreement;
+    int monitored;            /* "agree" recorded: monitoring started */
+
+    struct parley__live_session *next;
+} parley__live_session_t;
+
+typedef struct parley__live_cred {
+    unsigned char hash[32];
+    parley_principal_t who;
+    int used, revoked;
+} parley__live_cred_t;
+
+typedef struct parley__live_key {
+    char name[PARLEY_LEDGER_MAX_NAME + 1];
+    parley_key_t *key;
+} parley__live_key_t;
+
+struct parley_live {
+    parley_store_t *store;
+    char *key_dir;
+    parley__live_cred_t *creds; /* open addressing, cap a power of 2 */
+    size_t n_creds, cap_creds;
+    parley__live_key_t *keys;
+    size_t n_keys, cap_keys;
+    parley__live_session_t *sessions;
+};
+
+/* ---- credentials.c ---------------------------------------------------- */
+
+/* Loads every credential of the store into the table. */
+parley_status_t parley__live_creds_load(parley_live_t *live,
+                                        parley_diags_t *diags);
+void parley__live_creds_free(parley_live_t *live);
+/*
+ * The key `actor` signs with (named by its id; session is not used: a
+ * delegation is one actor in every session).  Loaded from key_dir,
+ * generated and registered in the ledger when missing.  Borrowed from the
+ * handle.
+ */
+parley_status_t parley__live_key(parley_live_t *live, const char *session,
+                                 const char *actor, const parley_key_t **out,
+                                 parley_diags_t *diags);
+void parley__live_keys_free(parley_live_t *live);
+
+/* ---- replay.c --------------------------------------------------------- */
+
+/*
+ * Recomputes the present of S from its inputs (docs/live.md, "Replay").
+ * Builds S->full and S->plan when "start" is among the inputs and they are
+ * missing.  PARLEY_ENOMEM, or the plan's error with diagnostics.
+ */
+parley_status_t parley__live_replay(parley__live_session_t *S,
+                                    parley_diags_t *diags);
+/* Frees the present (awaited, events, pending text, views). */
+void parley__live_present_clear(parley__live_session_t *S);
+/*
+ * The full scenario: the public one with each party's latest profile
+ * ("utility", "reservation", "red_lines") merged into its entry; with
+ * only_party >= 0, that party's profile alone from `profile` and the
+ * scenario read in the public mode (checking one profile on its own).
+ */
+parley_status_t parley__live_merge(const parley__live_session_t *S,
+                                   long only_party, const json_t *profile,
+                                   parley_scenario_t **out,
+                                   parley_diags_t *diags);
+/* The party's utility of package pkg under scenario sc's profile. */
+double parley__live_utility(const parley_scenario_t *sc, size_t party,
+                            const uint32_t *pkg);
+/* A view as JSON (every field; doubles round-trip), parley_malloc'd. */
+char *parley__live_view_json(const parley_view_t *vw);
+
+/* ---- monitor_actions.c --------------------------------------------------- */
+
+/* A request under check: its text (for positions) and the diagnostics. */
+typedef struct parley__live_req {
+    const char *body;
+    size_t len;
+    parley_diags_t *diags;
+} parley__live_req_t;
+
+/* "commitment", "report", "consequence", "enforce" on the session's
+ * agreement (live.h). */
+parley_status_t parley__live_monitor_write(parley_live_t *live,
+                                           const parley_principal_t *by,
+                                           parley__live_session_t *S,
+                                           parley__live_action_t act,
+                                           const parley__live_req_t *r,
+                                           char **reply);
+
+/* ---- live.c: shared with the other files -------------------------------- */
+
+parley_status_t parley__live_session_get(parley_live_t *live, const char *id,
+                                         parley__live_session_t **out,
+                                         parley_diags_t *diags);
+/* A diagnostic at `path` of the request (line and column found in it). */
+parley_status_t parley__live_bad(const parley__live_req_t *r,
+                                 parley_status_t code, const char *path,
+                                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Parses a body: size, depth, syntax, an object at the top. */
+parley_status_t parley__live_parse_body(const parley__live_req_t *r,
+                                        json_t **out);
+/* The request_id member, checked. */
+parley_status_t parley__live_request_id(const parley__live_req_t *r,
+                                        const json_t *body, const char **out);
+/* Records a monitoring write's input (its own transaction). */
+parley_status_t parley__live_record(parley_live_t *live,
+                                    parley__live_session_t *S,
+                                    const parley_principal_t *by,
+                                    parley__live_action_t act,
+                                    const char *request_id,
+                                    const json_t *body, uint64_t entry,
+                                    parley_diags_t *diags);
+
+/* BLAKE2b-256 hex (65 bytes) of the canonical form of a JSON value. */
+parley_status_t parley__live_hash_hex(const json_t *v, char hex[65]);
+
+#endif

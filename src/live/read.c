@@ -1,0 +1,522 @@
+/*
+ * read.c - what each principal may read of a live session (live.h).
+ *
+ * Visibility is decided per event from the engine's own marking: public
+ * events go to everyone of the session, party events to the mediator and
+ * that party, mediator events to the mediator only.  A party's view, its
+ * profile and its concerns come from its own inputs; nothing another
+ * party put in is ever copied into a party's reply.  Event lines are
+ * copied byte for byte (they are the session's log), everything else is
+ * built with jansson.
+ */
+#include <string.h>
+
+#include "live/live_internal.h"
+#include "monitor/monitor_internal.h"
+#include "parley/alloc.h"
+
+/* The scenario index of a party principal, or -1. */
+static long own_party(const parley__live_session_t *S,
+                      const parley_principal_t *by)
+{
+    if (by->mediator || by->role != PARLEY_ROLE_PARTY)
+        return -1;
+    for (size_t i = 0; i < S->pub->n_parties; i++)
+        if (strcmp(S->pub->parties[i].id, by->actor) == 0 &&
+            S->pub->parties[i].role == PARLEY_ROLE_PARTY)
+            return (long)i;
+    return -1;
+}
+
+static int may_see(const parley__live_event_t *e, const parley_principal_t *by,
+                   long party)
+{
+    if (by->mediator || e->vis == PARLEY_VISIBLE_PUBLIC)
+        return 1;
+    return e->vis == PARLEY_VISIBLE_PARTY && party >= 0 && e->party == party;
+}
+
+static parley_status_t denied(parley_diags_t *diags, const char *what)
+{
+    parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EDENIED, "", 0, 0,
+                     "", "%s", what);
+    return PARLEY_EDENIED;
+}
+
+static char *dump(json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* The current text (labels object) from the latest event carrying one. */
+static json_t *current_text(const parley__live_session_t *S, unsigned *round,
+                            int *pending)
+{
+    const char *line = S->pending_text;
+    *pending = line != NULL;
+    for (size_t e = S->n_ev; !line && e-- > 0;) {
+        parley_event_kind_t k = S->ev[e].kind;
+        if (k == PARLEY_EVENT_TEXT || k == PARLEY_EVENT_PILOT ||
+            k == PARLEY_EVENT_REPAIR || k == PARLEY_EVENT_INTEGRATION ||
+            k == PARLEY_EVENT_AGREEMENT || k == PARLEY_EVENT_DRAFT ||
+            k == PARLEY_EVENT_CLUSTER_SETTLED)
+            line = S->ev[e].json;
+    }
+    if (!line)
+        return NULL;
+    json_t *ev = json_loads(line, 0, NULL);
+    json_t *t = json_incref(json_object_get(ev, "text"));
+    *round = (unsigned)json_integer_value(json_object_get(ev, "round"));
+    json_decref(ev);
+    return t;
+}
+
+/* Labels back to option indices; 0 when a label is unknown. */
+static int text_package(const parley_scenario_t *sc, const json_t *labels,
+                        uint32_t *pkg)
+{
+    char buf[64];
+    for (size_t k = 0; k < sc->n_issues; k++) {
+        const char *want =
+            json_string_value(json_object_get(labels, sc->issues[k].id));
+        size_t j = 0;
+        for (; want && j < sc->issues[k].n_options; j++) {
+            parley_issue_option_label(&sc->issues[k], j, buf, sizeof buf);
+            if (strcmp(buf, want) == 0)
+                break;
+        }
+        if (!want || j == sc->issues[k].n_options)
+            return 0;
+        pkg[k] = (uint32_t)j;
+    }
+    return 1;
+}
+
+/* Adds the events of `kind` that by may see as raw lines to array a. */
+static int add_events(json_t *a, const parley__live_session_t *S,
+                      parley_event_kind_t kind)
+{
+    for (size_t e = 0; e < S->n_ev; e++) {
+        if (S->ev[e].kind != kind)
+            continue;
+        json_t *x = json_loads(S->ev[e].json, 0, NULL);
+        if (!x || json_array_append_new(a, x))
+            return -1;
+    }
+    return 0;
+}
+
+static parley_status_t mediator_analysis(parley__live_session_t *S)
+{
+    if (S->analysis_json || !S->full)
+        return PARLEY_OK;
+    parley_status_t st = PARLEY_OK;
+    if (!S->model)
+        st = parley_model_new(S->full, &S->model, NULL);
+    if (st == PARLEY_OK && !S->analysis)
+        st = parley_analyze(S->model, NULL, &S->analysis, NULL);
+    if (st == PARLEY_OK)
+        st = parley_analysis_to_json(S->analysis, S->model, S->full, 1,
+                                     &S->analysis_json);
+    /* Nothing feasible: the state says so instead of failing. */
+    return st == PARLEY_ENOMEM ? st : PARLEY_OK;
+}
+
+static parley_status_t read_state(parley__live_session_t *S,
+                                  const parley_principal_t *by, char **out)
+{
+    long party = own_party(S, by);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:I, s:b}", "id", S->id,
+                          "name", S->name, "phase",
+                          parley_phase_name(S->phase), "round", (int)S->round,
+                          "steps", (json_int_t)S->steps, "ended", S->ended);
+    if (!o)
+        return PARLEY_ENOMEM;
+    int bad = 0;
+    json_t *parts = json_array();
+    for (size_t i = 0; parts && i < S->pub->n_parties; i++)
+        bad |= json_array_append_new(
+            parts, json_pack("{s:s, s:s, s:f}", "id", S->pub->parties[i].id,
+                             "role", parley_role_name(S->pub->parties[i].role),
+                             "power", S->pub->parties[i].power));
+    bad |= json_object_set_new(o, "participants", parts);
+    if (S->ended)
+        bad |= json_object_set_new(o, "outcome",
+                                   json_string(S->agreement ? "agreement"
+                                                            : "impasse"));
+    unsigned tr = 0;
+    int pending = 0;
+    json_t *text = current_text(S, &tr, &pending);
+    bad |= json_object_set_new(o, "text", text ? text : json_null());
+    bad |= json_object_set_new(o, "text_round", json_integer(tr));
+    bad |= json_object_set_new(o, "text_pending", json_boolean(pending));
+    uint32_t *pkg = NULL;
+    if (text && S->full) {
+        pkg = parley_calloc(S->full->n_issues ? S->full->n_issues : 1,
+                            sizeof *pkg);
+        if (!pkg)
+            bad = 1;
+        else if (!text_package(S->full, text, pkg)) {
+            parley_free(pkg);
+            pkg = NULL;
+        }
+    }
+    /* Who is awaited: everyone sees the mediator's next action and its own
+     * questions; the mediator sees every party's. */
+    json_t *aw = json_array();
+    for (size_t i = 0; aw && i < S->n_aw; i++) {
+        const parley__live_await_t *w = &S->aw[i];
+        if (w->party >= 0 && !by->mediator && w->party != party)
+            continue;
+        json_t *x = json_pack(
+            "{s:s, s:s}", "from",
+            w->party >= 0 ? S->pub->parties[w->party].id : "mediator",
+            "action", parley__live_action_name(w->action));
+        if (x && w->round)
+            json_object_set_new(x, "round", json_integer(w->round));
+        bad |= !x || json_array_append_new(aw, x);
+    }
+    bad |= json_object_set_new(o, "awaiting", aw);
+    size_t n_parties_awaited = 0;
+    for (size_t i = 0; i < S->n_aw; i++)
+        n_parties_awaited += S->aw[i].party >= 0;
+    bad |= json_object_set_new(o, "parties_awaited",
+                               json_integer((json_int_t)n_parties_awaited));
+    if (party >= 0 && pkg)
+        bad |= json_object_set_new(
+            o, "utility",
+            json_real(parley__live_utility(S->full, (size_t)party, pkg)));
+    if (party >= 0 && S->last_view && S->last_view[party]) {
+        json_t *v = json_loads(S->last_view[party], 0, NULL);
+        bad |= !v || json_object_set_new(o, "aspiration",
+                                         json_incref(json_object_get(
+                                             v, "aspiration")));
+        json_decref(v);
+    }
+    if (by->mediator) {
+        json_t *ut = json_object();
+        for (size_t i = 0; ut && pkg && i < S->full->n_parties; i++)
+            if (S->full->parties[i].role == PARLEY_ROLE_PARTY)
+                bad |= json_object_set_new(
+                    ut, S->full->parties[i].id,
+                    json_real(parley__live_utility(S->full, i, pkg)));
+        bad |= json_object_set_new(o, "utilities", ut);
+        json_t *vetoes = json_array(), *concerns = json_array(),
+               *answers = json_array();
+        bad |= !vetoes || !concerns || !answers;
+        if (!bad) {
+            bad |= add_events(vetoes, S, PARLEY_EVENT_VETO_RULING) != 0;
+            bad |= add_events(concerns, S, PARLEY_EVENT_CONCERN) != 0;
+        }
+        for (size_t i = 0; !bad && S->rulings && i < S->pub->n_parties; i++)
+            if (S->rulings[i]) {
+                json_t *x = json_loads(S->rulings[i], 0, NULL);
+                bad |= !x || json_array_append_new(vetoes, x);
+            }
+        /* The answers and concessions in for the open round: the pending
+         * step's, which is round + 1 once its text is tabled. */
+        unsigned open_round = S->pending_text ? S->round + 1 : S->round;
+        for (size_t n = 0; !bad && n < S->n_in; n++) {
+            const parley__live_input_t *in = &S->in[n];
+            if ((in->action != PARLEY__LIVE_ANSWER &&
+                 in->action != PARLEY__LIVE_CONCEDE) ||
+                in->round != open_round)
+                continue;
+            json_t *x = json_pack("{s:s, s:s, s:i, s:O}", "party", in->actor,
+                                  "action",
+                                  parley__live_action_name(in->action),
+                                  "round", (int)in->round, "body",
+                                  in->payload);
+            bad |= !x || json_array_append_new(answers, x);
+        }
+        bad |= json_object_set_new(o, "vetoes", vetoes);
+        bad |= json_object_set_new(o, "concerns", concerns);
+        bad |= json_object_set_new(o, "inputs_this_round", answers);
+        json_t *in_profiles = json_array();
+        for (size_t i = 0; in_profiles && i < S->pub->n_parties; i++) {
+            int has = 0;
+            for (size_t n = 0; n < S->n_in; n++)
+                has |= S->in[n].action == PARLEY__LIVE_PROFILE &&
+                       S->in[n].party == (long)i;
+            if (has)
+                bad |= json_array_append_new(
+                    in_profiles, json_string(S->pub->parties[i].id));
+        }
+        bad |= json_object_set_new(o, "profiles_in", in_profiles);
+        if (!bad && mediator_analysis(S) != PARLEY_OK)
+            bad = 1;
+        if (!bad && S->analysis_json) {
+            json_t *an = json_loads(S->analysis_json, 0, NULL);
+            bad |= !an || json_object_set_new(o, "analysis", an);
+        } else if (!bad) {
+            bad |= json_object_set_new(o, "analysis", json_null());
+        }
+    }
+    parley_free(pkg);
+    *out = bad ? NULL : dump(o);
+    if (bad)
+        json_decref(o);
+    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+}
+
+static parley_status_t read_view(parley__live_session_t *S,
+                                 const parley_principal_t *by, char **out,
+                                 parley_diags_t *diags)
+{
+    long party = own_party(S, by);
+    if (party < 0)
+        return denied(diags, "only a party of the session has a view");
+    const parley__live_await_t *w = NULL;
+    for (size_t i = 0; i < S->n_aw && !w; i++)
+        if (S->aw[i].party == party)
+            w = &S->aw[i];
+    json_t *o = json_object();
+    if (!o)
+        return PARLEY_ENOMEM;
+    int bad = 0;
+    json_t *asked = w ? json_pack("{s:s}", "action",
+                                  parley__live_action_name(w->action))
+                      : json_null();
+    if (w && asked && w->round)
+        json_object_set_new(asked, "round", json_integer(w->round));
+    bad |= json_object_set_new(o, "party",
+                               json_string(S->pub->parties[party].id));
+    bad |= json_object_set_new(o, "asked", asked);
+    const char *vj = w && w->view ? w->view
+                     : S->last_view ? S->last_view[party]
+                                    : NULL;
+    json_t *view = vj ? json_loads(vj, 0, NULL) : json_null();
+    bad |= !view || json_object_set_new(o, "view", view);
+    const json_t *profile = NULL;
+    json_t *concerns = json_array();
+    for (size_t n = 0; n < S->n_in; n++) {
+        const parley__live_input_t *in = &S->in[n];
+        if (in->party != party)
+            continue;
+        if (in->action == PARLEY__LIVE_PROFILE)
+            profile = json_object_get(in->payload, "profile");
+        if (in->action == PARLEY__LIVE_CONCERN && concerns)
+            bad |= json_array_append(concerns,
+                                     json_object_get(in->payload, "text"));
+    }
+    bad |= json_object_set_new(o, "profile",
+                               profile ? json_deep_copy(profile)
+                                       : json_null());
+    bad |= json_object_set_new(o, "concerns", concerns);
+    /* The public scenario and rules the view refers to. */
+    json_t *sc = json_loads(S->scenario_json, 0, NULL);
+    bad |= !sc || json_object_set_new(o, "public_scenario", sc);
+    if (S->rules_json) {
+        json_t *ru = json_loads(S->rules_json, 0, NULL);
+        bad |= !ru || json_object_set_new(o, "rules",
+                                          json_incref(json_object_get(
+                                              ru, "rules")));
+        json_decref(ru);
+    } else {
+        bad |= json_object_set_new(o, "rules", json_null());
+    }
+    if (bad) {
+        json_decref(o);
+        return PARLEY_ENOMEM;
+    }
+    *out = dump(o);
+    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+}
+
+static parley_status_t read_events(const parley__live_session_t *S,
+                                   const parley_principal_t *by,
+                                   uint64_t after, char **out)
+{
+    long party = own_party(S, by);
+    parley__strbuf_t b = {0};
+    parley__strbuf_puts(&b, "{\"events\":[");
+    uint64_t next = after;
+    int first = 1;
+    for (size_t e = 0; e < S->n_ev; e++) {
+        const parley__live_event_t *x = &S->ev[e];
+        if (x->seq <= after || !may_see(x, by, party))
+            continue;
+        if (!first)
+            parley__strbuf_puts(&b, ",");
+        parley__strbuf_puts(&b, x->json);
+        first = 0;
+        next = x->seq;
+    }
+    /* Events nobody may see still advance the cursor past them. */
+    if (S->n_ev && S->ev[S->n_ev - 1].seq > next)
+        next = S->ev[S->n_ev - 1].seq;
+    char tail[64];
+    snprintf(tail, sizeof tail, "],\"next\":%llu}", (unsigned long long)next);
+    parley__strbuf_puts(&b, tail);
+    if (b.oom) {
+        parley__strbuf_free(&b);
+        return PARLEY_ENOMEM;
+    }
+    *out = b.s;
+    return PARLEY_OK;
+}
+
+static const char *pam_text(parley_pam_t p)
+{
+    return parley_pam_name(p);
+}
+
+static parley_status_t read_monitoring(parley_live_t *live,
+                                       const parley__live_session_t *S,
+                                       char **out, parley_diags_t *diags)
+{
+    if (!S->monitored) {
+        *out = dump(json_pack("{s:s, s:b}", "agreement", S->id, "monitored",
+                              0));
+        return *out ? PARLEY_OK : PARLEY_ENOMEM;
+    }
+    parley_monitor_status_t *ms = NULL;
+    parley_status_t st =
+        parley_monitor_status(live->store, S->id, NULL, &ms, diags);
+    if (st != PARLEY_OK)
+        return st;
+    json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:i}", "agreement",
+                          ms->agreement, "monitored", 1, "agreed_on",
+                          ms->agreed_on, "as_of", ms->as_of, "text", ms->text,
+                          "periods_required", (int)ms->periods_required);
+    json_t *cs = json_array(), *gs = json_array(), *qs = json_array();
+    int bad = !o || !cs || !gs || !qs;
+    for (size_t i = 0; !bad && i < ms->n_commitments; i++) {
+        const parley_commitment_status_t *c = &ms->commitments[i];
+        json_t *periods = json_array();
+        for (size_t p = 0; periods && p < c->n_periods; p++) {
+            const parley_period_status_t *ps = &c->periods[p];
+            json_t *x = json_pack(
+                "{s:s, s:s, s:s, s:s, s:s}", "period", ps->period, "self",
+                pam_text(ps->self), "monitor", pam_text(ps->monitor),
+                "verification", pam_text(ps->verification), "effective",
+                pam_text(ps->effective));
+            if (x && ps->has_value)
+                json_object_set_new(x, "value", json_real(ps->value));
+            bad |= !x || json_array_append_new(periods, x);
+        }
+        json_t *x = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:s, s:b, "
+            "s:b, s:b}",
+            "id", c->id, "issue", c->issue, "owner", c->owner, "verifier",
+            c->verifier, "what", c->what, "guarantee", c->guarantee, "start",
+            c->start, "due", c->due, "bench",
+            c->bench == PARLEY_BENCH_NUMERIC ? "numeric" : "deliverable",
+            "periods", periods ? periods : json_array(), "current",
+            pam_text(c->current), "disputed", c->disputed, "breached",
+            c->breached, "overdue", c->overdue);
+        bad |= !x || json_array_append_new(cs, x);
+    }
+    for (size_t i = 0; !bad && i < ms->n_guarantees; i++) {
+        const parley_guarantee_status_t *g = &ms->guarantees[i];
+        json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "id",
+                              g->id, "guarantor", g->guarantor, "beneficiary",
+                              g->beneficiary, "state",
+                              parley_guarantee_state_name(g->state), "streak",
+                              (int)g->streak, "suspended", g->suspended,
+                              "since", g->since);
+        bad |= !x || json_array_append_new(gs, x);
+    }
+    for (size_t i = 0; !bad && i < ms->n_consequences; i++) {
+        const parley_consequence_status_t *q = &ms->consequences[i];
+        json_t *x = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "id", q->id, "target",
+            q->target, "kind", parley_consequence_kind_name(q->kind),
+            "trigger", parley_consequence_trigger_name(q->trigger),
+            "applied_as_of", q->applied_as_of, "threshold",
+            (int)q->threshold, "applied", q->applied != 0);
+        bad |= !x || json_array_append_new(qs, x);
+    }
+    if (!bad) {
+        json_object_set_new(o, "commitments", cs);
+        json_object_set_new(o, "guarantees", gs);
+        json_object_set_new(o, "consequences", qs);
+        cs = gs = qs = NULL;
+    }
+    json_decref(cs);
+    json_decref(gs);
+    json_decref(qs);
+    parley_monitor_status_free(ms);
+    if (bad) {
+        json_decref(o);
+        return PARLEY_ENOMEM;
+    }
+    *out = dump(o);
+    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+}
+
+parley_status_t parley_live_read(parley_live_t *live,
+                                 const parley_principal_t *by,
+                                 const char *session, const char *what,
+                                 uint64_t after, char **out,
+                                 parley_diags_t *diags)
+{
+    if (out)
+        *out = NULL;
+    if (!live || !by || !what || !out)
+        return PARLEY_EARG;
+    parley__json_use_parley_alloc();
+    if (!by->mediator && (!session || strcmp(by->session, session) != 0))
+        return denied(diags, "this credential belongs to another session");
+    parley__live_session_t *S = NULL;
+    parley_status_t st = parley__live_session_get(live, session, &S, diags);
+    if (st != PARLEY_OK)
+        return st;
+    if (strcmp(what, "state") == 0)
+        return read_state(S, by, out);
+    if (strcmp(what, "view") == 0)
+        return read_view(S, by, out, diags);
+    if (strcmp(what, "events") == 0)
+        return read_events(S, by, after, out);
+    if (strcmp(what, "monitoring") == 0)
+        return read_monitoring(live, S, out, diags);
+    parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0, 0,
+                     "", "unknown read '%.40s'; expected state, view, events "
+                         "or monitoring",
+                     what);
+    return PARLEY_EUNKNOWN;
+}
+
+parley_status_t parley_live_list(parley_live_t *live,
+                                 const parley_principal_t *by, char **out,
+                                 parley_diags_t *diags)
+{
+    if (out)
+        *out = NULL;
+    if (!live || !by || !out)
+        return PARLEY_EARG;
+    parley__json_use_parley_alloc();
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(live->store->db,
+                                "SELECT id FROM live_sessions ORDER BY "
+                                "created_at, id",
+                                -1, &q, NULL);
+    json_t *a = json_array();
+    parley_status_t st = a ? PARLEY_OK : PARLEY_ENOMEM;
+    while (st == PARLEY_OK && rc == SQLITE_OK &&
+           (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        if (!id || (!by->mediator && strcmp(id, by->session) != 0))
+            continue;
+        parley__live_session_t *S = NULL;
+        st = parley__live_session_get(live, id, &S, diags);
+        if (st != PARLEY_OK)
+            break;
+        json_t *x = json_pack("{s:s, s:s, s:s}", "id", S->id, "name", S->name,
+                              "phase", parley_phase_name(S->phase));
+        if (!x || json_array_append_new(a, x))
+            st = PARLEY_ENOMEM;
+    }
+    if (st == PARLEY_OK && rc != SQLITE_DONE)
+        st = parley__monitor_db_fail(live->store, diags, rc,
+                                     "cannot read the sessions");
+    sqlite3_finalize(q);
+    if (st != PARLEY_OK) {
+        json_decref(a);
+        return st;
+    }
+    *out = dump(json_pack("{s:o}", "sessions", a));
+    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+}

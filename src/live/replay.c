@@ -1,0 +1,642 @@
+/*
+ * replay.c - a live session's present, computed from its inputs.
+ *
+ * The engine of session.h runs from the start over the session's plan with
+ * one replay driver per party.  A replay driver answers from the recorded
+ * inputs: an answer or a concession by (party, round), a concern at the
+ * first ask at or after the step it was submitted in.  The mediator's
+ * actions gate the steps in their order: "start" the opening step,
+ * "open_cluster" every step in phase CLUSTER, "propose" or "pilot" the
+ * tabling of a text, "close_round" the end of a step that tabled one, and
+ * "agree" a step that ends in agreement.
+ *
+ * A step is committed when everything it asked for was there.  When
+ * something is missing the driver records it as awaited (with the view it
+ * was given, so that the party can be shown what it is asked about) and
+ * answers neutrally (accept, no concession), so that every other party the
+ * step asks is discovered too; the step's events are then dropped and the
+ * replay stops: that step is the present.  Answers are only awaited once
+ * the text is tabled, and concessions only once every answer is in, since
+ * before that the engine's questions are hypothetical.
+ *
+ * Complexity: one replay costs one session run up to the present plus, on
+ * the first replay after "start", the plan (the mediator's model).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/ledger_internal.h"
+#include "live/live_internal.h"
+#include "parley/alloc.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static double party_utility(const parley_party_t *p,
+                            const parley_scenario_t *sc, const uint32_t *pkg)
+{
+    double u = 0;
+    if (!p->weights || !p->values)
+        return 0;
+    for (size_t k = 0; k < sc->n_issues; k++)
+        if (p->weights[k] != 0)
+            u += p->weights[k] *
+                 parley_value_eval(&p->values[k], &sc->issues[k], pkg[k]);
+    return u;
+}
+
+double parley__live_utility(const parley_scenario_t *sc, size_t party,
+                            const uint32_t *pkg)
+{
+    return party_utility(&sc->parties[party], sc, pkg);
+}
+
+parley_status_t parley__live_hash_hex(const json_t *v, char hex[65])
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+                                   JSON_ENCODE_ANY);
+    if (!text)
+        return PARLEY_ENOMEM;
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text),
+                       NULL, 0);
+    parley_free(text);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+    return PARLEY_OK;
+}
+
+static json_t *jreal(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+char *parley__live_view_json(const parley_view_t *vw)
+{
+    const parley_scenario_t *pub = vw->public_scenario;
+    json_t *o = json_object();
+    json_t *text = vw->text ? json_array() : json_null();
+    json_t *labels = vw->text ? json_object() : json_null();
+    json_t *conc = json_array(), *open = json_array();
+    if (!o || !text || !labels || !conc || !open) {
+        json_decref(o);
+        json_decref(text);
+        json_decref(labels);
+        json_decref(conc);
+        json_decref(open);
+        return NULL;
+    }
+    int bad = 0;
+    char label[64];
+    for (size_t k = 0; vw->text && k < pub->n_issues; k++) {
+        parley_issue_option_label(&pub->issues[k], vw->text[k], label,
+                                  sizeof label);
+        bad |= json_array_append_new(text, json_integer(vw->text[k]));
+        bad |= json_object_set_new(labels, pub->issues[k].id,
+                                   json_string(label));
+    }
+    for (size_t i = 0; i < pub->n_parties; i++)
+        bad |= json_array_append_new(conc, json_integer(vw->concessions[i]));
+    for (size_t q = 0; q < vw->n_open; q++)
+        bad |= json_array_append_new(open,
+                                     json_integer((json_int_t)vw->open_issues[q]));
+    const char *cid = vw->cluster >= 0 && (size_t)vw->cluster < pub->n_clusters
+                          ? pub->clusters[vw->cluster].id
+                          : NULL;
+    bad |= json_object_set_new(o, "party",
+                               json_string(pub->parties[vw->party].id));
+    bad |= json_object_set_new(o, "party_index", json_integer((json_int_t)vw->party));
+    bad |= json_object_set_new(o, "round", json_integer(vw->round));
+    bad |= json_object_set_new(o, "deadline", json_integer(vw->deadline));
+    bad |= json_object_set_new(o, "cluster", json_integer(vw->cluster));
+    bad |= json_object_set_new(o, "cluster_id",
+                               cid ? json_string(cid) : json_null());
+    bad |= json_object_set_new(o, "text", text);
+    bad |= json_object_set_new(o, "labels", labels);
+    bad |= json_object_set_new(o, "text_round", json_integer(vw->text_round));
+    bad |= json_object_set_new(o, "pilot", json_boolean(vw->pilot));
+    bad |= json_object_set_new(o, "n_accept", json_integer(vw->n_accept));
+    bad |= json_object_set_new(o, "n_object", json_integer(vw->n_object));
+    bad |= json_object_set_new(o, "n_veto", json_integer(vw->n_veto));
+    bad |= json_object_set_new(o, "aspiration", jreal(vw->aspiration));
+    bad |= json_object_set_new(o, "concessions", conc);
+    bad |= json_object_set_new(o, "guarantee_bonus", jreal(vw->guarantee_bonus));
+    bad |= json_object_set_new(o, "open_issues", open);
+    bad |= json_object_set_new(o, "drafting", json_boolean(vw->drafting));
+    bad |= json_object_set_new(
+        o, "utility",
+        vw->text ? jreal(party_utility(vw->self, pub, vw->text)) : json_null());
+    char *out = bad ? NULL : json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+/* ---- the full scenario ------------------------------------------------- */
+
+/* The latest profile input of scenario party i, or NULL. */
+static const json_t *latest_profile(const parley__live_session_t *S, size_t i)
+{
+    const json_t *p = NULL;
+    for (size_t n = 0; n < S->n_in; n++)
+        if (S->in[n].action == PARLEY__LIVE_PROFILE &&
+            S->in[n].party == (long)i)
+            p = json_object_get(S->in[n].payload, "profile");
+    return p;
+}
+
+parley_status_t parley__live_merge(const parley__live_session_t *S,
+                                   long only_party, const json_t *profile,
+                                   parley_scenario_t **out,
+                                   parley_diags_t *diags)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *root = json_loads(S->scenario_json, 0, &jerr);
+    if (!root)
+        return PARLEY_ENOMEM; /* it was read once: only memory can fail */
+    json_t *parties = json_object_get(root, "parties");
+    int bad = 0;
+    for (size_t i = 0; i < json_array_size(parties) && !bad; i++) {
+        const json_t *pr = only_party >= 0
+                               ? ((long)i == only_party ? profile : NULL)
+                               : latest_profile(S, i);
+        if (!pr)
+            continue;
+        json_t *entry = json_array_get(parties, i);
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)pr, key, val)
+            bad |= json_object_set(entry, key, val);
+    }
+    char *text = bad ? NULL : json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (!text)
+        return PARLEY_ENOMEM;
+    parley_status_t st =
+        only_party >= 0
+            ? parley__scenario_read_public(text, strlen(text), "profile", out,
+                                           diags)
+            : parley_scenario_read_string(text, strlen(text), "scenario", out,
+                                          diags);
+    parley_free(text);
+    return st;
+}
+
+/* ---- the present -------------------------------------------------------- */
+
+void parley__live_present_clear(parley__live_session_t *S)
+{
+    for (size_t i = 0; i < S->n_aw; i++)
+        parley_free(S->aw[i].view);
+    parley_free(S->aw);
+    S->aw = NULL;
+    S->n_aw = 0;
+    for (size_t i = 0; i < S->n_ev; i++)
+        parley_free(S->ev[i].json);
+    parley_free(S->ev);
+    S->ev = NULL;
+    S->n_ev = S->cap_ev = 0;
+    parley_free(S->pending_text);
+    S->pending_text = NULL;
+    size_t np = S->pub ? S->pub->n_parties : 0;
+    for (size_t i = 0; S->rulings && i < np; i++)
+        parley_free(S->rulings[i]);
+    parley_free(S->rulings);
+    S->rulings = NULL;
+    for (size_t i = 0; S->last_view && i < np; i++)
+        parley_free(S->last_view[i]);
+    parley_free(S->last_view);
+    S->last_view = NULL;
+    S->phase = PARLEY_PHASE_SETUP;
+    S->round = 0;
+    S->steps = 0;
+    S->ended = S->agreement = 0;
+}
+
+typedef struct rp {
+    parley__live_session_t *S;
+    uint64_t step;
+    size_t *macts; /* indices of S->in: the mediator's gating actions */
+    size_t n_macts, cursor;
+    unsigned char *delivered; /* per input: a concern already delivered */
+    int lack, gate_missing, tabled;
+    int oom;
+    /* What this replay builds; moved into S at the end. */
+    parley__live_await_t *aw;
+    size_t n_aw, cap_aw;
+    parley__live_event_t *ev;
+    size_t n_ev, cap_ev;
+    char *pending_text;
+    char **rulings, **last_view;
+} rp_t;
+
+typedef struct rp_driver {
+    rp_t *rp;
+    size_t party;
+} rp_driver_t;
+
+static void await_add(rp_t *rp, parley__live_action_t a, long party,
+                      unsigned round, const parley_view_t *vw)
+{
+    if (rp->n_aw == rp->cap_aw) {
+        size_t cap = rp->cap_aw ? rp->cap_aw * 2 : 8;
+        parley__live_await_t *n = parley_realloc(rp->aw, cap * sizeof *n);
+        if (!n) {
+            rp->oom = 1;
+            return;
+        }
+        rp->aw = n;
+        rp->cap_aw = cap;
+    }
+    parley__live_await_t *w = &rp->aw[rp->n_aw];
+    w->action = a;
+    w->party = party;
+    w->round = round;
+    w->view = NULL;
+    if (vw && !(w->view = parley__live_view_json(vw))) {
+        rp->oom = 1;
+        return;
+    }
+    rp->n_aw++;
+}
+
+/* Takes the mediator's next action if it is `a`; else records the lack. */
+static int gate(rp_t *rp, parley__live_action_t a)
+{
+    if (rp->cursor < rp->n_macts &&
+        rp->S->in[rp->macts[rp->cursor]].action == a) {
+        rp->cursor++;
+        return 1;
+    }
+    rp->lack = 1;
+    await_add(rp, a, -1, 0, NULL);
+    return 0;
+}
+
+static void keep_view(rp_t *rp, const parley_view_t *vw)
+{
+    char *j = parley__live_view_json(vw);
+    if (!j) {
+        rp->oom = 1;
+        return;
+    }
+    parley_free(rp->last_view[vw->party]);
+    rp->last_view[vw->party] = j;
+}
+
+static void replace(char **slot, const char *text, int *oom)
+{
+    char *d = parley_strdup(text);
+    if (!d) {
+        *oom = 1;
+        return;
+    }
+    parley_free(*slot);
+    *slot = d;
+}
+
+static void on_event(void *ctx, const parley_event_t *e)
+{
+    rp_t *rp = ctx;
+    if (rp->oom)
+        return;
+    if (e->kind == PARLEY_EVENT_TEXT || e->kind == PARLEY_EVENT_PILOT) {
+        rp->tabled = 1;
+        if (!rp->lack &&
+            gate(rp, e->kind == PARLEY_EVENT_PILOT ? PARLEY__LIVE_PILOT
+                                                   : PARLEY__LIVE_PROPOSE))
+            replace(&rp->pending_text, e->json, &rp->oom);
+        else
+            rp->gate_missing = 1;
+    }
+    /* A ruling depends on the veto and the past only: it stands even
+     * while other answers of its round are still awaited. */
+    if (e->kind == PARLEY_EVENT_VETO_RULING && !rp->gate_missing &&
+        e->party >= 0)
+        replace(&rp->rulings[e->party], e->json, &rp->oom);
+    if (rp->n_ev == rp->cap_ev) {
+        size_t cap = rp->cap_ev ? rp->cap_ev * 2 : 64;
+        parley__live_event_t *n = parley_realloc(rp->ev, cap * sizeof *n);
+        if (!n) {
+            rp->oom = 1;
+            return;
+        }
+        rp->ev = n;
+        rp->cap_ev = cap;
+    }
+    parley__live_event_t *x = &rp->ev[rp->n_ev];
+    x->json = parley_strdup(e->json);
+    if (!x->json) {
+        rp->oom = 1;
+        return;
+    }
+    x->seq = e->seq + 1;
+    x->kind = e->kind;
+    x->vis = e->visibility;
+    x->party = e->party;
+    rp->n_ev++;
+}
+
+static const parley__live_input_t *find_input(const parley__live_session_t *S,
+                                              parley__live_action_t a,
+                                              size_t party, unsigned round)
+{
+    for (size_t n = 0; n < S->n_in; n++)
+        if (S->in[n].action == a && S->in[n].party == (long)party &&
+            S->in[n].round == round)
+            return &S->in[n];
+    return NULL;
+}
+
+static unsigned ground_bit(const char *g)
+{
+    if (!g)
+        return 0;
+    if (strcmp(g, "red_line") == 0)
+        return PARLEY_VETO_RED_LINE;
+    if (strcmp(g, "reservation") == 0)
+        return PARLEY_VETO_RESERVATION;
+    return 0;
+}
+
+static long issue_index(const parley_scenario_t *sc, const char *id)
+{
+    for (size_t k = 0; id && k < sc->n_issues; k++)
+        if (strcmp(sc->issues[k].id, id) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* An answer body (checked when it was written) as the engine's answer. */
+static void answer_from(const parley_scenario_t *sc, const json_t *p,
+                        parley_answer_t *a)
+{
+    static const char *const kinds[] = {"accept", "object", "veto",
+                                        "walkout"};
+    const char *k = json_string_value(json_object_get(p, "kind"));
+    for (unsigned i = 0; k && i < 4; i++)
+        if (strcmp(k, kinds[i]) == 0)
+            a->kind = (parley_answer_kind_t)i;
+    const json_t *is = json_object_get(p, "issues");
+    for (size_t t = 0; t < json_array_size(is) && a->n_issues < PARLEY_MAX_ISSUES;
+         t++) {
+        long ix = issue_index(sc, json_string_value(json_array_get(is, t)));
+        if (ix >= 0)
+            a->issues[a->n_issues++] = (size_t)ix;
+    }
+    a->ground = ground_bit(json_string_value(json_object_get(p, "ground")));
+    json_t *tr = json_object_get(p, "text_round");
+    a->text_round = json_is_integer(tr) ? (unsigned)json_integer_value(tr) : 0;
+    const char *why = json_string_value(json_object_get(p, "reason"));
+    if (why)
+        snprintf(a->reason, sizeof a->reason, "%s", why);
+}
+
+static parley_status_t drv_answer(void *ctx, const parley_view_t *vw,
+                                  parley_answer_t *out)
+{
+    rp_driver_t *d = ctx;
+    rp_t *rp = d->rp;
+    memset(out, 0, sizeof *out);
+    out->kind = PARLEY_ANSWER_ACCEPT;
+    if (rp->gate_missing)
+        return PARLEY_OK;
+    keep_view(rp, vw);
+    const parley__live_input_t *in =
+        find_input(rp->S, PARLEY__LIVE_ANSWER, d->party, vw->round);
+    if (in) {
+        answer_from(rp->S->pub, in->payload, out);
+        if (out->kind == PARLEY_ANSWER_VETO && out->text_round == 0)
+            out->text_round = vw->text_round;
+        return PARLEY_OK;
+    }
+    rp->lack = 1;
+    await_add(rp, PARLEY__LIVE_ANSWER, (long)d->party, vw->round, vw);
+    return PARLEY_OK;
+}
+
+static parley_status_t drv_concede(void *ctx, const parley_view_t *vw,
+                                   double *asp)
+{
+    rp_driver_t *d = ctx;
+    rp_t *rp = d->rp;
+    *asp = vw->aspiration;
+    if (rp->lack)
+        return PARLEY_OK;
+    keep_view(rp, vw);
+    const parley__live_input_t *in =
+        find_input(rp->S, PARLEY__LIVE_CONCEDE, d->party, vw->round);
+    if (in) {
+        *asp = json_number_value(json_object_get(in->payload, "aspiration"));
+        return PARLEY_OK;
+    }
+    rp->lack = 1;
+    await_add(rp, PARLEY__LIVE_CONCEDE, (long)d->party, vw->round, vw);
+    return PARLEY_OK;
+}
+
+static parley_status_t drv_concern(void *ctx, const parley_view_t *vw,
+                                   char *text, size_t size)
+{
+    rp_driver_t *d = ctx;
+    rp_t *rp = d->rp;
+    (void)vw;
+    if (size)
+        text[0] = '\0';
+    for (size_t n = 0; n < rp->S->n_in; n++) {
+        const parley__live_input_t *in = &rp->S->in[n];
+        if (in->action != PARLEY__LIVE_CONCERN || in->party != (long)d->party ||
+            in->at_step > rp->step || rp->delivered[n])
+            continue;
+        rp->delivered[n] = 1;
+        snprintf(text, size, "%s",
+                 json_string_value(json_object_get(in->payload, "text")));
+        break;
+    }
+    return PARLEY_OK;
+}
+
+static void rp_free(rp_t *rp, size_t n_parties)
+{
+    for (size_t i = 0; i < rp->n_aw; i++)
+        parley_free(rp->aw[i].view);
+    parley_free(rp->aw);
+    for (size_t i = 0; i < rp->n_ev; i++)
+        parley_free(rp->ev[i].json);
+    parley_free(rp->ev);
+    parley_free(rp->pending_text);
+    for (size_t i = 0; rp->rulings && i < n_parties; i++)
+        parley_free(rp->rulings[i]);
+    for (size_t i = 0; rp->last_view && i < n_parties; i++)
+        parley_free(rp->last_view[i]);
+    parley_free(rp->rulings);
+    parley_free(rp->last_view);
+    parley_free(rp->macts);
+    parley_free(rp->delivered);
+}
+
+/* Builds the full scenario and the plan once "start" is in. */
+static parley_status_t ensure_plan(parley__live_session_t *S,
+                                   parley_diags_t *diags)
+{
+    if (S->plan)
+        return PARLEY_OK;
+    parley_status_t st = S->full ? PARLEY_OK
+                                 : parley__live_merge(S, -1, NULL, &S->full,
+                                                      diags);
+    if (st == PARLEY_OK)
+        st = parley_session_plan_new(S->full, &S->rules, &S->plan, diags);
+    if (st != PARLEY_OK) {
+        parley_scenario_free(S->full);
+        S->full = NULL;
+    }
+    return st;
+}
+
+/* Runs the engine up to the present; rp holds what it found. */
+static parley_status_t run(parley__live_session_t *S, rp_t *rp)
+{
+    size_t np = S->pub->n_parties;
+    rp_driver_t *dctx = parley_calloc(np, sizeof *dctx);
+    parley_driver_t *drv = parley_calloc(np, sizeof *drv);
+    const parley_driver_t **dp = parley_calloc(np, sizeof *dp);
+    parley_session_t *sess = NULL;
+    parley_status_t st = PARLEY_ENOMEM;
+    if (!dctx || !drv || !dp)
+        goto out;
+    for (size_t i = 0; i < np; i++) {
+        dctx[i].rp = rp;
+        dctx[i].party = i;
+        drv[i].ctx = &dctx[i];
+        drv[i].answer = drv_answer;
+        drv[i].concede = drv_concede;
+        drv[i].concern = drv_concern;
+        dp[i] = &drv[i];
+    }
+    parley_session_opts_t opts = {S->seed, on_event, rp};
+    st = parley_session_new_planned(S->plan, dp, &opts, &sess, NULL);
+    if (st != PARLEY_OK)
+        goto out;
+    const parley_rules_t *rules = parley_session_plan_rules(S->plan);
+    for (;;) {
+        parley_phase_t ph = parley_session_phase(sess);
+        unsigned rounds = parley_session_rounds(sess);
+        S->phase = ph;
+        S->round = rounds;
+        if (ph == PARLEY_PHASE_AGREEMENT || ph == PARLEY_PHASE_IMPASSE) {
+            S->ended = 1;
+            S->agreement = ph == PARLEY_PHASE_AGREEMENT;
+            break;
+        }
+        rp->lack = rp->gate_missing = rp->tabled = 0;
+        size_t ev0 = rp->n_ev, cur0 = rp->cursor;
+        parley__live_action_t pre = PARLEY__LIVE_ACTION_COUNT;
+        if (ph == PARLEY_PHASE_SETUP)
+            pre = PARLEY__LIVE_START;
+        else if (ph == PARLEY_PHASE_CLUSTER)
+            pre = PARLEY__LIVE_OPEN_CLUSTER;
+        else if (ph == PARLEY_PHASE_DECISION)
+            pre = PARLEY__LIVE_AGREE;
+        if (pre != PARLEY__LIVE_ACTION_COUNT && !gate(rp, pre))
+            break;
+        /* A round step at the deadline tables nothing: no gate. */
+        (void)rules;
+        st = parley_session_step(sess);
+        if (st != PARLEY_OK || rp->oom) {
+            st = PARLEY_ENOMEM;
+            goto out;
+        }
+        if (!rp->lack && rp->tabled)
+            gate(rp, PARLEY__LIVE_CLOSE_ROUND);
+        if (!rp->lack && pre != PARLEY__LIVE_AGREE &&
+            parley_session_phase(sess) == PARLEY_PHASE_AGREEMENT)
+            gate(rp, PARLEY__LIVE_AGREE);
+        if (rp->oom) {
+            st = PARLEY_ENOMEM;
+            goto out;
+        }
+        if (rp->lack) {
+            for (size_t e = ev0; e < rp->n_ev; e++)
+                parley_free(rp->ev[e].json);
+            rp->n_ev = ev0;
+            rp->cursor = cur0;
+            if (rp->gate_missing) {
+                parley_free(rp->pending_text);
+                rp->pending_text = NULL;
+            }
+            break;
+        }
+        rp->step++;
+        parley_free(rp->pending_text);
+        rp->pending_text = NULL;
+        for (size_t i = 0; i < np; i++) {
+            parley_free(rp->rulings[i]);
+            rp->rulings[i] = NULL;
+        }
+    }
+    st = rp->oom ? PARLEY_ENOMEM : PARLEY_OK;
+out:
+    parley_session_free(sess);
+    parley_free(dctx);
+    parley_free(drv);
+    parley_free(dp);
+    return st;
+}
+
+parley_status_t parley__live_replay(parley__live_session_t *S,
+                                    parley_diags_t *diags)
+{
+    size_t np = S->pub->n_parties;
+    rp_t rp;
+    memset(&rp, 0, sizeof rp);
+    rp.S = S;
+    rp.macts = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp.macts);
+    rp.delivered = parley_calloc(S->n_in ? S->n_in : 1, 1);
+    rp.rulings = parley_calloc(np ? np : 1, sizeof *rp.rulings);
+    rp.last_view = parley_calloc(np ? np : 1, sizeof *rp.last_view);
+    if (!rp.macts || !rp.delivered || !rp.rulings || !rp.last_view) {
+        rp_free(&rp, np);
+        return PARLEY_ENOMEM;
+    }
+    int started = 0;
+    for (size_t n = 0; n < S->n_in; n++) {
+        if (parley__live_action_gates(S->in[n].action))
+            rp.macts[rp.n_macts++] = n;
+        if (S->in[n].action == PARLEY__LIVE_START)
+            started = 1;
+    }
+    parley__live_present_clear(S);
+    parley_status_t st = PARLEY_OK;
+    if (!started) {
+        /* Before "start": the profiles, then the start itself. */
+        int all = 1;
+        for (size_t i = 0; i < np; i++) {
+            if (S->pub->parties[i].role != PARLEY_ROLE_PARTY ||
+                latest_profile(S, i))
+                continue;
+            all = 0;
+            await_add(&rp, PARLEY__LIVE_PROFILE, (long)i, 0, NULL);
+        }
+        if (all)
+            await_add(&rp, PARLEY__LIVE_START, -1, 0, NULL);
+        st = rp.oom ? PARLEY_ENOMEM : PARLEY_OK;
+    } else if ((st = ensure_plan(S, diags)) == PARLEY_OK) {
+        st = run(S, &rp);
+    }
+    if (st != PARLEY_OK) {
+        rp_free(&rp, np);
+        parley__live_present_clear(S);
+        return st;
+    }
+    S->steps = rp.step;
+    S->aw = rp.aw;
+    S->n_aw = rp.n_aw;
+    S->ev = rp.ev;
+    S->n_ev = S->cap_ev = rp.n_ev;
+    S->pending_text = rp.pending_text;
+    S->rulings = rp.rulings;
+    S->last_view = rp.last_view;
+    parley_free(rp.macts);
+    parley_free(rp.delivered);
+    return PARLEY_OK;
+}
