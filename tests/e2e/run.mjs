@@ -46,7 +46,7 @@ function awaitsOf(st) {
     const raw = st && (st.awaits !== undefined ? st.awaits : st.awaiting);
     const list = raw === null || raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     return list.map((a) => (typeof a === 'string' ? {action: a, from: []}
-        : {action: a.action || a.kind || a.what, from: [].concat(a.from || a.who || a.parties || a.party || [])}));
+        : {action: a.action || a.kind || a.what, round: a.round, from: [].concat(a.from || a.who || a.parties || a.party || [])}));
 }
 
 async function waitText(page, selector, re, timeout = T) {
@@ -172,7 +172,9 @@ try {
         await waitText(page, '#awaits', /answers/);
         assert(await page.isDisabled('#act-propose'), 'propose is disabled while answers are awaited');
         await page.waitForSelector('dl.text dt');
-        await page.waitForSelector('#events-table tr[data-kind="text"]', {timeout: T});
+        // The text is tabled (pending answers); the log shows the unit opened.
+        await page.waitForSelector('#events-table tr[data-kind="cluster_open"]', {timeout: T});
+        assert(/Tabled in round \d/.test(await page.textContent('#text-h + p')), 'the round the text was tabled in');
         await page.waitForSelector('svg.frontier', {timeout: T});
         assert(await page.$('svg.frontier g.solution-mark[data-concept="power_nash"]'), 'power_nash is marked on the frontier');
         assert(await page.$$eval('svg.frontier circle.frontier-point', (e) => e.length) > 0, 'frontier points drawn');
@@ -219,9 +221,12 @@ try {
         await page.keyboard.press('Enter');
         await waitText(page, '#live', /Answer sent: object/);
         await waitText(page, '#asked', /Nothing is asked of you|asked for/);
-        const ev = await call(server.base, tokens[PARTY], 'GET', `/sessions/${SID}/events`);
-        const mine = ev.body.events.filter((e) => e.kind === 'answer' && e.party === PARTY);
-        assert(mine.length === 1 && mine[0].answer === 'object' && mine[0].issues.includes(issue), `the object answer is in the log: ${JSON.stringify(mine)}`);
+        // The answer is in, as sent (the round's events are committed when
+        // the mediator closes it): the mediator's state lists it.
+        const st = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
+        const mine = (st.inputs_this_round || []).filter((x) => x.party === PARTY && x.action === 'answer');
+        assert(mine.length === 1 && mine[0].body.kind === 'object' && mine[0].body.issues.includes(issue) &&
+            /wetlands/.test(mine[0].body.reason), `the object answer is in: ${JSON.stringify(mine)}`);
         await shot(page, '06-party-answered');
         await noProblems(party);
     });
@@ -258,9 +263,13 @@ try {
                 } else {
                     for (const who of a.from) {
                         const v = (await call(server.base, tokens[who], 'GET', `/sessions/${SID}/view`)).body;
+                        const vw = v.view || {};
+                        const round = a.round ?? (v.asked && v.asked.round) ?? vw.round;
                         const route = a.action === 'answer' ? 'answers' : 'concessions';
-                        const body = a.action === 'answer' ? {round: v.round, kind: 'accept'}
-                            : {round: v.round, aspiration: Math.max(0, (v.aspiration ?? 1) - 0.1)};
+                        // Everyone accepts; asked to concede, a party gives up
+                        // the most the rules allow, so the talks move on.
+                        const body = a.action === 'answer' ? {round, kind: 'accept'}
+                            : {round, aspiration: Math.max(0, (vw.aspiration ?? 1) - 0.1)};
                         const w = await call(server.base, tokens[who], 'POST', `/sessions/${SID}/${route}`, body);
                         assert(w.status < 300, `${a.action} of ${who}: ${JSON.stringify(w.body)}`);
                     }
@@ -330,11 +339,12 @@ try {
         assert(rows.length > 0 && rows.every((x) => x === 'verified'), `every entry on the page verified: ${rows}`);
         const hashes = await page.$$eval('#ledger-table tbody code', (c) => c.map((x) => x.textContent));
         assert(hashes.every((x) => /^[0-9a-f]{12}$/.test(x)), `hash prefixes: ${hashes.slice(0, 3)}`);
-        const first = await page.textContent('#ledger-table tbody th');
+        const first = await page.textContent('#ledger-range');
+        assert(await page.isDisabled('#ledger-prev'), 'no previous page on page 1');
         if (!(await page.isDisabled('#ledger-next'))) {
             await page.focus('#ledger-next');
             await page.keyboard.press('Enter');
-            await page.waitForFunction((f) => document.querySelector('#ledger-table tbody th').textContent !== f, first);
+            await page.waitForFunction((f) => document.querySelector('#ledger-range').textContent !== f, first);
             assert(!(await page.isDisabled('#ledger-prev')), 'previous page enabled on page 2');
         }
         await shot(page, '11-ledger');
