@@ -49,6 +49,18 @@ function awaitsOf(st) {
         : {action: a.action || a.kind || a.what, round: a.round, from: [].concat(a.from || a.who || a.parties || a.party || [])}));
 }
 
+// The end of reporting period k of a commitment starting on `day`: k
+// months on, the day clamped to the month's length (docs/monitoring.md).
+function addMonths(day, k) {
+    const [y, m, d] = day.split('-').map(Number);
+    const mm = m - 1 + k;
+    const year = y + Math.floor(mm / 12);
+    const month = mm % 12;
+    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const pad = (x) => String(x).padStart(2, '0');
+    return `${year}-${pad(month + 1)}-${pad(Math.min(d, last))}`;
+}
+
 async function waitText(page, selector, re, timeout = T) {
     await page.waitForFunction(([s, src]) => {
         const el = document.querySelector(s);
@@ -290,15 +302,24 @@ try {
         const mon = (await call(server.base, server.token, 'GET', `/sessions/${SID}/monitoring`)).body;
         const start = mon.agreed_on;
         assert(/^\d{4}-\d{2}-\d{2}$/.test(start || ''), `agreed_on given: ${JSON.stringify(mon).slice(0, 300)}`);
-        const c = await call(server.base, server.token, 'POST', `/sessions/${SID}/commitments`, {
-            id: 'flow', issue: 'min_flow', owner: 'highvale', what: 'release the agreed dry-season flow',
-            bench: 'numeric', cmp: '>=', target: 450, unit: 'm3/s', due: `${Number(start.slice(0, 4)) + 1}-12-31`,
-            period_months: 3, verifier: 'saro_council',
-        });
-        assert(c.status < 300, `commitment added: ${JSON.stringify(c.body)}`);
+        // The mediator writes a commitment through the form.
         const {page} = med;
         await page.goto(`${server.base}/#/monitor/${SID}`);
-        await page.waitForSelector('#commitment-flow');
+        await page.waitForSelector('#commitment-form');
+        await page.fill('#cm-id', 'flow');
+        await page.selectOption('#cm-issue', 'min_flow');
+        await page.fill('#cm-owner', 'highvale');
+        await page.fill('#cm-what', 'release the agreed dry-season flow');
+        await page.selectOption('#cm-cmp', '>=');
+        await page.fill('#cm-target', '450');
+        await page.fill('#cm-unit', 'm3/s');
+        await page.fill('#cm-due', `${Number(start.slice(0, 4)) + 1}-12-31`);
+        await page.fill('#cm-every', '3');
+        await page.fill('#cm-verifier', 'saro_council');
+        await page.selectOption('#cm-guarantee', 'flow_fund');
+        await page.click('#commitment-submit');
+        await page.waitForSelector('#commitment-flow', {timeout: T});
+        assert(!(await page.textContent('#errors')).trim(), `commitment accepted: ${await page.textContent('#errors')}`);
         assert(await page.$('#commitment-flow svg.timeline'), 'timeline drawn');
         assert(await page.$('#guarantees-table'), 'guarantees listed');
         await shot(page, '09-monitoring');
@@ -313,15 +334,16 @@ try {
             const sources = await m.page.$$eval('#report-source option', (o) => o.map((x) => x.value));
             assert(sources.includes('verification') && !sources.includes('self'), `the verifier may verify, not self-report: ${sources}`);
             await m.page.selectOption('#report-source', 'monitor');
-            const d = new Date(`${start}T00:00:00Z`);
-            d.setUTCMonth(d.getUTCMonth() + 3);
-            await m.page.fill('#report-period', d.toISOString().slice(0, 10));
+            await m.page.fill('#report-period', addMonths(start, 3));
             await m.page.selectOption('#report-status', 'intermediate');
             await m.page.fill('#report-value', '430');
             await m.page.click('#report-submit');
             await m.page.waitForFunction(() => /filed|failed/.test(document.querySelector('#live').textContent + document.querySelector('#errors').textContent), null, {timeout: T});
             const err = await m.page.textContent('#errors');
             assert(!err.trim(), `report accepted: ${err}`);
+            const led = (await call(server.base, tokens.saro_council, 'GET', '/ledger?after=0&limit=1000')).body;
+            const rep = led.entries.filter((e) => e.kind === 'report.monitor' && e.author.endsWith('saro_council'));
+            assert(rep.length === 1 && JSON.parse(rep[0].payload).status !== undefined, `the report is in the ledger: ${JSON.stringify(rep)}`);
             await shot(m.page, '10-monitor-report');
             await noProblems(m);
         } finally {

@@ -57,14 +57,62 @@ function commitment(c) {
                 p.status ? PAM_LABEL[p.status] || p.status : '\u2013', num(p.value)]), {class: 'periods'}) : null);
 }
 
-// The sources the signed-in actor may file for a commitment.
+// The sources the signed-in actor may file for a commitment: the owner a
+// self-report, the verifier a verification, a monitor (or the mediator) a
+// monitor's report, never on its own commitment.
 function sourcesFor(me, c) {
-    if (me.mediator) return ['self', 'monitor', 'verification'];
+    if (me.mediator) return ['monitor'];
     const out = [];
     if (c.owner === me.actor) out.push('self');
     if (c.verifier === me.actor) out.push('verification');
-    if (c.owner !== me.actor) out.push('monitor');
+    if (me.role === 'monitor' && c.owner !== me.actor) out.push('monitor');
     return out;
+}
+
+// The mediator writes the agreement's commitments (monitor.h
+// parley_commitment_spec_t, by name).
+function commitmentForm(sid, st, refresh) {
+    const issues = Object.keys((st.text && typeof st.text === 'object') ? st.text
+        : (() => { try { return JSON.parse(st.text || '{}'); } catch { return {}; } })());
+    const id = h('input', {id: 'cm-id', required: true, pattern: '[A-Za-z0-9._\\-]{1,64}'});
+    const issue = h('select', {id: 'cm-issue'}, issues.map((i) => h('option', {value: i}, i)));
+    const owner = h('input', {id: 'cm-owner', required: true});
+    const what = h('input', {id: 'cm-what', required: true});
+    const bench = h('select', {id: 'cm-bench'}, h('option', {value: 'numeric'}, 'numeric'), h('option', {value: 'deliverable'}, 'deliverable'));
+    const cmp = h('select', {id: 'cm-cmp'}, ['>=', '>', '=', '<=', '<'].map((c) => h('option', {value: c}, c)));
+    const target = h('input', {id: 'cm-target', type: 'number', step: 'any'});
+    const unit = h('input', {id: 'cm-unit'});
+    const start = h('input', {id: 'cm-start', type: 'date'});
+    const due = h('input', {id: 'cm-due', type: 'date', required: true});
+    const every = h('input', {id: 'cm-every', type: 'number', min: 1, max: 120, step: 1, value: 3, required: true});
+    const verifier = h('input', {id: 'cm-verifier', required: true});
+    const guarantee = h('select', {id: 'cm-guarantee'}, h('option', {value: ''}, 'none'),
+        (st.guarantees || []).map((g) => h('option', {value: g.id}, g.id)));
+    const core = h('input', {id: 'cm-core', type: 'checkbox'});
+    const numeric = h('div', {class: 'inline-fields'}, field('Comparator', cmp), field('Target', target), field('Unit', unit));
+    bench.addEventListener('change', () => { numeric.hidden = bench.value !== 'numeric'; });
+    return h('form', {id: 'commitment-form', on: {submit: (ev) => {
+        ev.preventDefault();
+        const body = {id: id.value.trim(), issue: issue.value, owner: owner.value.trim(), what: what.value.trim(),
+            bench: bench.value, due: due.value, period_months: Number(every.value), verifier: verifier.value.trim()};
+        if (bench.value === 'numeric') Object.assign(body, {cmp: cmp.value, target: Number(target.value), unit: unit.value.trim()});
+        if (start.value) body.start = start.value;
+        if (guarantee.value) body.guarantee = guarantee.value;
+        if (core.checked) body.core = true;
+        attempt('Adding the commitment', async () => {
+            await api.write('POST', `/sessions/${api.enc(sid)}/commitments`, body);
+            announce(`Commitment ${body.id} added.`);
+            await refresh(true);
+        });
+    }}},
+    h('fieldset', {}, h('legend', {}, 'Add a commitment'),
+        field('Id', id), field('Issue it implements', issue), field('Owner (a party or guarantor)', owner),
+        field('What must be done', what), field('Benchmark', bench), numeric,
+        field('Start (empty: the day of agreement)', start), field('Due', due),
+        field('Reporting period, months', every), field('Verifier (not the owner)', verifier),
+        field('Backs guarantee', guarantee),
+        h('div', {class: 'check'}, core, h('label', {for: 'cm-core'}, 'Core commitment (its issue stays locked in a review)')),
+        h('button', {type: 'submit', id: 'commitment-submit'}, 'Add commitment')));
 }
 
 function reportForm(sid, me, st, refresh) {
@@ -143,6 +191,7 @@ export async function renderMonitor(ctx) {
                         k.applied ? `${k.by ? `by ${k.by} ` : ''}as of ${k.as_of || k.applied_as_of}` : 'not yet'];
                 }))) : null,
             reportForm(sid, me, Object.assign({}, st, {commitments: cs}), view.refresh),
+            me.mediator ? commitmentForm(sid, st, view.refresh) : null,
             h('details', {}, h('summary', {}, 'The status as JSON'), pretty(st)));
     };
     view = liveView({load: () => api.get(path), draw, ms: 8000});
