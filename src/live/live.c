@@ -340,7 +340,7 @@ static void session_free(parley__live_session_t *S)
 {
     if (!S)
         return;
-    parley__live_present_clear(S);
+    parley__live_present_free(&S->now, S->pub ? S->pub->n_parties : 0);
     for (size_t n = 0; n < S->n_in; n++)
         input_clear(&S->in[n]);
     parley_free(S->in);
@@ -530,13 +530,13 @@ parley_status_t parley__live_session_get(parley_live_t *live, const char *id,
     if (st == PARLEY_OK)
         st = load_inputs(live, S, diags);
     if (st == PARLEY_OK)
-        st = parley__live_replay(S, diags);
-    if (st == PARLEY_OK && S->n_ev < S->n_ev_stored) {
+        st = parley__live_replay(S, diags, NULL);
+    if (st == PARLEY_OK && S->now.n_ev < S->n_ev_stored) {
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID,
                          parley_store_path(live->store), 0, 0, "",
                          "session '%s' replays to %zu events, but the store "
                          "holds %llu: its inputs were changed",
-                         id, S->n_ev, (unsigned long long)S->n_ev_stored);
+                         id, S->now.n_ev, (unsigned long long)S->n_ev_stored);
         st = PARLEY_EINVALID;
     }
     if (st != PARLEY_OK) {
@@ -827,7 +827,7 @@ parley_status_t parley_live_create(parley_live_t *live,
                 st = db_fail(live, diags, rc, "cannot record the session");
         }
         if (st == PARLEY_OK)
-            st = parley__live_replay(S, diags);
+            st = parley__live_replay(S, diags, NULL);
         st = finish(live, st, diags);
     }
     json_decref(b);
@@ -879,9 +879,9 @@ static int started(const parley__live_session_t *S)
 static const parley__live_await_t *awaited(const parley__live_session_t *S,
                                            parley__live_action_t a, long party)
 {
-    for (size_t i = 0; i < S->n_aw; i++)
-        if (S->aw[i].action == a && S->aw[i].party == party)
-            return &S->aw[i];
+    for (size_t i = 0; i < S->now.n_aw; i++)
+        if (S->now.aw[i].action == a && S->now.aw[i].party == party)
+            return &S->now.aw[i];
     return NULL;
 }
 
@@ -891,13 +891,13 @@ static void awaits_text(const parley__live_session_t *S, char *buf,
 {
     size_t used = 0;
     buf[0] = '\0';
-    if (S->ended) {
+    if (S->now.ended) {
         snprintf(buf, size, "nothing: the session has ended in %s",
-                 S->agreement ? "agreement" : "impasse");
+                 S->now.agreement ? "agreement" : "impasse");
         return;
     }
-    for (size_t i = 0; i < S->n_aw && used + 1 < size; i++) {
-        const parley__live_await_t *w = &S->aw[i];
+    for (size_t i = 0; i < S->now.n_aw && used + 1 < size; i++) {
+        const parley__live_await_t *w = &S->now.aw[i];
         int n = snprintf(buf + used, size - used, "%s%s from %s", i ? ", " : "",
                          parley__live_action_name(w->action),
                          w->party >= 0 ? S->pub->parties[w->party].id
@@ -1068,7 +1068,7 @@ static parley_status_t check_state(const req_t *r,
                        "the session has started: profiles are fixed");
         return PARLEY_OK;
     }
-    if (S->ended)
+    if (S->now.ended)
         return bad(r, PARLEY_ESTATE, "", "the session awaits %s", aw);
     if (a == PARLEY__LIVE_CONCERN)
         return PARLEY_OK;
@@ -1089,8 +1089,8 @@ static parley_status_t check_state(const req_t *r,
     return bad(r, PARLEY_ESTATE, "$.round",
                "no %s of yours is awaited%s%s (round %u); the session awaits "
                "%s",
-               parley__live_action_name(a), round == S->round ? " now" : "",
-               round == S->round ? "" : " for that round", round,
+               parley__live_action_name(a), round == S->now.round ? " now" : "",
+               round == S->now.round ? "" : " for that round", round,
                aw[0] ? aw : "nothing");
 }
 
@@ -1143,7 +1143,7 @@ static parley_status_t insert_events(parley_live_t *live,
                                      const parley__live_session_t *S,
                                      parley_diags_t *diags)
 {
-    if (S->n_ev <= S->n_ev_stored)
+    if (S->now.n_ev <= S->n_ev_stored)
         return PARLEY_OK;
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(live->store->db,
@@ -1151,9 +1151,9 @@ static parley_status_t insert_events(parley_live_t *live,
                                 "visibility, party, json) VALUES (?1, ?2, "
                                 "?3, ?4, ?5)",
                                 -1, &q, NULL);
-    for (size_t e = (size_t)S->n_ev_stored; rc == SQLITE_OK && e < S->n_ev;
+    for (size_t e = (size_t)S->n_ev_stored; rc == SQLITE_OK && e < S->now.n_ev;
          e++) {
-        const parley__live_event_t *x = &S->ev[e];
+        const parley__live_event_t *x = &S->now.ev[e];
         sqlite3_reset(q);
         sqlite3_bind_text(q, 1, S->id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)x->seq);
@@ -1176,10 +1176,10 @@ static parley_status_t insert_events(parley_live_t *live,
 /* The agreed text as {"issue": "option"}: the agreement event's. */
 static char *agreed_text(const parley__live_session_t *S)
 {
-    for (size_t e = S->n_ev; e-- > 0;) {
-        if (S->ev[e].kind != PARLEY_EVENT_AGREEMENT)
+    for (size_t e = S->now.n_ev; e-- > 0;) {
+        if (S->now.ev[e].kind != PARLEY_EVENT_AGREEMENT)
             continue;
-        json_t *ev = json_loads(S->ev[e].json, 0, NULL);
+        json_t *ev = json_loads(S->now.ev[e].json, 0, NULL);
         char *t = ev ? json_dumps(json_object_get(ev, "text"), JSON_COMPACT)
                      : NULL;
         json_decref(ev);
@@ -1202,7 +1202,7 @@ static parley_status_t start_monitoring(parley_live_t *live,
                                         const parley_key_t *key,
                                         parley_diags_t *diags)
 {
-    if (!S->agreement)
+    if (!S->now.agreement)
         return PARLEY_OK;
     char *text = agreed_text(S);
     if (!text)
@@ -1223,10 +1223,10 @@ static parley_status_t start_monitoring(parley_live_t *live,
 static json_t *ruling_of(const parley__live_session_t *S, long party,
                          unsigned round)
 {
-    if (S->rulings && S->rulings[party])
-        return json_loads(S->rulings[party], 0, NULL);
-    for (size_t e = S->n_ev; e-- > 0;) {
-        const parley__live_event_t *x = &S->ev[e];
+    if (S->now.rulings && S->now.rulings[party])
+        return json_loads(S->now.rulings[party], 0, NULL);
+    for (size_t e = S->now.n_ev; e-- > 0;) {
+        const parley__live_event_t *x = &S->now.ev[e];
         if (x->kind != PARLEY_EVENT_VETO_RULING || x->party != party)
             continue;
         json_t *ev = json_loads(x->json, 0, NULL);
@@ -1245,8 +1245,8 @@ static json_t *awaiting_json(const parley__live_session_t *S, long only_party,
                              int names)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < S->n_aw; i++) {
-        const parley__live_await_t *w = &S->aw[i];
+    for (size_t i = 0; a && i < S->now.n_aw; i++) {
+        const parley__live_await_t *w = &S->now.aw[i];
         if (!names && w->party >= 0 && w->party != only_party)
             continue;
         json_t *o = json_pack(
@@ -1354,7 +1354,7 @@ parley_status_t parley_live_write(parley_live_t *live,
         in.action = act;
         in.party = party;
         in.round = round;
-        in.at_step = S->steps;
+        in.at_step = S->now.steps;
         in.payload = json_deep_copy(b);
         if (!in.payload || json_object_del(in.payload, "request_id"))
             st = PARLEY_ENOMEM;
@@ -1365,7 +1365,9 @@ parley_status_t parley_live_write(parley_live_t *live,
         return st;
     }
     uint64_t entry = 0;
-    int pushed = 0;
+    int pushed = 0, replayed = 0;
+    parley__live_present_t old;
+    memset(&old, 0, sizeof old);
     if ((st = begin(live, diags)) == PARLEY_OK) {
         char hash[65];
         json_t *pl = NULL;
@@ -1394,8 +1396,9 @@ parley_status_t parley_live_write(parley_live_t *live,
             st = insert_input(live, S, &in, entry, diags);
         if (st == PARLEY_OK && (st = push_input(S, &in)) == PARLEY_OK)
             pushed = 1;
-        if (st == PARLEY_OK)
-            st = parley__live_replay(S, diags);
+        if (st == PARLEY_OK &&
+            (st = parley__live_replay(S, diags, &old)) == PARLEY_OK)
+            replayed = 1;
         if (st == PARLEY_OK)
             st = insert_events(live, S, diags);
         if (st == PARLEY_OK && act == PARLEY__LIVE_AGREE)
@@ -1413,19 +1416,23 @@ parley_status_t parley_live_write(parley_live_t *live,
             parley_scenario_free(S->full);
             S->full = NULL;
         }
-        /* Back to the present as it was; it computed before. */
-        parley__live_replay(S, NULL);
+        if (replayed) {
+            /* Back to the present as it was. */
+            parley__live_present_free(&S->now, S->pub->n_parties);
+            S->now = old;
+        }
         return st;
     }
-    S->n_ev_stored = S->n_ev;
+    parley__live_present_free(&old, S->pub->n_parties);
+    S->n_ev_stored = S->now.n_ev;
     if (act == PARLEY__LIVE_AGREE)
-        S->monitored = S->agreement;
+        S->monitored = S->now.agreement;
     if (!reply)
         return PARLEY_OK;
     json_t *o = json_pack("{s:b, s:I, s:I, s:s, s:i, s:I}", "ok", 1, "seq",
                           (json_int_t)entry, "input", (json_int_t)in.seq,
-                          "phase", parley_phase_name(S->phase), "round",
-                          (int)S->round, "steps", (json_int_t)S->steps);
+                          "phase", parley_phase_name(S->now.phase), "round",
+                          (int)S->now.round, "steps", (json_int_t)S->now.steps);
     json_t *aw = awaiting_json(S, by->mediator ? -2 : party, by->mediator);
     if (o && aw)
         json_object_set_new(o, "awaiting", aw);
@@ -1436,9 +1443,9 @@ parley_status_t parley_live_write(parley_live_t *live,
         if (ru)
             json_object_set_new(o, "ruling", ru);
     }
-    if (o && S->ended)
+    if (o && S->now.ended)
         json_object_set_new(o, "outcome",
-                            json_string(S->agreement ? "agreement"
+                            json_string(S->now.agreement ? "agreement"
                                                      : "impasse"));
     *reply = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -1460,7 +1467,7 @@ parley_status_t parley__live_record(parley_live_t *live,
     snprintf(in.request_id, sizeof in.request_id, "%s", request_id);
     in.action = act;
     in.party = -1;
-    in.at_step = S->steps;
+    in.at_step = S->now.steps;
     in.payload = json_deep_copy(body);
     if (!in.payload || json_object_del(in.payload, "request_id")) {
         input_clear(&in);

@@ -80,6 +80,22 @@ typedef struct parley__live_event {
     char *json;
 } parley__live_event_t;
 
+/* What the replay finds: a session's present. */
+typedef struct parley__live_present {
+    parley_phase_t phase;
+    unsigned round;
+    uint64_t steps; /* committed steps */
+    parley__live_await_t *aw;
+    size_t n_aw;
+    parley__live_event_t *ev; /* committed events */
+    size_t n_ev, cap_ev;
+    char *pending_text; /* the TEXT/PILOT line of the pending step */
+    char **rulings;     /* per scenario party: the pending step's veto
+                           ruling line, or NULL */
+    char **last_view;   /* per scenario party: the last view given */
+    int ended, agreement;
+} parley__live_present_t;
+
 typedef struct parley__live_session {
     char id[PARLEY_LEDGER_MAX_NAME + 1];
     char *name;
@@ -99,20 +115,8 @@ typedef struct parley__live_session {
     parley_analysis_t *analysis;
     char *analysis_json;
 
-    /* The present. */
-    parley_phase_t phase;
-    unsigned round;
-    uint64_t steps; /* committed steps */
-    parley__live_await_t *aw;
-    size_t n_aw;
-    parley__live_event_t *ev; /* committed events */
-    size_t n_ev, cap_ev;
-    uint64_t n_ev_stored;     /* of them, already in live_events */
-    char *pending_text;       /* the TEXT/PILOT line of the pending step */
-    char **rulings;           /* per scenario party: the pending step's
-                                 veto ruling line, or NULL */
-    char **last_view;         /* per scenario party: the last view given */
-    int ended, agreement;
+    parley__live_present_t now; /* the present */
+    uint64_t n_ev_stored;       /* of its events, those in live_events */
     int monitored;            /* "agree" recorded: monitoring started */
 
     struct parley__live_session *next;
@@ -161,12 +165,16 @@ void parley__live_keys_free(parley_live_t *live);
 /*
  * Recomputes the present of S from its inputs (docs/live.md, "Replay").
  * Builds S->full and S->plan when "start" is among the inputs and they are
- * missing.  PARLEY_ENOMEM, or the plan's error with diagnostics.
+ * missing.  On success the previous present is moved into *old (the caller
+ * drops it with parley__live_present_free or puts it back), or freed when
+ * old is NULL; on failure S->now is unchanged.  PARLEY_ENOMEM, or the
+ * plan's error with diagnostics.
  */
 parley_status_t parley__live_replay(parley__live_session_t *S,
-                                    parley_diags_t *diags);
-/* Frees the present (awaited, events, pending text, views). */
-void parley__live_present_clear(parley__live_session_t *S);
+                                    parley_diags_t *diags,
+                                    parley__live_present_t *old);
+/* Frees a present; n_parties sizes its per-party arrays. */
+void parley__live_present_free(parley__live_present_t *p, size_t n_parties);
 /*
  * The full scenario: the public one with each party's latest profile
  * ("utility", "reservation", "red_lines") merged into its entry; with

@@ -54,15 +54,15 @@ static char *dump(json_t *o)
 static json_t *current_text(const parley__live_session_t *S, unsigned *round,
                             int *pending)
 {
-    const char *line = S->pending_text;
+    const char *line = S->now.pending_text;
     *pending = line != NULL;
-    for (size_t e = S->n_ev; !line && e-- > 0;) {
-        parley_event_kind_t k = S->ev[e].kind;
+    for (size_t e = S->now.n_ev; !line && e-- > 0;) {
+        parley_event_kind_t k = S->now.ev[e].kind;
         if (k == PARLEY_EVENT_TEXT || k == PARLEY_EVENT_PILOT ||
             k == PARLEY_EVENT_REPAIR || k == PARLEY_EVENT_INTEGRATION ||
             k == PARLEY_EVENT_AGREEMENT || k == PARLEY_EVENT_DRAFT ||
             k == PARLEY_EVENT_CLUSTER_SETTLED)
-            line = S->ev[e].json;
+            line = S->now.ev[e].json;
     }
     if (!line)
         return NULL;
@@ -98,10 +98,10 @@ static int text_package(const parley_scenario_t *sc, const json_t *labels,
 static int add_events(json_t *a, const parley__live_session_t *S,
                       parley_event_kind_t kind)
 {
-    for (size_t e = 0; e < S->n_ev; e++) {
-        if (S->ev[e].kind != kind)
+    for (size_t e = 0; e < S->now.n_ev; e++) {
+        if (S->now.ev[e].kind != kind)
             continue;
-        json_t *x = json_loads(S->ev[e].json, 0, NULL);
+        json_t *x = json_loads(S->now.ev[e].json, 0, NULL);
         if (!x || json_array_append_new(a, x))
             return -1;
     }
@@ -130,8 +130,8 @@ static parley_status_t read_state(parley__live_session_t *S,
     long party = own_party(S, by);
     json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:I, s:b}", "id", S->id,
                           "name", S->name, "phase",
-                          parley_phase_name(S->phase), "round", (int)S->round,
-                          "steps", (json_int_t)S->steps, "ended", S->ended);
+                          parley_phase_name(S->now.phase), "round", (int)S->now.round,
+                          "steps", (json_int_t)S->now.steps, "ended", S->now.ended);
     if (!o)
         return PARLEY_ENOMEM;
     int bad = 0;
@@ -142,9 +142,9 @@ static parley_status_t read_state(parley__live_session_t *S,
                              "role", parley_role_name(S->pub->parties[i].role),
                              "power", S->pub->parties[i].power));
     bad |= json_object_set_new(o, "participants", parts);
-    if (S->ended)
+    if (S->now.ended)
         bad |= json_object_set_new(o, "outcome",
-                                   json_string(S->agreement ? "agreement"
+                                   json_string(S->now.agreement ? "agreement"
                                                             : "impasse"));
     unsigned tr = 0;
     int pending = 0;
@@ -166,8 +166,8 @@ static parley_status_t read_state(parley__live_session_t *S,
     /* Who is awaited: everyone sees the mediator's next action and its own
      * questions; the mediator sees every party's. */
     json_t *aw = json_array();
-    for (size_t i = 0; aw && i < S->n_aw; i++) {
-        const parley__live_await_t *w = &S->aw[i];
+    for (size_t i = 0; aw && i < S->now.n_aw; i++) {
+        const parley__live_await_t *w = &S->now.aw[i];
         if (w->party >= 0 && !by->mediator && w->party != party)
             continue;
         json_t *x = json_pack(
@@ -180,16 +180,16 @@ static parley_status_t read_state(parley__live_session_t *S,
     }
     bad |= json_object_set_new(o, "awaiting", aw);
     size_t n_parties_awaited = 0;
-    for (size_t i = 0; i < S->n_aw; i++)
-        n_parties_awaited += S->aw[i].party >= 0;
+    for (size_t i = 0; i < S->now.n_aw; i++)
+        n_parties_awaited += S->now.aw[i].party >= 0;
     bad |= json_object_set_new(o, "parties_awaited",
                                json_integer((json_int_t)n_parties_awaited));
     if (party >= 0 && pkg)
         bad |= json_object_set_new(
             o, "utility",
             json_real(parley__live_utility(S->full, (size_t)party, pkg)));
-    if (party >= 0 && S->last_view && S->last_view[party]) {
-        json_t *v = json_loads(S->last_view[party], 0, NULL);
+    if (party >= 0 && S->now.last_view && S->now.last_view[party]) {
+        json_t *v = json_loads(S->now.last_view[party], 0, NULL);
         bad |= !v || json_object_set_new(o, "aspiration",
                                          json_incref(json_object_get(
                                              v, "aspiration")));
@@ -210,14 +210,14 @@ static parley_status_t read_state(parley__live_session_t *S,
             bad |= add_events(vetoes, S, PARLEY_EVENT_VETO_RULING) != 0;
             bad |= add_events(concerns, S, PARLEY_EVENT_CONCERN) != 0;
         }
-        for (size_t i = 0; !bad && S->rulings && i < S->pub->n_parties; i++)
-            if (S->rulings[i]) {
-                json_t *x = json_loads(S->rulings[i], 0, NULL);
+        for (size_t i = 0; !bad && S->now.rulings && i < S->pub->n_parties; i++)
+            if (S->now.rulings[i]) {
+                json_t *x = json_loads(S->now.rulings[i], 0, NULL);
                 bad |= !x || json_array_append_new(vetoes, x);
             }
         /* The answers and concessions in for the open round: the pending
          * step's, which is round + 1 once its text is tabled. */
-        unsigned open_round = S->pending_text ? S->round + 1 : S->round;
+        unsigned open_round = S->now.pending_text ? S->now.round + 1 : S->now.round;
         for (size_t n = 0; !bad && n < S->n_in; n++) {
             const parley__live_input_t *in = &S->in[n];
             if ((in->action != PARLEY__LIVE_ANSWER &&
@@ -269,9 +269,9 @@ static parley_status_t read_view(parley__live_session_t *S,
     if (party < 0)
         return denied(diags, "only a party of the session has a view");
     const parley__live_await_t *w = NULL;
-    for (size_t i = 0; i < S->n_aw && !w; i++)
-        if (S->aw[i].party == party)
-            w = &S->aw[i];
+    for (size_t i = 0; i < S->now.n_aw && !w; i++)
+        if (S->now.aw[i].party == party)
+            w = &S->now.aw[i];
     json_t *o = json_object();
     if (!o)
         return PARLEY_ENOMEM;
@@ -285,7 +285,7 @@ static parley_status_t read_view(parley__live_session_t *S,
                                json_string(S->pub->parties[party].id));
     bad |= json_object_set_new(o, "asked", asked);
     const char *vj = w && w->view ? w->view
-                     : S->last_view ? S->last_view[party]
+                     : S->now.last_view ? S->now.last_view[party]
                                     : NULL;
     json_t *view = vj ? json_loads(vj, 0, NULL) : json_null();
     bad |= !view || json_object_set_new(o, "view", view);
@@ -334,8 +334,8 @@ static parley_status_t read_events(const parley__live_session_t *S,
     parley__strbuf_puts(&b, "{\"events\":[");
     uint64_t next = after;
     int first = 1;
-    for (size_t e = 0; e < S->n_ev; e++) {
-        const parley__live_event_t *x = &S->ev[e];
+    for (size_t e = 0; e < S->now.n_ev; e++) {
+        const parley__live_event_t *x = &S->now.ev[e];
         if (x->seq <= after || !may_see(x, by, party))
             continue;
         if (!first)
@@ -345,8 +345,8 @@ static parley_status_t read_events(const parley__live_session_t *S,
         next = x->seq;
     }
     /* Events nobody may see still advance the cursor past them. */
-    if (S->n_ev && S->ev[S->n_ev - 1].seq > next)
-        next = S->ev[S->n_ev - 1].seq;
+    if (S->now.n_ev && S->now.ev[S->now.n_ev - 1].seq > next)
+        next = S->now.ev[S->now.n_ev - 1].seq;
     char tail[64];
     snprintf(tail, sizeof tail, "],\"next\":%llu}", (unsigned long long)next);
     parley__strbuf_puts(&b, tail);
@@ -505,7 +505,7 @@ parley_status_t parley_live_list(parley_live_t *live,
         if (st != PARLEY_OK)
             break;
         json_t *x = json_pack("{s:s, s:s, s:s}", "id", S->id, "name", S->name,
-                              "phase", parley_phase_name(S->phase));
+                              "phase", parley_phase_name(S->now.phase));
         if (!x || json_array_append_new(a, x))
             st = PARLEY_ENOMEM;
     }

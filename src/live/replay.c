@@ -184,50 +184,33 @@ parley_status_t parley__live_merge(const parley__live_session_t *S,
 
 /* ---- the present -------------------------------------------------------- */
 
-void parley__live_present_clear(parley__live_session_t *S)
+void parley__live_present_free(parley__live_present_t *p, size_t n_parties)
 {
-    for (size_t i = 0; i < S->n_aw; i++)
-        parley_free(S->aw[i].view);
-    parley_free(S->aw);
-    S->aw = NULL;
-    S->n_aw = 0;
-    for (size_t i = 0; i < S->n_ev; i++)
-        parley_free(S->ev[i].json);
-    parley_free(S->ev);
-    S->ev = NULL;
-    S->n_ev = S->cap_ev = 0;
-    parley_free(S->pending_text);
-    S->pending_text = NULL;
-    size_t np = S->pub ? S->pub->n_parties : 0;
-    for (size_t i = 0; S->rulings && i < np; i++)
-        parley_free(S->rulings[i]);
-    parley_free(S->rulings);
-    S->rulings = NULL;
-    for (size_t i = 0; S->last_view && i < np; i++)
-        parley_free(S->last_view[i]);
-    parley_free(S->last_view);
-    S->last_view = NULL;
-    S->phase = PARLEY_PHASE_SETUP;
-    S->round = 0;
-    S->steps = 0;
-    S->ended = S->agreement = 0;
+    for (size_t i = 0; i < p->n_aw; i++)
+        parley_free(p->aw[i].view);
+    parley_free(p->aw);
+    for (size_t i = 0; i < p->n_ev; i++)
+        parley_free(p->ev[i].json);
+    parley_free(p->ev);
+    parley_free(p->pending_text);
+    for (size_t i = 0; p->rulings && i < n_parties; i++)
+        parley_free(p->rulings[i]);
+    parley_free(p->rulings);
+    for (size_t i = 0; p->last_view && i < n_parties; i++)
+        parley_free(p->last_view[i]);
+    parley_free(p->last_view);
+    memset(p, 0, sizeof *p);
 }
 
 typedef struct rp {
     parley__live_session_t *S;
-    uint64_t step;
     size_t *macts; /* indices of S->in: the mediator's gating actions */
     size_t n_macts, cursor;
     unsigned char *delivered; /* per input: a concern already delivered */
     int lack, gate_missing, tabled;
     int oom;
-    /* What this replay builds; moved into S at the end. */
-    parley__live_await_t *aw;
-    size_t n_aw, cap_aw;
-    parley__live_event_t *ev;
-    size_t n_ev, cap_ev;
-    char *pending_text;
-    char **rulings, **last_view;
+    size_t cap_aw;
+    parley__live_present_t p; /* what this replay finds */
 } rp_t;
 
 typedef struct rp_driver {
@@ -238,17 +221,17 @@ typedef struct rp_driver {
 static void await_add(rp_t *rp, parley__live_action_t a, long party,
                       unsigned round, const parley_view_t *vw)
 {
-    if (rp->n_aw == rp->cap_aw) {
+    if (rp->p.n_aw == rp->cap_aw) {
         size_t cap = rp->cap_aw ? rp->cap_aw * 2 : 8;
-        parley__live_await_t *n = parley_realloc(rp->aw, cap * sizeof *n);
+        parley__live_await_t *n = parley_realloc(rp->p.aw, cap * sizeof *n);
         if (!n) {
             rp->oom = 1;
             return;
         }
-        rp->aw = n;
+        rp->p.aw = n;
         rp->cap_aw = cap;
     }
-    parley__live_await_t *w = &rp->aw[rp->n_aw];
+    parley__live_await_t *w = &rp->p.aw[rp->p.n_aw];
     w->action = a;
     w->party = party;
     w->round = round;
@@ -257,7 +240,7 @@ static void await_add(rp_t *rp, parley__live_action_t a, long party,
         rp->oom = 1;
         return;
     }
-    rp->n_aw++;
+    rp->p.n_aw++;
 }
 
 /* Takes the mediator's next action if it is `a`; else records the lack. */
@@ -280,8 +263,8 @@ static void keep_view(rp_t *rp, const parley_view_t *vw)
         rp->oom = 1;
         return;
     }
-    parley_free(rp->last_view[vw->party]);
-    rp->last_view[vw->party] = j;
+    parley_free(rp->p.last_view[vw->party]);
+    rp->p.last_view[vw->party] = j;
 }
 
 static void replace(char **slot, const char *text, int *oom)
@@ -305,7 +288,7 @@ static void on_event(void *ctx, const parley_event_t *e)
         if (!rp->lack &&
             gate(rp, e->kind == PARLEY_EVENT_PILOT ? PARLEY__LIVE_PILOT
                                                    : PARLEY__LIVE_PROPOSE))
-            replace(&rp->pending_text, e->json, &rp->oom);
+            replace(&rp->p.pending_text, e->json, &rp->oom);
         else
             rp->gate_missing = 1;
     }
@@ -313,18 +296,18 @@ static void on_event(void *ctx, const parley_event_t *e)
      * while other answers of its round are still awaited. */
     if (e->kind == PARLEY_EVENT_VETO_RULING && !rp->gate_missing &&
         e->party >= 0)
-        replace(&rp->rulings[e->party], e->json, &rp->oom);
-    if (rp->n_ev == rp->cap_ev) {
-        size_t cap = rp->cap_ev ? rp->cap_ev * 2 : 64;
-        parley__live_event_t *n = parley_realloc(rp->ev, cap * sizeof *n);
+        replace(&rp->p.rulings[e->party], e->json, &rp->oom);
+    if (rp->p.n_ev == rp->p.cap_ev) {
+        size_t cap = rp->p.cap_ev ? rp->p.cap_ev * 2 : 64;
+        parley__live_event_t *n = parley_realloc(rp->p.ev, cap * sizeof *n);
         if (!n) {
             rp->oom = 1;
             return;
         }
-        rp->ev = n;
-        rp->cap_ev = cap;
+        rp->p.ev = n;
+        rp->p.cap_ev = cap;
     }
-    parley__live_event_t *x = &rp->ev[rp->n_ev];
+    parley__live_event_t *x = &rp->p.ev[rp->p.n_ev];
     x->json = parley_strdup(e->json);
     if (!x->json) {
         rp->oom = 1;
@@ -334,7 +317,7 @@ static void on_event(void *ctx, const parley_event_t *e)
     x->kind = e->kind;
     x->vis = e->visibility;
     x->party = e->party;
-    rp->n_ev++;
+    rp->p.n_ev++;
 }
 
 static const parley__live_input_t *find_input(const parley__live_session_t *S,
@@ -446,7 +429,7 @@ static parley_status_t drv_concern(void *ctx, const parley_view_t *vw,
     for (size_t n = 0; n < rp->S->n_in; n++) {
         const parley__live_input_t *in = &rp->S->in[n];
         if (in->action != PARLEY__LIVE_CONCERN || in->party != (long)d->party ||
-            in->at_step > rp->step || rp->delivered[n])
+            in->at_step > rp->p.steps || rp->delivered[n])
             continue;
         rp->delivered[n] = 1;
         snprintf(text, size, "%s",
@@ -458,19 +441,7 @@ static parley_status_t drv_concern(void *ctx, const parley_view_t *vw,
 
 static void rp_free(rp_t *rp, size_t n_parties)
 {
-    for (size_t i = 0; i < rp->n_aw; i++)
-        parley_free(rp->aw[i].view);
-    parley_free(rp->aw);
-    for (size_t i = 0; i < rp->n_ev; i++)
-        parley_free(rp->ev[i].json);
-    parley_free(rp->ev);
-    parley_free(rp->pending_text);
-    for (size_t i = 0; rp->rulings && i < n_parties; i++)
-        parley_free(rp->rulings[i]);
-    for (size_t i = 0; rp->last_view && i < n_parties; i++)
-        parley_free(rp->last_view[i]);
-    parley_free(rp->rulings);
-    parley_free(rp->last_view);
+    parley__live_present_free(&rp->p, n_parties);
     parley_free(rp->macts);
     parley_free(rp->delivered);
 }
@@ -517,19 +488,17 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
     st = parley_session_new_planned(S->plan, dp, &opts, &sess, NULL);
     if (st != PARLEY_OK)
         goto out;
-    const parley_rules_t *rules = parley_session_plan_rules(S->plan);
     for (;;) {
         parley_phase_t ph = parley_session_phase(sess);
-        unsigned rounds = parley_session_rounds(sess);
-        S->phase = ph;
-        S->round = rounds;
+        rp->p.phase = ph;
+        rp->p.round = parley_session_rounds(sess);
         if (ph == PARLEY_PHASE_AGREEMENT || ph == PARLEY_PHASE_IMPASSE) {
-            S->ended = 1;
-            S->agreement = ph == PARLEY_PHASE_AGREEMENT;
+            rp->p.ended = 1;
+            rp->p.agreement = ph == PARLEY_PHASE_AGREEMENT;
             break;
         }
         rp->lack = rp->gate_missing = rp->tabled = 0;
-        size_t ev0 = rp->n_ev, cur0 = rp->cursor;
+        size_t ev0 = rp->p.n_ev, cur0 = rp->cursor;
         parley__live_action_t pre = PARLEY__LIVE_ACTION_COUNT;
         if (ph == PARLEY_PHASE_SETUP)
             pre = PARLEY__LIVE_START;
@@ -540,7 +509,6 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         if (pre != PARLEY__LIVE_ACTION_COUNT && !gate(rp, pre))
             break;
         /* A round step at the deadline tables nothing: no gate. */
-        (void)rules;
         st = parley_session_step(sess);
         if (st != PARLEY_OK || rp->oom) {
             st = PARLEY_ENOMEM;
@@ -556,22 +524,22 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
             goto out;
         }
         if (rp->lack) {
-            for (size_t e = ev0; e < rp->n_ev; e++)
-                parley_free(rp->ev[e].json);
-            rp->n_ev = ev0;
+            for (size_t e = ev0; e < rp->p.n_ev; e++)
+                parley_free(rp->p.ev[e].json);
+            rp->p.n_ev = ev0;
             rp->cursor = cur0;
             if (rp->gate_missing) {
-                parley_free(rp->pending_text);
-                rp->pending_text = NULL;
+                parley_free(rp->p.pending_text);
+                rp->p.pending_text = NULL;
             }
             break;
         }
-        rp->step++;
-        parley_free(rp->pending_text);
-        rp->pending_text = NULL;
+        rp->p.steps++;
+        parley_free(rp->p.pending_text);
+        rp->p.pending_text = NULL;
         for (size_t i = 0; i < np; i++) {
-            parley_free(rp->rulings[i]);
-            rp->rulings[i] = NULL;
+            parley_free(rp->p.rulings[i]);
+            rp->p.rulings[i] = NULL;
         }
     }
     st = rp->oom ? PARLEY_ENOMEM : PARLEY_OK;
@@ -584,17 +552,19 @@ out:
 }
 
 parley_status_t parley__live_replay(parley__live_session_t *S,
-                                    parley_diags_t *diags)
+                                    parley_diags_t *diags,
+                                    parley__live_present_t *old)
 {
     size_t np = S->pub->n_parties;
     rp_t rp;
     memset(&rp, 0, sizeof rp);
     rp.S = S;
+    rp.p.phase = PARLEY_PHASE_SETUP;
     rp.macts = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp.macts);
     rp.delivered = parley_calloc(S->n_in ? S->n_in : 1, 1);
-    rp.rulings = parley_calloc(np ? np : 1, sizeof *rp.rulings);
-    rp.last_view = parley_calloc(np ? np : 1, sizeof *rp.last_view);
-    if (!rp.macts || !rp.delivered || !rp.rulings || !rp.last_view) {
+    rp.p.rulings = parley_calloc(np ? np : 1, sizeof *rp.p.rulings);
+    rp.p.last_view = parley_calloc(np ? np : 1, sizeof *rp.p.last_view);
+    if (!rp.macts || !rp.delivered || !rp.p.rulings || !rp.p.last_view) {
         rp_free(&rp, np);
         return PARLEY_ENOMEM;
     }
@@ -605,7 +575,6 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
         if (S->in[n].action == PARLEY__LIVE_START)
             started = 1;
     }
-    parley__live_present_clear(S);
     parley_status_t st = PARLEY_OK;
     if (!started) {
         /* Before "start": the profiles, then the start itself. */
@@ -625,17 +594,13 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
     }
     if (st != PARLEY_OK) {
         rp_free(&rp, np);
-        parley__live_present_clear(S);
         return st;
     }
-    S->steps = rp.step;
-    S->aw = rp.aw;
-    S->n_aw = rp.n_aw;
-    S->ev = rp.ev;
-    S->n_ev = S->cap_ev = rp.n_ev;
-    S->pending_text = rp.pending_text;
-    S->rulings = rp.rulings;
-    S->last_view = rp.last_view;
+    if (old)
+        *old = S->now;
+    else
+        parley__live_present_free(&S->now, np);
+    S->now = rp.p;
     parley_free(rp.macts);
     parley_free(rp.delivered);
     return PARLEY_OK;
