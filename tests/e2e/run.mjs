@@ -118,6 +118,47 @@ try {
         await noProblems(med);
     });
 
+    await r.test('pictures and readings in the page: frontier coordinates, PAM colours, awaited text, agenda from the log', ['mediator signs in with the keyboard and sees the session list'], async () => {
+        const {page} = med;
+        const got = await page.evaluate(async () => {
+            const plot = await import('/ui/ui/plot.js');
+            const live = await import('/ui/ui/live.js');
+            const ev = await import('/ui/ui/events.js');
+            const svg = plot.frontierSvg({
+                points: [{utility: {a: 0.5, b: 0.25}}, {utility: {a: 1, b: 0}}],
+                solutions: [{concept: 'power_nash', found: true, metrics: {utility: {a: 0, b: 1}}},
+                    {concept: 'nash', found: false}],
+                current: {a: 0.25, b: 0.5}, reservation: {a: 0.5, b: 0.25}, x: 'a', y: 'b',
+            });
+            const pts = Array.from(svg.querySelectorAll('circle.frontier-point'), (c) => [c.getAttribute('cx'), c.getAttribute('cy')]);
+            const pn = svg.querySelector('g[data-concept="power_nash"] path').getAttribute('d');
+            const res = Array.from(svg.querySelectorAll('line.reservation'), (l) => [l.getAttribute('x1'), l.getAttribute('y1')]);
+            const tl = plot.pamTimelineSvg({id: 'c', periods: [
+                {period: '2027-01-01', status: 'not_begun'}, {period: '2027-04-01', status: 'full'},
+                {period: '2027-07-01', status: 'disputed'}, {period: '2027-10-01', status: 'breached'},
+                {period: '2028-01-01', status: null}]});
+            const cells = Array.from(tl.querySelectorAll('rect.pam-cell'), (r) => r.getAttribute('fill'));
+            const marks = Array.from(tl.querySelectorAll('text.pam-mark'), (x) => x.textContent);
+            const aw = live.awaitedText({phase: 'round', awaiting: [{from: 'x', action: 'answer', round: 2},
+                {from: 'y', action: 'answer', round: 2}, {from: 'mediator', action: 'close_round'}]});
+            const ag = ev.agendaOf([{kind: 'agenda', order: [{cluster: 'u1'}, {cluster: 'u2'}]},
+                {kind: 'cluster_open', cluster: 'u1', issues: ['i1']}, {kind: 'counts', accept: 1, object: 2, veto: 0},
+                {kind: 'cluster_settled', cluster: 'u1', status: 'agreed'}, {kind: 'cluster_open', cluster: 'u2', issues: ['i2', 'i3']}]);
+            return {pts, pn, res, cells, marks, aw, ag, desc: svg.querySelector('desc').textContent};
+        });
+        // Plot area x: 52 + 552 u; y: 414 - 398 u (620 x 460, margins 52/16/16/46).
+        assert(JSON.stringify(got.pts) === JSON.stringify([['328', '314.5'], ['604', '414']]), `frontier points at ${JSON.stringify(got.pts)}`);
+        assert(got.pn === 'M52 8L60 16L52 24L44 16Z', `power_nash diamond at (0, 1): ${got.pn}`);
+        assert(JSON.stringify(got.res) === JSON.stringify([['328', '414'], ['52', '314.5']]), `reservation lines: ${JSON.stringify(got.res)}`);
+        assert(/current text at \(0\.25, 0\.50\)/.test(got.desc) && !/nash at/.test(got.desc.replace('power_nash at', '')), `description: ${got.desc}`);
+        assert(JSON.stringify(got.cells) === JSON.stringify(['#d73027', '#1a9850', '#c2a5cf', '#000000', '#ffffff']), `PAM colours: ${got.cells}`);
+        assert(JSON.stringify(got.marks) === JSON.stringify(['0', '3', 'D', 'B']), `PAM marks: ${got.marks}`);
+        assert(got.aw === 'The session awaits answers from x, y; the mediator to close the round.', `awaited: ${got.aw}`);
+        assert(got.ag.open === 'u2' && got.ag.openIssues.join() === 'i2,i3' && got.ag.settled.u1 === 'agreed' && got.ag.counts.object === 2,
+            `agenda from the log: ${JSON.stringify(got.ag)}`);
+        await noProblems(med);
+    });
+
     await r.test('mediator creates the session from the public part of river-basin.json', ['mediator signs in with the keyboard and sees the session list'], async () => {
         const {page} = med;
         await page.fill('#new-id', SID);
@@ -320,7 +361,14 @@ try {
         await page.click('#commitment-submit');
         await page.waitForSelector('#commitment-flow', {timeout: T});
         assert(!(await page.textContent('#errors')).trim(), `commitment accepted: ${await page.textContent('#errors')}`);
-        assert(await page.$('#commitment-flow svg.timeline'), 'timeline drawn');
+        // One timeline cell per period the status lists (periods ended by
+        // its day), or the note that none has ended yet.
+        const after = (await call(server.base, server.token, 'GET', `/sessions/${SID}/monitoring`)).body;
+        const flow = after.commitments.find((x) => x.id === 'flow');
+        assert(flow && flow.owner === 'highvale' && flow.verifier === 'saro_council', `commitment stored: ${JSON.stringify(flow)}`);
+        const cells = await page.$$eval('#commitment-flow svg.timeline rect.pam-cell', (e) => e.length);
+        assert(cells === flow.periods.length, `${cells} timeline cells for ${flow.periods.length} periods`);
+        if (!flow.periods.length) assert(await page.$('#commitment-flow .timeline-none'), 'no period ended: said so');
         assert(await page.$('#guarantees-table'), 'guarantees listed');
         await shot(page, '09-monitoring');
         // The monitor signs in and files its report through the form.

@@ -51,7 +51,8 @@ function commitment(c) {
             (c.period_months ? `, every ${c.period_months} months` : '') +
             (c.guarantee ? `; backs ${c.guarantee}` : '') + '.'),
         h('p', {}, 'Now: ', h('strong', {}, c.current ? PAM_LABEL[c.current] || c.current : 'not reported'), '. Flags: ', flags(c)),
-        pamTimelineSvg(c),
+        c.periods.length ? pamTimelineSvg(c) : h('p', {class: 'timeline-none'},
+            `No reporting period has ended yet (status as of ${c.asOf || 'today'}).`),
         (c.periods || []).length ? table(`Reports on ${c.id}`, ['Period', 'Self', 'Monitor', 'Verification', 'Counts', 'Value'],
             c.periods.map((p) => [p.period, p.self || '\u2013', p.monitor || '\u2013', p.verification || '\u2013',
                 p.status ? PAM_LABEL[p.status] || p.status : '\u2013', num(p.value)]), {class: 'periods'}) : null);
@@ -166,7 +167,7 @@ export async function renderMonitor(ctx) {
                 'Nothing to monitor yet: monitoring starts when the mediator records the agreement.'));
             return;
         }
-        const cs = (st.commitments || []).map(normalizeCommitment);
+        const cs = (st.commitments || []).map((c) => Object.assign(normalizeCommitment(c), {asOf: st.as_of}));
         const gs = st.guarantees || [];
         const ks = st.consequences || [];
         add(main, 
