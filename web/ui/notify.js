@@ -5,11 +5,20 @@
 
 import {h, clear} from './dom.js';
 
+// Messages that arrive close together (what an action did, then what the
+// session now awaits) are read as one, so the second does not silence the
+// first.
+let last = {msg: '', at: 0};
+
 export function announce(msg) {
     const el = document.getElementById('live');
+    const now = Date.now();
+    let text = msg || '';
+    if (text && now - last.at < 1500 && last.msg && !last.msg.includes(text)) text = `${last.msg} ${text}`;
+    last = {msg: text, at: now};
     // Re-setting the same text is not announced again; clear first.
     el.textContent = '';
-    if (msg) window.setTimeout(() => { el.textContent = msg; }, 30);
+    if (text) window.setTimeout(() => { el.textContent = text; }, 30);
 }
 
 export function clearError() {
