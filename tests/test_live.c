@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "parley/ledger.h"
@@ -37,6 +38,10 @@
 #define RIVER PARLEY_SOURCE_DIR "/examples/river-basin.json"
 
 /* ---- fixture ------------------------------------------------------------ */
+
+/* Close and reopen the store and the live handle every this many mediator
+ * actions (0: never), checking that the present reads the same after. */
+static unsigned g_restart_every;
 
 typedef struct fx {
     char dir[256], keys[300], db[300];
@@ -72,6 +77,7 @@ static int setup(void **state)
     if (mkdir(f->keys, 0700) != 0)
         return -1;
     f->diags = parley_diags_new();
+    g_restart_every = 0;
     fx_open_live(f);
     char tok[PARLEY_LIVE_TOKEN_SIZE];
     assert_int_equal(parley_live_issue(f->live, NULL, NULL, "med", 0, tok,
@@ -214,6 +220,50 @@ static void create(fx_t *f, const char *sid, json_t *pub, uint64_t seed)
 }
 
 /* ---- the simulated run ----------------------------------------------------- */
+
+
+static char *read_text(fx_t *f, const parley_principal_t *by, const char *sid,
+                       const char *what)
+{
+    char *out = NULL;
+    parley_diags_clear(f->diags);
+    parley_status_t st =
+        parley_live_read(f->live, by, sid, what, 0, &out, f->diags);
+    if (st != PARLEY_OK)
+        parley_diags_print(f->diags, stderr);
+    assert_int_equal(st, PARLEY_OK);
+    return out;
+}
+
+static void restart_and_compare(fx_t *f, const char *sid,
+                                const parley_principal_t *party)
+{
+    char *state = read_text(f, &f->med, sid, "state");
+    char *events = read_text(f, &f->med, sid, "events");
+    char *view = read_text(f, party, sid, "view");
+    fx_close_live(f);
+    fx_open_live(f);
+    char *state2 = read_text(f, &f->med, sid, "state");
+    char *events2 = read_text(f, &f->med, sid, "events");
+    char *view2 = read_text(f, party, sid, "view");
+    if (strcmp(state, state2) != 0) {
+        size_t k = 0;
+        while (state[k] == state2[k])
+            k++;
+        fprintf(stderr, "state differs at %zu:\n%.200s\n%.200s\n", k,
+                state + (k > 60 ? k - 60 : 0),
+                state2 + (k > 60 ? k - 60 : 0));
+    }
+    assert_string_equal(state, state2);
+    assert_string_equal(events, events2);
+    assert_string_equal(view, view2);
+    parley_free(state);
+    parley_free(state2);
+    parley_free(events);
+    parley_free(events2);
+    parley_free(view);
+    parley_free(view2);
+}
 
 typedef struct lines {
     char **v;
@@ -524,6 +574,12 @@ static char *live_run(fx_t *f, const char *sid, const char *sc_text,
         }
         char rid[32];
         snprintf(rid, sizeof rid, "m-%u", n_action++);
+        if (g_restart_every && n_action % g_restart_every == 0) {
+            size_t p0 = 0;
+            while (!r.st[p0])
+                p0++;
+            restart_and_compare(f, sid, &r.who[p0]);
+        }
         char *reply = NULL;
         parley_status_t st = write_json(
             f, &f->med, sid, action, json_pack("{s:s}", "request_id", rid),
@@ -681,9 +737,770 @@ static void test_random_same_log(void **state)
     }
 }
 
+/* A session restarted every few actions replays to the same log. */
+static void test_restart(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    kinds_all(k, PARLEY_STRATEGY_TIT_FOR_TAT);
+    g_restart_every = 5;
+    check_same(f, "restarted", text, k, 4);
+    g_restart_every = 0;
+    free(text);
+}
+
+/* ---- a session to poke at ------------------------------------------------ */
+
+typedef struct poke {
+    json_t *profiles[PARLEY_MAX_PARTIES];
+    json_t *pub;
+    parley_principal_t who[PARLEY_MAX_PARTIES];
+    parley_principal_t observer, guarantor, monitor;
+    size_t n_parties;
+} poke_t;
+
+static void poke_open(fx_t *f, const char *sid, poke_t *p, int profiles)
+{
+    memset(p, 0, sizeof *p);
+    char *text = slurp(RIVER);
+    p->pub = split(text, p->profiles);
+    free(text);
+    create(f, sid, p->pub, 9);
+    json_t *parts = json_object_get(p->pub, "parties");
+    p->n_parties = json_array_size(parts);
+    for (size_t i = 0; i < p->n_parties; i++) {
+        json_t *e = json_array_get(parts, i);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *role = json_string_value(json_object_get(e, "role"));
+        if (strcmp(role, "party") == 0) {
+            principal(f, sid, id, PARLEY_ROLE_PARTY, &p->who[i]);
+            if (profiles)
+                assert_int_equal(
+                    write_json(f, &p->who[i], sid, "profile",
+                               json_pack("{s:O, s:s}", "profile",
+                                         p->profiles[i], "request_id", "pr"),
+                               NULL),
+                    PARLEY_OK);
+        } else if (strcmp(role, "guarantor") == 0) {
+            principal(f, sid, id, PARLEY_ROLE_GUARANTOR, &p->guarantor);
+        } else {
+            principal(f, sid, id, PARLEY_ROLE_MONITOR, &p->monitor);
+        }
+    }
+    principal(f, sid, "press", PARLEY_ROLE_OBSERVER, &p->observer);
+}
+
+static void poke_close(poke_t *p)
+{
+    for (size_t i = 0; i < p->n_parties; i++)
+        json_decref(p->profiles[i]);
+    json_decref(p->pub);
+}
+
+/* The mediator does what is awaited of it until a party is asked. */
+static void mediate_until_asked(fx_t *f, const char *sid)
+{
+    for (int n = 0; n < 100; n++) {
+        json_t *s = read_json(f, &f->med, sid, "state");
+        json_t *aw = json_array_get(json_object_get(s, "awaiting"), 0);
+        assert_non_null(aw);
+        char from[64], action[32];
+        snprintf(from, sizeof from, "%s",
+                 json_string_value(json_object_get(aw, "from")));
+        snprintf(action, sizeof action, "%s",
+                 json_string_value(json_object_get(aw, "action")));
+        json_decref(s);
+        if (strcmp(from, "mediator") != 0)
+            return;
+        static unsigned serial;
+        char rid[32];
+        snprintf(rid, sizeof rid, "u-%u", serial++);
+        assert_int_equal(write_json(f, &f->med, sid, action,
+                                    json_pack("{s:s}", "request_id", rid),
+                                    NULL),
+                         PARLEY_OK);
+    }
+    fail_msg("the session never asked a party");
+}
+
+static long count_rows(fx_t *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long n = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+static long store_size(fx_t *f)
+{
+    return count_rows(f, "SELECT (SELECT count(*) FROM ledger) * 1000000 + "
+                         "(SELECT count(*) FROM live_inputs) * 1000 + "
+                         "(SELECT count(*) FROM live_events)");
+}
+
+static int has_diag(fx_t *f, parley_status_t code, const char *path)
+{
+    for (size_t i = 0; i < parley_diags_count(f->diags); i++) {
+        const parley_diag_t *d = parley_diags_get(f->diags, i);
+        if (d->code == code && (!path || strcmp(d->path, path) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Writes with a bare body; the status. */
+static parley_status_t act(fx_t *f, const parley_principal_t *by,
+                           const char *sid, const char *action,
+                           const char *rid)
+{
+    return write_json(f, by, sid, action,
+                      json_pack("{s:s}", "request_id", rid), NULL);
+}
+
+static json_t *answer_body(unsigned round, const char *kind, const char *rid)
+{
+    return json_pack("{s:i, s:s, s:s}", "round", (int)round, "kind", kind,
+                     "request_id", rid);
+}
+
+/* The round a party is asked to answer in, or 0. */
+static unsigned asked_round(fx_t *f, const parley_principal_t *by,
+                            const char *sid)
+{
+    json_t *v = read_json(f, by, sid, "view");
+    json_t *a = json_object_get(v, "asked");
+    unsigned r = json_is_object(a) ? (unsigned)json_integer_value(
+                                         json_object_get(a, "round"))
+                                   : 0;
+    json_decref(v);
+    return r;
+}
+
+/*
+ * Everyone accepts (and keeps its aspiration when asked to concede) until
+ * `b` is asked to answer a binding text; its round.
+ */
+static unsigned advance_to_binding(fx_t *f, const char *sid, poke_t *p,
+                                   const parley_principal_t *b)
+{
+    for (int n = 0; n < 60; n++) {
+        mediate_until_asked(f, sid);
+        json_t *v = read_json(f, b, sid, "view");
+        json_t *asked = json_object_get(v, "asked");
+        int binding =
+            json_is_object(asked) &&
+            strcmp(json_string_value(json_object_get(asked, "action")),
+                   "answer") == 0 &&
+            !json_is_true(json_object_get(json_object_get(v, "view"),
+                                          "pilot"));
+        unsigned r = (unsigned)json_integer_value(json_object_get(asked,
+                                                                  "round"));
+        json_decref(v);
+        if (binding)
+            return r;
+        for (size_t i = 0; i < p->n_parties; i++) {
+            if (!p->who[i].actor[0])
+                continue;
+            v = read_json(f, &p->who[i], sid, "view");
+            asked = json_object_get(v, "asked");
+            static unsigned serial;
+            char rid[32];
+            snprintf(rid, sizeof rid, "adv-%u", serial++);
+            if (json_is_object(asked)) {
+                const char *what =
+                    json_string_value(json_object_get(asked, "action"));
+                unsigned ar = (unsigned)json_integer_value(
+                    json_object_get(asked, "round"));
+                json_t *body =
+                    strcmp(what, "answer") == 0
+                        ? answer_body(ar, "accept", rid)
+                        : json_pack("{s:i, s:O, s:s}", "round", (int)ar,
+                                    "aspiration",
+                                    json_object_get(json_object_get(v, "view"),
+                                                    "aspiration"),
+                                    "request_id", rid);
+                char action[16];
+                snprintf(action, sizeof action, "%s", what);
+                assert_int_equal(write_json(f, &p->who[i], sid, action, body,
+                                            NULL),
+                                 PARLEY_OK);
+            }
+            json_decref(v);
+        }
+    }
+    fail_msg("no binding round came");
+    return 0;
+}
+
+/* Replays, stale rounds, actions out of turn, and roles. */
+static void test_refusals(void **state)
+{
+    fx_t *f = *state;
+    poke_t p;
+    poke_open(f, "poke", &p, 0);
+    parley_principal_t *a = &p.who[0], *b = &p.who[1];
+    /* Not before every profile is in. */
+    assert_int_equal(act(f, &f->med, "poke", "start", "s0"), PARLEY_ESTATE);
+    for (size_t i = 0; i < p.n_parties; i++)
+        if (p.who[i].actor[0])
+            assert_int_equal(
+                write_json(f, &p.who[i], "poke", "profile",
+                           json_pack("{s:O, s:s}", "profile", p.profiles[i],
+                                     "request_id", "pr"),
+                           NULL),
+                PARLEY_OK);
+    /* A party's profile that does not check names its path. */
+    json_t *badp = json_deep_copy(p.profiles[0]);
+    json_object_set_new(json_object_get(json_object_get(badp, "utility"),
+                                        "data_sharing"),
+                        "weight", json_real(-1));
+    assert_int_not_equal(write_json(f, a, "poke", "profile",
+                                    json_pack("{s:o, s:s}", "profile", badp,
+                                              "request_id", "bad"),
+                                    NULL),
+                         PARLEY_OK);
+    assert_true(has_diag(f, PARLEY_ERANGE,
+                         "$.profile.utility.data_sharing.weight"));
+    assert_int_equal(write_json(f, a, "poke", "answer",
+                                answer_body(1, "accept", "early"), NULL),
+                     PARLEY_ESTATE);
+    mediate_until_asked(f, "poke");
+    /* Profiles are fixed once started. */
+    assert_int_equal(write_json(f, a, "poke", "profile",
+                                json_pack("{s:O, s:s}", "profile",
+                                          p.profiles[0], "request_id", "late"),
+                                NULL),
+                     PARLEY_ESTATE);
+    unsigned r = asked_round(f, a, "poke");
+    assert_true(r >= 1);
+    /* The mediator may not move while answers are awaited. */
+    assert_int_equal(act(f, &f->med, "poke", "propose", "x1"), PARLEY_ESTATE);
+    assert_int_equal(act(f, &f->med, "poke", "close_round", "x2"),
+                     PARLEY_ESTATE);
+    assert_int_equal(act(f, &f->med, "poke", "open_cluster", "x3"),
+                     PARLEY_ESTATE);
+    /* A stale or future round. */
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                answer_body(r + 1, "accept", "fut"), NULL),
+                     PARLEY_ESTATE);
+    assert_true(has_diag(f, PARLEY_ESTATE, "$.round"));
+    if (r > 1)
+        assert_int_equal(write_json(f, b, "poke", "answer",
+                                    answer_body(r - 1, "accept", "old"), NULL),
+                         PARLEY_ESTATE);
+    /* An answer, then its replay: refused, the store unchanged. */
+    long before = store_size(f);
+    assert_int_equal(write_json(f, a, "poke", "answer",
+                                answer_body(r, "accept", "ans-1"), NULL),
+                     PARLEY_OK);
+    long after = store_size(f);
+    assert_true(after > before);
+    assert_int_equal(write_json(f, a, "poke", "answer",
+                                answer_body(r, "accept", "ans-1"), NULL),
+                     PARLEY_EDUPLICATE);
+    assert_int_equal(store_size(f), after);
+    /* A second answer in the same round. */
+    assert_int_equal(write_json(f, a, "poke", "answer",
+                                answer_body(r, "object", "ans-2"), NULL),
+                     PARLEY_ESTATE);
+    assert_int_equal(store_size(f), after);
+    /* Bodies: syntax, depth, size, fields, types. */
+    const char *broken = "{\"round\": 1, \"kind\": ";
+    assert_int_equal(parley_live_write(f->live, b, "poke", "answer", broken,
+                                       strlen(broken), NULL, f->diags),
+                     PARLEY_ESYNTAX);
+    char deep[200];
+    memset(deep, '[', 40);
+    strcpy(deep + 40, "1");
+    memset(deep + 41, ']', 40);
+    deep[81] = '\0';
+    char wrapped[256];
+    snprintf(wrapped, sizeof wrapped, "{\"x\":%s}", deep);
+    assert_int_equal(parley_live_write(f->live, b, "poke", "answer", wrapped,
+                                       strlen(wrapped), NULL, f->diags),
+                     PARLEY_ELIMIT);
+    size_t big = PARLEY_LIVE_MAX_BODY + 10;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    assert_int_equal(parley_live_write(f->live, b, "poke", "answer", huge, big,
+                                       NULL, f->diags),
+                     PARLEY_ELIMIT);
+    free(huge);
+    parley_diags_clear(f->diags);
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                json_pack("{s:i, s:s, s:s, s:i}", "round",
+                                          (int)r, "kind", "accept",
+                                          "request_id", "u1", "bogus", 1),
+                                NULL),
+                     PARLEY_EUNKNOWN);
+    assert_true(has_diag(f, PARLEY_EUNKNOWN, "$.bogus"));
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                json_pack("{s:s, s:s, s:s}", "round", "one",
+                                          "kind", "accept", "request_id",
+                                          "u2"),
+                                NULL),
+                     PARLEY_ETYPE);
+    assert_true(has_diag(f, PARLEY_ETYPE, "$.round"));
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                json_pack("{s:i, s:s}", "round", (int)r,
+                                          "kind", "accept"),
+                                NULL),
+                     PARLEY_EMISSING);
+    assert_true(has_diag(f, PARLEY_EMISSING, "$.request_id"));
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                json_pack("{s:i, s:s, s:[s], s:s}", "round",
+                                          (int)r, "kind", "object", "issues",
+                                          "no_such_issue", "request_id", "u3"),
+                                NULL),
+                     PARLEY_EINVALID);
+    assert_true(has_diag(f, PARLEY_EINVALID, "$.issues[0]"));
+    /* A veto: its ruling comes back with the reply. */
+    r = advance_to_binding(f, "poke", &p, b);
+    char *reply = NULL;
+    assert_int_equal(write_json(f, b, "poke", "answer",
+                                json_pack("{s:i, s:s, s:s, s:i, s:[s], s:s}",
+                                          "round", (int)r, "kind", "veto",
+                                          "ground", "reservation",
+                                          "text_round", (int)r, "issues",
+                                          "min_flow", "request_id", "veto"),
+                                &reply),
+                     PARLEY_OK);
+    json_t *rj = json_loads(reply, 0, NULL);
+    parley_free(reply);
+    json_t *ruling = json_object_get(rj, "ruling");
+    assert_non_null(ruling);
+    assert_string_equal(json_string_value(json_object_get(ruling, "kind")),
+                        "veto_ruling");
+    assert_true(json_is_boolean(json_object_get(ruling, "upheld")));
+    json_decref(rj);
+
+    /* Roles: every action by someone who may not. */
+    static const char *const mediator_actions[] = {
+        "start", "open_cluster", "propose", "pilot", "close_round", "agree",
+        "commitment", NULL};
+    static const char *const party_actions[] = {"profile", "concern",
+                                                "answer", "concede", NULL};
+    const parley_principal_t *others[] = {a, &p.observer, &p.guarantor,
+                                          &p.monitor};
+    before = store_size(f);
+    for (size_t w = 0; w < 4; w++)
+        for (size_t i = 0; mediator_actions[i]; i++)
+            assert_int_equal(act(f, others[w], "poke", mediator_actions[i],
+                                 "deny"),
+                             PARLEY_EDENIED);
+    const parley_principal_t *nonparties[] = {&f->med, &p.observer,
+                                              &p.guarantor, &p.monitor};
+    for (size_t w = 0; w < 4; w++)
+        for (size_t i = 0; party_actions[i]; i++)
+            assert_int_equal(act(f, nonparties[w], "poke", party_actions[i],
+                                 "deny"),
+                             PARLEY_EDENIED);
+    static const char *const mon[] = {"report", "consequence", "enforce",
+                                      NULL};
+    for (size_t i = 0; mon[i]; i++)
+        assert_int_equal(act(f, &p.observer, "poke", mon[i], "deny"),
+                         PARLEY_EDENIED);
+    assert_int_equal(act(f, a, "poke", "consequence", "deny"), PARLEY_EDENIED);
+    assert_int_equal(act(f, a, "poke", "enforce", "deny"), PARLEY_EDENIED);
+    /* Monitoring before any agreement. */
+    assert_int_equal(act(f, &f->med, "poke", "enforce", "early"),
+                     PARLEY_ESTATE);
+    char id[65];
+    char *cb = body_of(json_pack("{s:s, s:O, s:s}", "id", "other", "scenario",
+                                 p.pub, "request_id", "c2"));
+    assert_int_equal(parley_live_create(f->live, a, cb, strlen(cb), id,
+                                        f->diags),
+                     PARLEY_EDENIED);
+    free(cb);
+    char tok[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(parley_live_issue(f->live, a, "poke", "x",
+                                       PARLEY_ROLE_OBSERVER, tok, f->diags),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_issue(f->live, &f->med, "poke", "highvale",
+                                       PARLEY_ROLE_MONITOR, tok, f->diags),
+                     PARLEY_EINVALID);
+    assert_int_equal(store_size(f), before);
+    poke_close(&p);
+}
+
+/* Who sees what, tokens, and private data kept out of the ledger. */
+static void test_visibility_and_ledger(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    kinds_all(k, PARLEY_STRATEGY_TRUTHFUL);
+    k[3] = PARLEY_STRATEGY_HARDLINER; /* concerns: mediator-only events */
+    check_same(f, "vis", text, k, 2);
+    json_t *profiles[PARLEY_MAX_PARTIES] = {0};
+    json_t *pubj = split(text, profiles);
+    free(text);
+    parley_principal_t hv, cm, obs, gua;
+    principal(f, "vis", "highvale", PARLEY_ROLE_PARTY, &hv);
+    principal(f, "vis", "carrowmere", PARLEY_ROLE_PARTY, &cm);
+    principal(f, "vis", "press", PARLEY_ROLE_OBSERVER, &obs);
+    principal(f, "vis", "basin_bank", PARLEY_ROLE_GUARANTOR, &gua);
+
+    json_t *all = read_json(f, &f->med, "vis", "events");
+    json_t *mine = read_json(f, &hv, "vis", "events");
+    json_t *pub = read_json(f, &obs, "vis", "events");
+    size_t n_all = json_array_size(json_object_get(all, "events"));
+    size_t n_pub = 0, n_mine = 0, n_med = 0;
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(all, "events"), i, e)
+    {
+        const char *vis = json_string_value(json_object_get(e, "visibility"));
+        const char *party = json_string_value(json_object_get(e, "party"));
+        n_pub += strcmp(vis, "public") == 0;
+        n_med += strcmp(vis, "mediator") == 0;
+        n_mine += strcmp(vis, "party") == 0 && party &&
+                  strcmp(party, "highvale") == 0;
+    }
+    assert_true(n_med > 0 && n_mine > 0 && n_pub > 0);
+    assert_int_equal(json_array_size(json_object_get(pub, "events")), n_pub);
+    assert_int_equal(json_array_size(json_object_get(mine, "events")),
+                     n_pub + n_mine);
+    json_array_foreach(json_object_get(mine, "events"), i, e)
+    {
+        const char *vis = json_string_value(json_object_get(e, "visibility"));
+        assert_string_not_equal(vis, "mediator");
+        if (strcmp(vis, "party") == 0)
+            assert_string_equal(
+                json_string_value(json_object_get(e, "party")), "highvale");
+    }
+    json_array_foreach(json_object_get(pub, "events"), i, e)
+        assert_string_equal(json_string_value(json_object_get(e, "visibility")),
+                            "public");
+    assert_true(n_all > n_pub + n_mine);
+    /* The cursor: nothing after the last. */
+    json_t *none = NULL;
+    char *out = NULL;
+    assert_int_equal(parley_live_read(f->live, &hv, "vis", "events",
+                                      (uint64_t)n_all, &out, f->diags),
+                     PARLEY_OK);
+    none = json_loads(out, 0, NULL);
+    parley_free(out);
+    assert_int_equal(json_array_size(json_object_get(none, "events")), 0);
+    json_decref(none);
+    json_decref(all);
+    json_decref(mine);
+    json_decref(pub);
+
+    /* States: the mediator's analysis and everyone's utilities, a party's
+     * own only. */
+    json_t *ms = read_json(f, &f->med, "vis", "state");
+    assert_true(json_is_object(json_object_get(ms, "analysis")));
+    assert_int_equal(json_object_size(json_object_get(ms, "utilities")), 5);
+    assert_string_equal(json_string_value(json_object_get(ms, "phase")),
+                        "agreement");
+    json_decref(ms);
+    json_t *ps = read_json(f, &hv, "vis", "state");
+    static const char *const private_keys[] = {
+        "analysis", "utilities", "concerns", "vetoes", "inputs_this_round",
+        "profiles_in", NULL};
+    for (size_t q = 0; private_keys[q]; q++)
+        assert_null(json_object_get(ps, private_keys[q]));
+    assert_true(json_is_number(json_object_get(ps, "utility")));
+    json_decref(ps);
+    json_t *os = read_json(f, &obs, "vis", "state");
+    for (size_t q = 0; private_keys[q]; q++)
+        assert_null(json_object_get(os, private_keys[q]));
+    assert_null(json_object_get(os, "utility"));
+    json_decref(os);
+    /* Views: one's own profile only; non-parties have none. */
+    json_t *v = read_json(f, &hv, "vis", "view");
+    assert_true(json_equal(json_object_get(v, "profile"), profiles[0]));
+    json_decref(v);
+    v = read_json(f, &cm, "vis", "view");
+    assert_true(json_equal(json_object_get(v, "profile"), profiles[1]));
+    json_decref(v);
+    assert_int_equal(parley_live_read(f->live, &obs, "vis", "view", 0, &out,
+                                      f->diags),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_read(f->live, &gua, "vis", "view", 0, &out,
+                                      f->diags),
+                     PARLEY_EDENIED);
+    /* Another session is out of reach. */
+    create(f, "vis2", pubj, 1);
+    assert_int_equal(parley_live_read(f->live, &hv, "vis2", "state", 0, &out,
+                                      f->diags),
+                     PARLEY_EDENIED);
+    assert_int_equal(write_json(f, &hv, "vis2", "profile",
+                                json_pack("{s:O, s:s}", "profile",
+                                          profiles[0], "request_id", "p"),
+                                NULL),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_read(f->live, &f->med, "nope", "state", 0,
+                                      &out, f->diags),
+                     PARLEY_ENOTFOUND);
+    /* Lists. */
+    json_t *l = NULL;
+    assert_int_equal(parley_live_list(f->live, &f->med, &out, f->diags),
+                     PARLEY_OK);
+    l = json_loads(out, 0, NULL);
+    parley_free(out);
+    assert_int_equal(json_array_size(json_object_get(l, "sessions")), 2);
+    json_decref(l);
+    assert_int_equal(parley_live_list(f->live, &hv, &out, f->diags),
+                     PARLEY_OK);
+    l = json_loads(out, 0, NULL);
+    parley_free(out);
+    assert_int_equal(json_array_size(json_object_get(l, "sessions")), 1);
+    json_decref(l);
+
+    /* Tokens: unknown, malformed, revoked by a re-issue. */
+    parley_principal_t who;
+    char tok[PARLEY_LIVE_TOKEN_SIZE], tok2[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(parley_live_issue(f->live, &f->med, "vis", "lowen",
+                                       PARLEY_ROLE_PARTY, tok, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, tok, &who), PARLEY_OK);
+    assert_string_equal(who.actor, "lowen");
+    assert_string_equal(who.session, "vis");
+    assert_int_equal(who.role, PARLEY_ROLE_PARTY);
+    assert_false(who.mediator);
+    assert_int_equal(parley_live_issue(f->live, &f->med, "vis", "lowen",
+                                       PARLEY_ROLE_PARTY, tok2, f->diags),
+                     PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, tok, &who),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_authenticate(f->live, tok2, &who), PARLEY_OK);
+    char forged[PARLEY_LIVE_TOKEN_SIZE];
+    strcpy(forged, tok2);
+    forged[10] = forged[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(parley_live_authenticate(f->live, forged, &who),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_authenticate(f->live, "plt_short", &who),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_authenticate(f->live, "", &who),
+                     PARLEY_EDENIED);
+    /* The store keeps hashes only; reopened, the new token still works and
+     * the revoked one does not. */
+    /* Issued three times in this session: two revoked. */
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM credentials WHERE "
+                                   "actor = 'lowen' AND session = 'vis' AND "
+                                   "revoked = 1"),
+                     2);
+    fx_close_live(f);
+    fx_open_live(f);
+    assert_int_equal(parley_live_authenticate(f->live, tok2, &who), PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, tok, &who),
+                     PARLEY_EDENIED);
+
+    /* The ledger: each profile entry holds the hash of what was sent, no
+     * profile in clear, and the whole verifies. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT author, kind, payload FROM "
+                                        "ledger",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    size_t n_profile = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *author = (const char *)sqlite3_column_text(q, 0);
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        const char *payload = (const char *)sqlite3_column_text(q, 2);
+        assert_null(strstr(payload, "utility"));
+        assert_null(strstr(payload, "weight"));
+        assert_null(strstr(payload, "plt_"));
+        if (strcmp(kind, "live.profile") != 0)
+            continue;
+        json_t *pl = json_loads(payload, 0, NULL);
+        if (strcmp(json_string_value(json_object_get(pl, "session")), "vis")) {
+            json_decref(pl);
+            continue;
+        }
+        json_t *parts = json_object_get(pubj, "parties");
+        for (size_t x = 0; x < json_array_size(parts); x++) {
+            if (strcmp(json_string_value(json_object_get(
+                           json_array_get(parts, x), "id")),
+                       author) != 0)
+                continue;
+            json_t *sent = json_pack("{s:O}", "profile", profiles[x]);
+            char *canon = json_dumps(sent, JSON_COMPACT | JSON_SORT_KEYS);
+            unsigned char h[32];
+            crypto_generichash(h, 32, (const unsigned char *)canon,
+                               strlen(canon), NULL, 0);
+            char hex[65];
+            sodium_bin2hex(hex, sizeof hex, h, 32);
+            assert_string_equal(
+                json_string_value(json_object_get(pl, "hash")), hex);
+            free(canon);
+            json_decref(sent);
+            n_profile++;
+        }
+        json_decref(pl);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    assert_int_equal(n_profile, 5);
+    parley_ledger_report_t rep;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
+    assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
+    assert_true(rep.entries > 100);
+    for (size_t x = 0; x < PARLEY_MAX_PARTIES; x++)
+        json_decref(profiles[x]);
+    json_decref(pubj);
+}
+
+/* The agreement starts monitoring; monitoring writes check roles. */
+static void test_monitoring(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    kinds_all(k, PARLEY_STRATEGY_TRUTHFUL);
+    check_same(f, "mon", text, k, 1);
+    free(text);
+    parley_principal_t hv, cm, mon, obs;
+    principal(f, "mon", "highvale", PARLEY_ROLE_PARTY, &hv);
+    principal(f, "mon", "carrowmere", PARLEY_ROLE_PARTY, &cm);
+    principal(f, "mon", "saro_council", PARLEY_ROLE_MONITOR, &mon);
+    principal(f, "mon", "press", PARLEY_ROLE_OBSERVER, &obs);
+    json_t *m = read_json(f, &obs, "mon", "monitoring");
+    assert_true(json_is_true(json_object_get(m, "monitored")));
+    assert_string_equal(json_string_value(json_object_get(m, "agreement")),
+                        "mon");
+    json_decref(m);
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+                          "id", "flow", "issue", "min_flow", "owner",
+                          "highvale", "what", "release the agreed flow",
+                          "bench", "deliverable", "due", "2030-12-31",
+                          "period_months", 12, "verifier", "saro_council",
+                          "request_id", "c1");
+    assert_int_equal(write_json(f, &hv, "mon", "commitment", json_incref(c),
+                                NULL),
+                     PARLEY_EDENIED);
+    assert_int_equal(write_json(f, &f->med, "mon", "commitment", c, NULL),
+                     PARLEY_OK);
+    m = read_json(f, &f->med, "mon", "monitoring");
+    assert_int_equal(json_array_size(json_object_get(m, "commitments")), 1);
+    json_decref(m);
+    /* The owner's self-report; a party that is not the owner is refused
+     * by the monitoring rules; an observer by the live ones. */
+    json_t *sr = json_pack("{s:s, s:s, s:s, s:s, s:s}", "commitment", "flow",
+                           "source", "self", "period", "2027-11-27", "status",
+                           "minimal", "request_id", "r1");
+    assert_int_equal(write_json(f, &obs, "mon", "report", json_incref(sr),
+                                NULL),
+                     PARLEY_EDENIED);
+    parley_status_t st = write_json(f, &cm, "mon", "report", json_incref(sr),
+                                    NULL);
+    assert_int_not_equal(st, PARLEY_OK);
+    json_decref(sr);
+    assert_int_equal(write_json(f, &mon, "mon", "enforce",
+                                json_pack("{s:s, s:s}", "as_of", "2028-01-01",
+                                          "request_id", "e1"),
+                                NULL),
+                     PARLEY_EDENIED);
+    assert_int_equal(write_json(f, &f->med, "mon", "enforce",
+                                json_pack("{s:s, s:s}", "as_of", "2028-01-01",
+                                          "request_id", "e1"),
+                                NULL),
+                     PARLEY_OK);
+    assert_int_equal(write_json(f, &f->med, "mon", "enforce",
+                                json_pack("{s:s, s:s}", "as_of", "2028-01-01",
+                                          "request_id", "e1"),
+                                NULL),
+                     PARLEY_EDUPLICATE);
+    parley_ledger_report_t rep;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
+    assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
+}
+
+/* ---- allocation failures ------------------------------------------------- */
+
+typedef struct readctx {
+    fx_t *f;
+    const parley_principal_t *by;
+    const char *what;
+} readctx_t;
+
+static parley_status_t read_once(void *ctx)
+{
+    readctx_t *c = ctx;
+    char *out = NULL;
+    parley_status_t st = parley_live_read(c->f->live, c->by, "oom", c->what, 0,
+                                          &out, NULL);
+    parley_free(out);
+    return st;
+}
+
+static void test_allocation_failures(void **state)
+{
+    fx_t *f = *state;
+    poke_t p;
+    poke_open(f, "oom", &p, 1);
+    mediate_until_asked(f, "oom");
+    unsigned r = asked_round(f, &p.who[0], "oom");
+    char *before = read_text(f, &f->med, "oom", "state");
+    long rows = store_size(f);
+    /* A write refused at every allocation leaves store and present as
+     * they were; then it goes through. */
+    parley_status_t st = PARLEY_ENOMEM;
+    long n = 1;
+    for (; st != PARLEY_OK && n < 100000; n++) {
+        char *b = body_of(answer_body(r, "accept", "a-oom"));
+        failing_alloc_install(n, 1);
+        st = parley_live_write(f->live, &p.who[0], "oom", "answer", b,
+                               strlen(b), NULL, NULL);
+        int refused = failing_alloc_refused() > 0;
+        failing_alloc_remove();
+        free(b);
+        if (st == PARLEY_OK) {
+            assert_false(refused);
+            break;
+        }
+        assert_true(refused);
+        assert_int_equal(st, PARLEY_ENOMEM);
+        assert_int_equal(store_size(f), rows);
+        char *now = read_text(f, &f->med, "oom", "state");
+        assert_string_equal(now, before);
+        parley_free(now);
+    }
+    assert_int_equal(st, PARLEY_OK);
+    assert_true(n > 10);
+    assert_true(store_size(f) > rows);
+    parley_free(before);
+    /* Reads free what they took on every path. */
+    readctx_t c = {f, &p.who[0], "view"};
+    failing_alloc_opts_t o = {0};
+    o.name = "view";
+    failing_alloc_sweep(read_once, &c, &o);
+    c.what = "events";
+    o.name = "events";
+    failing_alloc_sweep(read_once, &c, &o);
+    c.by = &f->med;
+    c.what = "state";
+    o.name = "state";
+    o.dense = 200;
+    o.stride = 37;
+    failing_alloc_sweep(read_once, &c, &o);
+    poke_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility_and_ledger, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_river_basin_same_log, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_random_same_log, setup,

@@ -13,9 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "cli/cli_internal.h"
+#include "live/live_internal.h"
+#include "parley/live.h"
 #include "parley/render.h"
+#include "parley/store.h"
 
 const char cli_help_mediate[] =
     "Usage: parley mediate FILE [PROFILE.xml...] [options]\n"
@@ -44,21 +50,38 @@ const char cli_help_mediate[] =
     "  --json                the event log, one JSON object per line, then\n"
     "                        one summary line (docs/events.md)\n"
     "  --svg FILE            the mediator's texts over the Pareto frontier\n"
+    "  --db PATH             also record the session in the parley database\n"
+    "                        PATH as a live session (docs/live.md), driven\n"
+    "                        through the live API by the same strategies and\n"
+    "                        checked to give the same log\n"
+    "  --session ID          the live session's id (default mediate-SEED-TIME)\n"
+    "  --keys DIR            the actors' signing keys (default: the parley\n"
+    "                        data directory's keys)\n"
     "\n"
     "Exit status: 0 agreement; 2 impasse; 1 invalid input or a failed\n"
     "session; 64 usage error (also an unknown strategy or party); 66\n"
     "unreadable input; 73 unwritable output.\n";
 
-enum { OPT_RULES = 1, OPT_SEED, OPT_STRATEGY, OPT_JSON, OPT_SVG };
+enum {
+    OPT_RULES = 1,
+    OPT_SEED,
+    OPT_STRATEGY,
+    OPT_JSON,
+    OPT_SVG,
+    OPT_DB,
+    OPT_SESSION,
+    OPT_KEYS
+};
 
 static const cli_opt_t mediate_opts[] = {
     {"rules", 0, 1, OPT_RULES},       {"seed", 0, 1, OPT_SEED},
     {"strategy", 0, 1, OPT_STRATEGY}, {"json", 0, 0, OPT_JSON},
-    {"svg", 0, 1, OPT_SVG},
+    {"svg", 0, 1, OPT_SVG},           {"db", 0, 1, OPT_DB},
+    {"session", 0, 1, OPT_SESSION},   {"keys", 0, 1, OPT_KEYS},
 };
 
 typedef struct mediate_args {
-    const char *rules, *svg;
+    const char *rules, *svg, *db, *session, *keys;
     uint64_t seed;
     int json;
     cli_mix_t mix;
@@ -95,10 +118,21 @@ static int parse_args(int argc, char **argv, mediate_args_t *args,
         case OPT_SVG:
             args->svg = v;
             break;
+        case OPT_DB:
+            args->db = v;
+            break;
+        case OPT_SESSION:
+            args->session = v;
+            break;
+        case OPT_KEYS:
+            args->keys = v;
+            break;
         }
     }
     if (rc == 0 && *n_files == 0 && files)
         rc = cli_usage_error("mediate", "missing the scenario FILE");
+    if (rc == 0 && (args->session || args->keys) && !args->db)
+        rc = cli_usage_error("mediate", "--session and --keys go with --db");
     if (rc == 0 && args->json && args->svg && strcmp(args->svg, "-") == 0)
         rc = cli_usage_error("mediate", "--svg - would mix the picture into "
                                         "the JSON lines of --json");
@@ -160,6 +194,108 @@ static int write_svg(const parley_simulation_t *sim,
     free(texts);
     free(rounds);
     free(pilot);
+    return rc;
+}
+
+/* The whole of a small text file, or NULL. */
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(b, cap ? cap * 2 : 4096);
+            if (!nb) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = nb;
+            cap = cap ? cap * 2 : 4096;
+        }
+        size_t got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    b[n] = '\0';
+    return b;
+}
+
+/*
+ * --db: the same session once more, as a live session in the store driven
+ * through the live API, and its log checked against the simulated one.
+ */
+static int record_live(const parley_scenario_t *sc, const mediate_args_t *args,
+                       const parley_strategy_kind_t *kinds,
+                       const cli_log_t *log)
+{
+    parley_diags_t *diags = parley_diags_new();
+    parley_store_t *store = NULL;
+    parley_live_t *live = NULL;
+    char *rules_text = NULL, *events = NULL;
+    int rc = 0;
+    char sid[PARLEY_LEDGER_MAX_NAME + 1];
+    if (args->session)
+        snprintf(sid, sizeof sid, "%s", args->session);
+    else
+        snprintf(sid, sizeof sid, "mediate-%llu-%lld",
+                 (unsigned long long)args->seed, (long long)time(NULL));
+    if (!diags)
+        return cli_error("mediate", CLI_EXIT_INTERNAL, "out of memory");
+    parley_status_t st = parley_store_open(args->db, &store, diags);
+    if (st == PARLEY_OK)
+        st = parley_live_open(store, args->keys, &live, diags);
+    if (st == PARLEY_OK && args->rules &&
+        !(rules_text = read_text_file(args->rules)))
+        st = PARLEY_EIO;
+    parley_principal_t med;
+    char tok[PARLEY_LIVE_TOKEN_SIZE];
+    if (st == PARLEY_OK)
+        st = parley_live_issue(live, NULL, NULL, "parley-mediate", 0, tok,
+                               diags);
+    if (st == PARLEY_OK)
+        st = parley_live_authenticate(live, tok, &med);
+    if (st == PARLEY_OK)
+        st = parley__live_simulate(live, &med, sid, sc, rules_text, kinds,
+                                   args->seed, diags);
+    if (st == PARLEY_OK)
+        st = parley_live_read(live, &med, sid, "events", 0, &events, diags);
+    if (st != PARLEY_OK) {
+        cli_print_diags(args->db, diags);
+        rc = cli_error("mediate", cli_exit_for(st), "recording in '%s': %s",
+                       args->db, parley_status_message(st));
+    } else {
+        /* The live log must be the simulated one, byte for byte. */
+        size_t at = strlen("{\"events\":[");
+        int same = strncmp(events, "{\"events\":[", at) == 0;
+        for (size_t i = 0; same && i < log->n; i++) {
+            size_t n = strlen(log->lines[i]);
+            same = strncmp(events + at, log->lines[i], n) == 0;
+            at += n;
+            if (same && i + 1 < log->n)
+                same = events[at++] == ',';
+        }
+        if (!same || strncmp(events + at, "],", 2) != 0)
+            rc = cli_error("mediate", CLI_EXIT_INTERNAL,
+                           "the live session '%s' did not replay to the "
+                           "simulated log",
+                           sid);
+        else
+            fprintf(stderr, "parley mediate: recorded as live session '%s' "
+                            "in %s\n",
+                    sid, args->db);
+    }
+    sodium_memzero(tok, sizeof tok);
+    parley_free(events);
+    free(rules_text);
+    parley_live_close(live);
+    parley_store_close(store);
+    parley_diags_free(diags);
     return rc;
 }
 
@@ -245,6 +381,8 @@ static int mediate_scenario(const parley_scenario_t *sc, const char *name,
         }
         if (rc == 0 && args->svg)
             rc = write_svg(sim, sc, args->svg);
+        if (rc == 0 && args->db)
+            rc = record_live(sc, args, kinds, &log);
         if (rc == 0 && !parley_simulation_outcome(sim)->agreement) {
             if (args->json)
                 fprintf(stderr, "parley mediate: impasse: %s\n",

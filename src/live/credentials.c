@@ -141,7 +141,10 @@ parley_status_t parley__live_creds_load(parley_live_t *live,
                                 "revoked FROM credentials",
                                 -1, &q, NULL);
     parley_status_t st = PARLEY_OK;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
         parley_principal_t p;
         memset(&p, 0, sizeof p);
         const void *h = sqlite3_column_blob(q, 0);

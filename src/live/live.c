@@ -410,7 +410,10 @@ static parley_status_t load_inputs(parley_live_t *live,
     parley_status_t st = PARLEY_OK;
     if (rc == SQLITE_OK)
         sqlite3_bind_text(q, 1, S->id, -1, SQLITE_STATIC);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
         parley__live_input_t in;
         memset(&in, 0, sizeof in);
         const char *actor = (const char *)sqlite3_column_text(q, 1);
@@ -1101,7 +1104,7 @@ static parley_status_t insert_input(parley_live_t *live,
                                     const parley__live_input_t *in,
                                     uint64_t entry, parley_diags_t *diags)
 {
-    char *payload = json_dumps(in->payload, JSON_COMPACT | JSON_SORT_KEYS);
+    char *payload = json_dumps(in->payload, JSON_COMPACT);
     if (!payload)
         return PARLEY_ENOMEM;
     sqlite3_stmt *q = NULL;
@@ -1447,8 +1450,14 @@ parley_status_t parley_live_write(parley_live_t *live,
         json_object_set_new(o, "outcome",
                             json_string(S->now.agreement ? "agreement"
                                                      : "impasse"));
+    /* The write is committed: memory running out now costs the reply only
+     * (NULL), never the write. */
     *reply = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
+    if (*reply && parley__json_alloc_failed()) {
+        parley_free(*reply);
+        *reply = NULL;
+    }
     return PARLEY_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "parley/model.h"
 #include "parley/rules.h"
 #include "parley/session.h"
+#include "parley/strategy.h"
 #include "scenario/scenario_internal.h"
 
 /* XX(enum suffix, name in requests and the store) */
@@ -236,6 +237,24 @@ parley_status_t parley__live_record(parley_live_t *live,
                                     const char *request_id,
                                     const json_t *body, uint64_t entry,
                                     parley_diags_t *diags);
+
+/* ---- simulate.c --------------------------------------------------------- */
+
+/*
+ * Records a simulated session as live session `session` (`parley mediate
+ * --db`): created by `mediator` from sc's public part (and rules_json,
+ * {"version":1,"rules":{...}}, or NULL for sc's rules) with `seed`; each
+ * voting party i gets a credential and is played by strategy kinds[i]
+ * seeded parley_study_strategy_seed(seed, i), on the views it reads back;
+ * the mediator authorises what is awaited, until the session ends.
+ */
+parley_status_t parley__live_simulate(parley_live_t *live,
+                                      const parley_principal_t *mediator,
+                                      const char *session,
+                                      const parley_scenario_t *sc,
+                                      const char *rules_json,
+                                      const parley_strategy_kind_t *kinds,
+                                      uint64_t seed, parley_diags_t *diags);
 
 /* BLAKE2b-256 hex (65 bytes) of the canonical form of a JSON value. */
 parley_status_t parley__live_hash_hex(const json_t *v, char hex[65]);

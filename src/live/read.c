@@ -10,6 +10,7 @@
  * built with jansson.
  */
 #include <string.h>
+#include <time.h>
 
 #include "live/live_internal.h"
 #include "monitor/monitor_internal.h"
@@ -106,6 +107,22 @@ static int add_events(json_t *a, const parley__live_session_t *S,
             return -1;
     }
     return 0;
+}
+
+/* Drops the timings: a state reads the same on every replay. */
+static void drop_timings(json_t *v)
+{
+    const char *key;
+    json_t *x;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_del(v, "seconds");
+        json_object_foreach(v, key, x)
+            drop_timings(x);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+            drop_timings(x);
+    }
 }
 
 static parley_status_t mediator_analysis(parley__live_session_t *S)
@@ -249,6 +266,7 @@ static parley_status_t read_state(parley__live_session_t *S,
             bad = 1;
         if (!bad && S->analysis_json) {
             json_t *an = json_loads(S->analysis_json, 0, NULL);
+            drop_timings(an);
             bad |= !an || json_object_set_new(o, "analysis", an);
         } else if (!bad) {
             bad |= json_object_set_new(o, "analysis", json_null());
@@ -373,8 +391,13 @@ static parley_status_t read_monitoring(parley_live_t *live,
         return *out ? PARLEY_OK : PARLEY_ENOMEM;
     }
     parley_monitor_status_t *ms = NULL;
+    char day[PARLEY_DATE_SIZE];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
     parley_status_t st =
-        parley_monitor_status(live->store, S->id, NULL, &ms, diags);
+        parley_monitor_status(live->store, S->id, day, &ms, diags);
     if (st != PARLEY_OK)
         return st;
     json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:i}", "agreement",
@@ -464,19 +487,29 @@ parley_status_t parley_live_read(parley_live_t *live,
     parley_status_t st = parley__live_session_get(live, session, &S, diags);
     if (st != PARLEY_OK)
         return st;
-    if (strcmp(what, "state") == 0)
-        return read_state(S, by, out);
-    if (strcmp(what, "view") == 0)
-        return read_view(S, by, out, diags);
-    if (strcmp(what, "events") == 0)
-        return read_events(S, by, after, out);
-    if (strcmp(what, "monitoring") == 0)
-        return read_monitoring(live, S, out, diags);
-    parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0, 0,
-                     "", "unknown read '%.40s'; expected state, view, events "
+    if (strcmp(what, "state") == 0) {
+        st = read_state(S, by, out);
+    } else if (strcmp(what, "view") == 0) {
+        st = read_view(S, by, out, diags);
+    } else if (strcmp(what, "events") == 0) {
+        st = read_events(S, by, after, out);
+    } else if (strcmp(what, "monitoring") == 0) {
+        st = read_monitoring(live, S, out, diags);
+    } else {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0,
+                         0, "",
+                         "unknown read '%.40s'; expected state, view, events "
                          "or monitoring",
-                     what);
-    return PARLEY_EUNKNOWN;
+                         what);
+        return PARLEY_EUNKNOWN;
+    }
+    /* jansson may drop a member silently when memory runs out. */
+    if (st == PARLEY_OK && parley__json_alloc_failed()) {
+        parley_free(*out);
+        *out = NULL;
+        st = PARLEY_ENOMEM;
+    }
+    return st;
 }
 
 parley_status_t parley_live_list(parley_live_t *live,
@@ -495,8 +528,10 @@ parley_status_t parley_live_list(parley_live_t *live,
                                 -1, &q, NULL);
     json_t *a = json_array();
     parley_status_t st = a ? PARLEY_OK : PARLEY_ENOMEM;
-    while (st == PARLEY_OK && rc == SQLITE_OK &&
-           (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == PARLEY_OK && rc == SQLITE_OK) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
         const char *id = (const char *)sqlite3_column_text(q, 0);
         if (!id || (!by->mediator && strcmp(id, by->session) != 0))
             continue;
@@ -518,5 +553,9 @@ parley_status_t parley_live_list(parley_live_t *live,
         return st;
     }
     *out = dump(json_pack("{s:o}", "sessions", a));
+    if (*out && parley__json_alloc_failed()) {
+        parley_free(*out);
+        *out = NULL;
+    }
     return *out ? PARLEY_OK : PARLEY_ENOMEM;
 }

@@ -73,6 +73,8 @@ static json_t *jreal(double x)
 
 char *parley__live_view_json(const parley_view_t *vw)
 {
+    /* jansson may drop a member silently when memory runs out. */
+    int failed_before = parley__json_alloc_failed();
     const parley_scenario_t *pub = vw->public_scenario;
     json_t *o = json_object();
     json_t *text = vw->text ? json_array() : json_null();
@@ -128,6 +130,10 @@ char *parley__live_view_json(const parley_view_t *vw)
         vw->text ? jreal(party_utility(vw->self, pub, vw->text)) : json_null());
     char *out = bad ? NULL : json_dumps(o, JSON_COMPACT);
     json_decref(o);
+    if (out && !failed_before && parley__json_alloc_failed()) {
+        parley_free(out);
+        out = NULL;
+    }
     return out;
 }
 
@@ -576,6 +582,7 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
             started = 1;
     }
     parley_status_t st = PARLEY_OK;
+    int failed_before = parley__json_alloc_failed();
     if (!started) {
         /* Before "start": the profiles, then the start itself. */
         int all = 1;
@@ -592,6 +599,8 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
     } else if ((st = ensure_plan(S, diags)) == PARLEY_OK) {
         st = run(S, &rp);
     }
+    if (st == PARLEY_OK && !failed_before && parley__json_alloc_failed())
+        st = PARLEY_ENOMEM;
     if (st != PARLEY_OK) {
         rp_free(&rp, np);
         return st;

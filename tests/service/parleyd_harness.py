@@ -144,7 +144,7 @@ class Server:
             h["Authorization"] = "Bearer " + token
         if raw_auth is not None:
             h["Authorization"] = raw_auth
-        if body is not None and not isinstance(body, (bytes, str)):
+        if isinstance(body, (dict, list)):
             body = json.dumps(body)
             h.setdefault("Content-Type", "application/json")
         try:
@@ -154,6 +154,31 @@ class Server:
             return r.status, {k.lower(): v for k, v in r.getheaders()}, data
         finally:
             c.close()
+
+    def raw(self, data, timeout=30):
+        """Sends bytes as they are and returns the status line's code and
+        the whole reply (read until the server closes or timeout)."""
+        import socket
+        with socket.create_connection(("127.0.0.1", self.port),
+                                      timeout=timeout) as s:
+            s.sendall(data)
+            reply = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    reply += chunk
+                    if b"\r\n\r\n" in reply and b"Connection: close" not in reply:
+                        head, _, rest = reply.partition(b"\r\n\r\n")
+                        n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+                             if l.lower().startswith(b"content-length:")]
+                        if n and len(rest) >= n[0]:
+                            break
+            except socket.timeout:
+                pass
+        check(reply.startswith(b"HTTP/1.1 "), "no HTTP reply: %r" % reply[:100])
+        return int(reply[9:12]), reply
 
     def call(self, method, path, body=None, token=None, **kw):
         """(status, decoded JSON or None)."""

@@ -89,8 +89,10 @@ def run(srv, med, tok, sig):
     v = srv.expect(200, "GET", "/api/v1/ledger/verify", token=med)
     check(v["ok"] and v["fault"] is None, "ledger: %s" % v)
     check(v["head"]["seq"] == max(entries), "head is not the last entry")
-    for t in tok.values():
-        srv.expect(200, "GET", "/api/v1/sessions/river", token=t)
+    for actor, t in tok.items():
+        st, v = srv.call("GET", "/api/v1/sessions/river", token=t)
+        check(st == 200, "%s's token after the restart: %d %s" %
+              (actor, st, v))
     return len(acked)
 
 

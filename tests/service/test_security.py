@@ -135,14 +135,25 @@ try:
 
     # Sizes and shapes of bodies.
     concerns = "/api/v1/sessions/river/concerns"
-    big = json.dumps({"text": "x" * (1 << 20), "request_id": Rid.next()})
-    st, _, _ = srv.request("POST", concerns, big, tok[a])
+    # Declared too large: refused from the headers, before any of the body
+    # is sent (the server must not wait for it).
+    head = ("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" %
+            (concerns, tok[a], (1 << 20) + 1)).encode()
+    st, reply = srv.raw(head, timeout=10)
     check(st == 413, "declared 1 MiB+ body: %d" % st)
+    st, reply = srv.raw(head + b"{" * 1000, timeout=10)
+    check(st == 413, "declared 1 MiB+ body, partly sent: %d" % st)
+    # Exactly at the limit is read and taken.
+    limit_body = json.dumps({"text": "at the limit", "request_id": Rid.next()})
+    limit_body = limit_body[:-1] + " " * ((1 << 20) - len(limit_body)) + "}"
+    st, _, _ = srv.request("POST", concerns, limit_body, tok[a])
+    check(st == 200, "a body of exactly 1 MiB: %d" % st)
+    head = srv.ledger_head(med)
     def chunks():
         for _ in range(17):
             yield b" " * 65536
-    st, _, _ = srv.request("POST", concerns, chunks(), tok[a],
-                           headers={"Transfer-Encoding": "chunked"})
+    st, _, _ = srv.request("POST", concerns, chunks(), tok[a])
     check(st == 413, "chunked 1 MiB+ body: %d" % st)
     for body in ('{"text": "x", "request_id": ', "[1, 2", "\x00", "nul",
                  '{"text": "x", "text": "y", "request_id": "r"}'):

@@ -5,10 +5,11 @@ reply: "..", percent-encoded dots and slashes, an encoded NUL, a
 backslash, "//etc/passwd", absolute paths, a symlink to a file or a
 directory outside the root.  A symlink that stays inside is followed."""
 import os
+import re
 import shutil
 import tempfile
 
-from parleyd_harness import Server, binaries, check
+from parleyd_harness import ROOT, Server, binaries, check
 
 parleyd, _, _ = binaries()
 tmp = tempfile.mkdtemp(prefix="parleyd-static-")
@@ -84,7 +85,26 @@ try:
     st, h, _ = get("/api/v1/health")
     check(h.get("cache-control") == "no-store", "API replies: no-store")
     check(srv.stop() == 0, "parleyd did not exit 0 on SIGTERM")
-    print("ok: %d files served, %d escapes refused" % (len(files), len(bad)))
+
+    # Without --web the source tree's web/ is served, when there is one:
+    # index.html at / and everything it links under /ui/.
+    linked = 0
+    index = os.path.join(ROOT, "web", "index.html")
+    if os.path.exists(index):
+        srv.web = None
+        srv.start()
+        st, h, body = get("/")
+        with open(index, "rb") as f:
+            check(st == 200 and body == f.read(), "/ is not web/index.html")
+        for ref in re.findall(r'(?:src|href)="(/ui/[^"#?]*)"', body.decode()):
+            st, h, data = get(ref)
+            check(st == 200, "%s, linked from index.html: %d" % (ref, st))
+            with open(os.path.join(ROOT, "web", ref[4:]), "rb") as f:
+                check(data == f.read(), ref + ": not the file")
+            linked += 1
+        check(srv.stop() == 0, "parleyd did not exit 0 on SIGTERM")
+    print("ok: %d files served, %d escapes refused, %d files of web/ "
+          "linked from its index" % (len(files), len(bad), linked))
 finally:
     srv.close()
     shutil.rmtree(tmp, ignore_errors=True)
