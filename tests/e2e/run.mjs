@@ -40,6 +40,7 @@ const r = runner(async (name) => {
     if (party) await shot(party.page, `failed-${slug}-party`);
 });
 const PARTY = 'lowen';
+const VETOER = 'dunmarsh';
 
 // What the state awaits, as [{action, from}], whatever shape it takes.
 function awaitsOf(st) {
@@ -194,7 +195,7 @@ try {
         }
         const me = await call(server.base, tokens[PARTY], 'GET', '/me');
         assert(me.status === 200 && me.body.actor === PARTY && me.body.role === 'party', `the party's token is its own: ${JSON.stringify(me.body)}`);
-        await shot(page, '03-invitations');
+        await shot(page, '02-invitations');
         await page.reload();
         await page.waitForSelector(`h1:text("Session ${SID}")`);
         assert(await page.$$eval('#tokens code.token', (e) => e.length) === 0, 'tokens are not shown again after a reload');
@@ -237,7 +238,7 @@ try {
         await page.keyboard.press('ArrowDown');
         await page.waitForFunction((t) => document.querySelector('svg.frontier title').textContent !== t, title1);
         assert(/power skew/i.test(await page.textContent('#metrics-table')), 'metrics table with power skew');
-        await shot(page, '04-dashboard-text-tabled');
+        await shot(page, '03-dashboard-text-tabled');
         await noProblems(med);
     });
 
@@ -252,7 +253,7 @@ try {
         await waitText(page, '#asked', /answer/);
         assert(/Your utility of this text: \d/.test(await page.textContent('#own-utility')), 'own utility shown');
         assert(await page.$('#profile-table'), 'own profile shown');
-        await shot(page, '05-party-asked');
+        await shot(page, '04-party-asked');
         // Tab to the answer kinds, choose "object" with the arrow key, tick the
         // first open issue with Space, give a reason, and send with Enter.
         const tabTo = async (pred, what) => {
@@ -280,7 +281,7 @@ try {
         const mine = (st.inputs_this_round || []).filter((x) => x.party === PARTY && x.action === 'answer');
         assert(mine.length === 1 && mine[0].body.kind === 'object' && mine[0].body.issues.includes(issue) &&
             /wetlands/.test(mine[0].body.reason), `the object answer is in: ${JSON.stringify(mine)}`);
-        await shot(page, '06-party-answered');
+        await shot(page, '05-party-answered');
         await noProblems(party);
     });
 
@@ -293,11 +294,39 @@ try {
         assert(/Answers in \(1\)/.test(await page.textContent('#ans-h')), 'one answer in');
         const aw = await page.textContent('#awaits');
         assert(/answers from/.test(aw) && !aw.includes(PARTY), `the party is no longer awaited: ${aw}`);
-        await shot(page, '07-dashboard-answer-in');
+        await shot(page, '06-dashboard-answer-in');
         await noProblems(med);
     });
 
-    await r.test('the session runs to agreement (API) and the dashboard says so', ['the mediator\'s dashboard shows the answer and the awaited parties change'], async () => {
+    await r.test('another party signs in after sign-out and vetoes; the ruling is announced and listed on the dashboard', ['the mediator\'s dashboard shows the answer and the awaited parties change'], async () => {
+        const {page} = party;
+        await page.click('#signout');
+        await page.waitForSelector('#token:focus');
+        assert(await page.evaluate(() => sessionStorage.getItem('parley.token')) === null, 'sign-out forgets the token');
+        await page.keyboard.type(tokens[VETOER]);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`h1:text("Your position: ${VETOER}")`);
+        await waitText(page, '#asked', /answer/);
+        const grounds = await page.$$eval('#answer-ground option', (o) => o.map((x) => x.value));
+        assert(grounds.join() === 'red_line,reservation', `the rules' veto grounds offered: ${grounds}`);
+        await page.check('#answer-veto');
+        await page.selectOption('#answer-ground', 'red_line');
+        await page.click('#answer-submit');
+        // The text crosses none of its declared red lines: refused, with why.
+        await waitText(page, '#live', /Veto (refused|upheld): .+/);
+        const said = await page.textContent('#live');
+        await shot(page, '07-party-veto-ruling');
+        const {page: mp} = med;
+        await mp.waitForSelector(`#vetoes-table tr:has-text("${VETOER}")`, {timeout: T});
+        const row = await mp.textContent(`#vetoes-table tr:has-text("${VETOER}")`);
+        assert(/red_line/.test(row) && /(refused|valid)/.test(row), `ruling listed: ${row}`);
+        assert(/refused/.test(said) === /refused/.test(row), `the party and the mediator see the same ruling: ${said} / ${row}`);
+        await shot(mp, '08-dashboard-veto-ruling');
+        await noProblems(party);
+        await noProblems(med);
+    });
+
+    await r.test('the session runs to agreement (API) and the dashboard says so', ['another party signs in after sign-out and vetoes; the ruling is announced and listed on the dashboard'], async () => {
         const mediatorActions = {start: 'start', open_cluster: 'clusters', propose: 'texts', pilot: 'pilots', close_round: 'rounds/close', agree: 'agreement'};
         let st = null;
         for (let step = 0; step < 400; step++) {
@@ -335,7 +364,7 @@ try {
         await waitText(page, '#awaits', /ended: agreement/);
         assert(await page.$$eval('.buttons button[data-action]', (bs) => bs.every((b) => b.disabled)), 'every action button disabled at the end');
         await page.waitForSelector('#events-table tr[data-kind="agreement"]', {timeout: T});
-        await shot(page, '08-dashboard-agreement');
+        await shot(page, '09-dashboard-agreement');
         await noProblems(med);
     });
 
@@ -370,7 +399,7 @@ try {
         assert(cells === flow.periods.length, `${cells} timeline cells for ${flow.periods.length} periods`);
         if (!flow.periods.length) assert(await page.$('#commitment-flow .timeline-none'), 'no period ended: said so');
         assert(await page.$('#guarantees-table'), 'guarantees listed');
-        await shot(page, '09-monitoring');
+        await shot(page, '10-monitoring');
         // The monitor signs in and files its report through the form.
         const m = await newBrowser('monitor');
         try {
@@ -392,7 +421,7 @@ try {
             const led = (await call(server.base, tokens.saro_council, 'GET', '/ledger?after=0&limit=1000')).body;
             const rep = led.entries.filter((e) => e.kind === 'report.monitor' && e.author.endsWith('saro_council'));
             assert(rep.length === 1 && JSON.parse(rep[0].payload).status !== undefined, `the report is in the ledger: ${JSON.stringify(rep)}`);
-            await shot(m.page, '10-monitor-report');
+            await shot(m.page, '11-monitor-report');
             await noProblems(m);
         } finally {
             await m.close();
@@ -417,7 +446,7 @@ try {
             await page.waitForFunction((f) => document.querySelector('#ledger-range').textContent !== f, first);
             assert(!(await page.isDisabled('#ledger-prev')), 'previous page enabled on page 2');
         }
-        await shot(page, '11-ledger');
+        await shot(page, '12-ledger');
         await noProblems(med);
     });
     await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
@@ -432,7 +461,7 @@ try {
         assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
         const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
         assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
-        await shot(page, '12-create-refused');
+        await shot(page, '13-create-refused');
         await noProblems(med);
     });
 
