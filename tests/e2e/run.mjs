@@ -152,7 +152,7 @@ try {
         assert(got.pn === 'M52 8L60 16L52 24L44 16Z', `power_nash diamond at (0, 1): ${got.pn}`);
         assert(JSON.stringify(got.res) === JSON.stringify([['328', '414'], ['52', '314.5']]), `reservation lines: ${JSON.stringify(got.res)}`);
         assert(/current text at \(0\.25, 0\.50\)/.test(got.desc) && !/nash at/.test(got.desc.replace('power_nash at', '')), `description: ${got.desc}`);
-        assert(JSON.stringify(got.cells) === JSON.stringify(['#d73027', '#1a9850', '#c2a5cf', '#000000', '#ffffff']), `PAM colours: ${got.cells}`);
+        assert(JSON.stringify(got.cells) === JSON.stringify(['#d73027', '#1a9850', '#9e9ac8', '#252525', '#ffffff']), `PAM colours: ${got.cells}`);
         assert(JSON.stringify(got.marks) === JSON.stringify(['0', '3', 'D', 'B']), `PAM marks: ${got.marks}`);
         assert(got.aw === 'The session awaits answers from x, y; the mediator to close the round.', `awaited: ${got.aw}`);
         assert(got.ag.open === 'u2' && got.ag.openIssues.join() === 'i2,i3' && got.ag.settled.u1 === 'agreed' && got.ag.counts.object === 2,

@@ -74,6 +74,17 @@ export function frontierSvg({points, solutions, current, reservation, x, y}) {
         boxes.push({x: x0, y, w});
         return {x: left ? cx - 10 : cx + 10, y, anchor: left ? 'end' : 'start'};
     };
+    // The current text is labelled first, so its label sits right by its
+    // cross; it is drawn last, on top of the solutions.
+    let curMark = null;
+    if (current && typeof current[x] === 'number' && typeof current[y] === 'number') {
+        const cx = px(current[x]);
+        const cy = py(current[y]);
+        const at = place(cx, cy + 18, 'current text');
+        curMark = s('g', {class: 'current-mark'},
+            s('path', {d: `M${cx - 7} ${cy - 7}L${cx + 7} ${cy + 7}M${cx - 7} ${cy + 7}L${cx + 7} ${cy - 7}`, class: 'current'}),
+            s('text', {x: at.x, y: at.y, 'text-anchor': at.anchor, class: 'current-label'}, 'current text'));
+    }
     for (const sol of found) {
         const cx = px(sol.metrics.utility[x]);
         const cy = py(sol.metrics.utility[y]);
@@ -87,21 +98,14 @@ export function frontierSvg({points, solutions, current, reservation, x, y}) {
             class: isPN ? 'solution-label power-nash-label' : 'solution-label'}, text);
         svg.appendChild(s('g', {class: 'solution-mark', 'data-concept': sol.concept}, mark, label));
     }
-    if (current && typeof current[x] === 'number' && typeof current[y] === 'number') {
-        const cx = px(current[x]);
-        const cy = py(current[y]);
-        const at = place(cx, cy + 22, 'current text');
-        svg.appendChild(s('g', {class: 'current-mark'},
-            s('path', {d: `M${cx - 7} ${cy - 7}L${cx + 7} ${cy + 7}M${cx - 7} ${cy + 7}L${cx + 7} ${cy - 7}`, class: 'current'}),
-            s('text', {x: at.x, y: at.y, 'text-anchor': at.anchor, class: 'current-label'}, 'current text')));
-    }
+    if (curMark) svg.appendChild(curMark);
     return svg;
 }
 
-// PAM colours as the library's timeline draws them (docs/monitoring.md).
+// PAM colours as the library's timeline draws them (src/render/svg_timeline.c).
 const PAM = {
     not_begun: ['#d73027', '0'], minimal: ['#fc8d59', '1'], intermediate: ['#fee08b', '2'],
-    full: ['#1a9850', '3'], disputed: ['#c2a5cf', 'D'], breached: ['#000000', 'B'],
+    full: ['#1a9850', '3'], disputed: ['#9e9ac8', 'D'], breached: ['#252525', 'B'],
 };
 
 export const PAM_LABEL = {
