@@ -62,11 +62,14 @@ function addMonths(day, k) {
     return `${year}-${pad(month + 1)}-${pad(Math.min(d, last))}`;
 }
 
+// Waits until the element's text matches; returns that text (a live
+// region may change again right after).
 async function waitText(page, selector, re, timeout = T) {
-    await page.waitForFunction(([s, src]) => {
+    const handle = await page.waitForFunction(([s, src]) => {
         const el = document.querySelector(s);
-        return el && new RegExp(src).test(el.textContent);
+        return el && new RegExp(src).test(el.textContent) ? el.textContent : false;
     }, [selector, re.source], {timeout});
+    return handle.jsonValue();
 }
 
 async function noProblems(b) {
@@ -263,6 +266,23 @@ try {
             }
             throw new Error(`Tab never reached ${what}`);
         };
+        // Focus starts on the page's heading; Shift+Tab walks back through
+        // the header in order to the skip link, the first stop, and Enter on
+        // it moves focus to the page without changing the route.
+        assert(await page.evaluate(() => document.activeElement.tagName) === 'H1', 'focus on the heading after sign-in');
+        const back = [];
+        for (let i = 0; i < 10 && !back.includes('skip'); i++) {
+            await page.keyboard.press('Shift+Tab');
+            back.push(await page.evaluate(() => {
+                const a = document.activeElement;
+                return a.classList.contains('skip') ? 'skip' : a.id || a.textContent.trim();
+            }));
+        }
+        assert(back.join('|') === 'signout|Ledger|Monitoring|Session|My position|skip', `header tab order: ${back.join(' | ')}`);
+        const hash = await page.evaluate(() => location.hash);
+        await page.keyboard.press('Enter');
+        assert(await page.evaluate(() => document.activeElement.id) === 'main' && await page.evaluate(() => location.hash) === hash,
+            'the skip link focuses the page and keeps the route');
         await tabTo(() => document.activeElement.name === 'kind', 'the answer kinds');
         await page.keyboard.press('ArrowDown');
         assert(await page.isChecked('#answer-object'), 'ArrowDown selects object');
@@ -313,8 +333,7 @@ try {
         await page.selectOption('#answer-ground', 'red_line');
         await page.click('#answer-submit');
         // The text crosses none of its declared red lines: refused, with why.
-        await waitText(page, '#live', /Veto (refused|upheld): .+/);
-        const said = await page.textContent('#live');
+        const said = await waitText(page, '#live', /Veto (refused|upheld): .+/);
         await shot(page, '07-party-veto-ruling');
         const {page: mp} = med;
         await mp.waitForSelector(`#vetoes-table tr:has-text("${VETOER}")`, {timeout: T});

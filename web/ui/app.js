@@ -146,5 +146,12 @@ async function route() {
     }
 }
 
+// The skip link would change the hash, which is the route: move focus to
+// the page instead.
+document.querySelector('a.skip').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    main.focus();
+});
+
 window.addEventListener('hashchange', route);
 route();
