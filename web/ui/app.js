@@ -13,7 +13,7 @@
 
 import {h, add, clear} from './dom.js';
 import * as api from './api.js';
-import {announce, showError, clearError} from './notify.js';
+import {announce, showError, clearError, clearStale} from './notify.js';
 import {renderSessions, renderDashboard} from './mediator.js';
 import {renderParty} from './party.js';
 import {renderMonitor} from './monitor.js';
@@ -102,6 +102,8 @@ async function route() {
     const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
     const [view, sid] = parts;
     clear(main);
+    clearStale();
+    clearError();
     if (!api.getToken()) {
         me = null;
         renderChrome(null);

@@ -44,7 +44,7 @@ export async function renderLedger({main}) {
         if (!verdict) return;
         status.className = `verdict ${verdict.ok ? 'ok' : 'bad'}`;
         status.append(verdict.ok
-            ? h('p', {}, h('strong', {}, 'Ledger verified: '), `${verdict.entries} entries, every signature and link checked; head ${verdict.head ? `${verdict.head.seq} ${hexPrefix(verdict.head.hash)}\u2026` : ''}.`)
+            ? h('p', {}, h('strong', {}, 'Ledger verified: '), `${verdict.entries} entries, every signature and link checked; head ${verdict.head ? `${verdict.head.seq}, hash ${hexPrefix(verdict.head.hash)}\u2026` : '\u2013'}`)
             : h('p', {}, h('strong', {}, 'Ledger NOT verified: '),
                 verdict.fault ? `${verdict.fault.fault || verdict.fault.kind || 'fault'} at seq ${verdict.fault.seq}: ${verdict.fault.message || ''}` : '',
                 ` (${verdict.entries} entries verified before it).`));

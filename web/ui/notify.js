@@ -21,6 +21,15 @@ export function announce(msg) {
     if (text) window.setTimeout(() => { el.textContent = text; }, 30);
 }
 
+// On a page change: what was announced on the previous page no longer
+// applies, unless it was just said (the sign-in that led here).
+export function clearStale() {
+    if (Date.now() - last.at > 2000) {
+        last = {msg: '', at: 0};
+        document.getElementById('live').textContent = '';
+    }
+}
+
 export function clearError() {
     clear(document.getElementById('errors'));
 }
