@@ -375,7 +375,7 @@ static void answer_from(const parley_scenario_t *sc, const json_t *p,
     }
     a->ground = ground_bit(json_string_value(json_object_get(p, "ground")));
     json_t *tr = json_object_get(p, "text_round");
-    a->text_round = json_is_integer(tr) ? (unsigned)json_integer_value(tr) : 0;
+    a->text_round = (unsigned)json_integer_value(tr);
     const char *why = json_string_value(json_object_get(p, "reason"));
     if (why)
         snprintf(a->reason, sizeof a->reason, "%s", why);
@@ -395,7 +395,9 @@ static parley_status_t drv_answer(void *ctx, const parley_view_t *vw,
         find_input(rp->S, PARLEY__LIVE_ANSWER, d->party, vw->round);
     if (in) {
         answer_from(rp->S->pub, in->payload, out);
-        if (out->kind == PARLEY_ANSWER_VETO && out->text_round == 0)
+        /* A veto that names no round vetoes the text it answers. */
+        if (out->kind == PARLEY_ANSWER_VETO &&
+            !json_object_get(in->payload, "text_round"))
             out->text_round = vw->text_round;
         return PARLEY_OK;
     }
