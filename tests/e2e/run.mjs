@@ -29,6 +29,10 @@ const SID = 'saro';
 const RULES = {pilots: false, working_groups: {enabled: false}};
 const T = 20000; // ms to wait for what the page polls for
 
+// Pictures of an earlier run would be mistaken for this one's.
+for (const f of fs.readdirSync(artifactsDir())) {
+    if (/^(\d\d-|failed-).*\.png$/.test(f)) fs.rmSync(path.join(artifactsDir(), f));
+}
 const server = await startServer({parleyd, web: path.join(root, 'web')});
 const tokens = {};
 let med = null;
@@ -334,6 +338,8 @@ try {
         await page.click('#answer-submit');
         // The text crosses none of its declared red lines: refused, with why.
         const said = await waitText(page, '#live', /Veto (refused|upheld): .+/);
+        const kept = await waitText(page, '#last-answer', /Veto (refused|upheld): .+/);
+        assert(/ground red line/.test(kept) && kept.includes(said.match(/Veto (refused|upheld)/)[0]), `the ruling stays on the page: ${kept}`);
         await shot(page, '07-party-veto-ruling');
         const {page: mp} = med;
         await mp.waitForSelector(`#vetoes-table tr:has-text("${VETOER}")`, {timeout: T});

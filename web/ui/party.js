@@ -142,6 +142,23 @@ function profileForm(sid, v, refresh) {
         h('button', {type: 'submit', id: 'profile-submit'}, 'Send profile')));
 }
 
+// The party's last answer and, for a veto, its ruling: kept on the page
+// (the live region only announces it).
+const lastAnswer = new Map();
+
+function lastAnswerView(sid) {
+    const a = lastAnswer.get(sid);
+    if (!a) return null;
+    const r = a.ruling;
+    return h('section', {'aria-labelledby': 'last-h', id: 'last-answer'},
+        h('h2', {id: 'last-h'}, 'Your last answer'),
+        h('p', {}, `Round ${a.round}: ${a.kind}`, a.issues && a.issues.length ? ` (${a.issues.join(', ')})` : '',
+            a.ground ? `, ground ${a.ground.replace('_', ' ')}` : '', '.'),
+        r ? h('p', {class: r.upheld ? 'ok' : 'bad'},
+            `Veto ${r.upheld ? 'upheld' : 'refused'}: ${r.reason || ''}`,
+            r.budget_left !== undefined ? ` Vetoes you may still have upheld: ${r.budget_left}.` : '') : null);
+}
+
 function answerForm(sid, v, refresh) {
     const round = v.round;
     const openIssues = v.open_issues || Object.keys(v.text || {});
@@ -174,6 +191,7 @@ function answerForm(sid, v, refresh) {
         attempt('Sending the answer', async () => {
             const r = await api.write('POST', `/sessions/${api.enc(sid)}/answers`, body);
             const ruling = r && (r.ruling || r.veto_ruling);
+            lastAnswer.set(sid, Object.assign({ruling}, body));
             announce(ruling ? `Veto ${ruling.upheld ? 'upheld' : 'refused'}: ${ruling.reason || ''}` : `Answer sent: ${kind}.`);
             await refresh(true);
         });
@@ -250,6 +268,7 @@ export async function renderParty(ctx) {
                 textList(v.text, v.open_issues),
                 typeof v.n_accept === 'number' && v.n_accept >= 0 ? h('p', {}, `Last round: ${v.n_accept} accept, ${v.n_object} object, ${v.n_veto} veto.`) : null),
             asked === 'answer' ? answerForm(sid, v, view.refresh) : null,
+            lastAnswerView(sid),
             asked === 'concede' || asked === 'concession' ? concedeForm(sid, v, view.refresh) : null,
             h('section', {'aria-labelledby': 'profile-h'},
                 h('h2', {id: 'profile-h'}, 'Your private profile'),
