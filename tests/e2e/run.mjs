@@ -45,6 +45,7 @@ const r = runner(async (name) => {
 });
 const PARTY = 'lowen';
 const VETOER = 'dunmarsh';
+const CONCERN = 'our dredging budget depends on the fill period';
 
 // What the state awaits, as [{action, from}], whatever shape it takes.
 function awaitsOf(st) {
@@ -340,6 +341,10 @@ try {
         const said = await waitText(page, '#live', /Veto (refused|upheld): .+/);
         const kept = await waitText(page, '#last-answer', /Veto (refused|upheld): .+/);
         assert(/ground red line/.test(kept) && kept.includes(said.match(/Veto (refused|upheld)/)[0]), `the ruling stays on the page: ${kept}`);
+        // A private concern through the form: the party sees it among its own.
+        await page.fill('#concern-text', CONCERN);
+        await page.click('#concern-submit');
+        await page.waitForSelector(`#concern-list li:has-text("${CONCERN}")`, {timeout: T});
         await shot(page, '07-party-veto-ruling');
         const {page: mp} = med;
         await mp.waitForSelector(`#vetoes-table tr:has-text("${VETOER}")`, {timeout: T});
@@ -351,9 +356,26 @@ try {
         await noProblems(med);
     });
 
-    await r.test('the session runs to agreement (API) and the dashboard says so', ['another party signs in after sign-out and vetoes; the ruling is announced and listed on the dashboard'], async () => {
+    await r.test('the session runs to agreement (API, one concession through the form); the dashboard says so and lists the concern', ['another party signs in after sign-out and vetoes; the ruling is announced and listed on the dashboard'], async () => {
         const mediatorActions = {start: 'start', open_cluster: 'clusters', propose: 'texts', pilot: 'pilots', close_round: 'rounds/close', agree: 'agreement'};
         let st = null;
+        // The first time the party in the second browser is asked to concede,
+        // it does so in the form, sent with Enter from the number field.
+        let concededInForm = false;
+        const concedeInForm = async (round) => {
+            const {page: pp} = party;
+            await pp.waitForSelector('#concede-form', {timeout: T});
+            const before = Number(await pp.inputValue('#concede-aspiration'));
+            assert(before > 0 && before <= 1, `present aspiration offered: ${before}`);
+            const to = Math.round((before - 0.05) * 1000) / 1000;
+            await pp.fill('#concede-aspiration', String(to));
+            await pp.press('#concede-aspiration', 'Enter');
+            await waitText(pp, '#live', /Concession sent/);
+            const s2 = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
+            const c = (s2.inputs_this_round || []).find((x) => x.party === VETOER && x.action === 'concede' && x.round === round);
+            assert(c && Math.abs(c.body.aspiration - to) < 1e-9, `the concession is in as sent: ${JSON.stringify(s2.inputs_this_round)}`);
+            await shot(pp, '09-party-concession');
+        };
         for (let step = 0; step < 400; step++) {
             st = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
             if (st.phase === 'agreement' && st.monitored !== false) {
@@ -369,6 +391,11 @@ try {
                     assert(w.status < 300, `${a.action}: ${JSON.stringify(w.body)}`);
                 } else {
                     for (const who of a.from) {
+                        if (a.action === 'concede' && who === VETOER && !concededInForm) {
+                            await concedeInForm(a.round);
+                            concededInForm = true;
+                            continue;
+                        }
                         const v = (await call(server.base, tokens[who], 'GET', `/sessions/${SID}/view`)).body;
                         const vw = v.view || {};
                         const round = a.round ?? (v.asked && v.asked.round) ?? vw.round;
@@ -384,16 +411,19 @@ try {
             }
         }
         assert(st.phase === 'agreement', `agreement reached: ${st.phase}`);
+        assert(concededInForm, 'the party was asked to concede at least once');
+        assert((st.concerns || []).some((c) => c.party === VETOER && c.text === CONCERN), `the concern reached the mediator: ${JSON.stringify(st.concerns)}`);
         const {page} = med;
+        await page.waitForSelector(`#con-h + ul li:has-text("${CONCERN}")`, {timeout: T});
         await waitText(page, '#phase', /agreement/i);
         await waitText(page, '#awaits', /ended: agreement/);
         assert(await page.$$eval('.buttons button[data-action]', (bs) => bs.every((b) => b.disabled)), 'every action button disabled at the end');
         await page.waitForSelector('#events-table tr[data-kind="agreement"]', {timeout: T});
-        await shot(page, '09-dashboard-agreement');
+        await shot(page, '10-dashboard-agreement');
         await noProblems(med);
     });
 
-    await r.test('monitoring: commitments with their PAM timeline, guarantees, and a report filed in the form', ['the session runs to agreement (API) and the dashboard says so'], async () => {
+    await r.test('monitoring: commitments with their PAM timeline, guarantees, and a report filed in the form', ['the session runs to agreement (API, one concession through the form); the dashboard says so and lists the concern'], async () => {
         const mon = (await call(server.base, server.token, 'GET', `/sessions/${SID}/monitoring`)).body;
         const start = mon.agreed_on;
         assert(/^\d{4}-\d{2}-\d{2}$/.test(start || ''), `agreed_on given: ${JSON.stringify(mon).slice(0, 300)}`);
@@ -424,7 +454,7 @@ try {
         assert(cells === flow.periods.length, `${cells} timeline cells for ${flow.periods.length} periods`);
         if (!flow.periods.length) assert(await page.$('#commitment-flow .timeline-none'), 'no period ended: said so');
         assert(await page.$('#guarantees-table'), 'guarantees listed');
-        await shot(page, '10-monitoring');
+        await shot(page, '11-monitoring');
         // The monitor signs in and files its report through the form.
         const m = await newBrowser('monitor');
         try {
@@ -446,7 +476,7 @@ try {
             const led = (await call(server.base, tokens.saro_council, 'GET', '/ledger?after=0&limit=1000')).body;
             const rep = led.entries.filter((e) => e.kind === 'report.monitor' && e.author.endsWith('saro_council'));
             assert(rep.length === 1 && JSON.parse(rep[0].payload).status !== undefined, `the report is in the ledger: ${JSON.stringify(rep)}`);
-            await shot(m.page, '11-monitor-report');
+            await shot(m.page, '12-monitor-report');
             await noProblems(m);
         } finally {
             await m.close();
@@ -471,7 +501,7 @@ try {
             await page.waitForFunction((f) => document.querySelector('#ledger-range').textContent !== f, first);
             assert(!(await page.isDisabled('#ledger-prev')), 'previous page enabled on page 2');
         }
-        await shot(page, '12-ledger');
+        await shot(page, '13-ledger');
         await noProblems(med);
     });
     await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
@@ -486,7 +516,7 @@ try {
         assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
         const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
         assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
-        await shot(page, '13-create-refused');
+        await shot(page, '14-create-refused');
         await noProblems(med);
     });
 

@@ -155,7 +155,7 @@ function lastAnswerView(sid) {
         h('p', {}, `Round ${a.round}: ${a.kind}`, a.issues && a.issues.length ? ` (${a.issues.join(', ')})` : '',
             a.ground ? `, ground ${a.ground.replace('_', ' ')}` : '', '.'),
         r ? h('p', {class: r.upheld ? 'ok' : 'bad'},
-            `Veto ${r.upheld ? 'upheld' : 'refused'}: ${r.reason || ''}`,
+            `Veto ${r.upheld ? 'upheld' : 'refused'}: ${(r.reason || '').replace(/([^.])$/, '$1.')}`,
             r.budget_left !== undefined ? ` Vetoes you may still have upheld: ${r.budget_left}.` : '') : null);
 }
 
@@ -206,7 +206,7 @@ function answerForm(sid, v, refresh) {
 }
 
 function concedeForm(sid, v, refresh) {
-    const asp = h('input', {id: 'concede-aspiration', type: 'number', min: 0, max: v.aspiration ?? 1, step: 0.01,
+    const asp = h('input', {id: 'concede-aspiration', type: 'number', min: 0, max: v.aspiration ?? 1, step: 'any',
         value: v.aspiration ?? ''});
     return h('form', {id: 'concede-form', on: {submit: (ev) => {
         ev.preventDefault();
