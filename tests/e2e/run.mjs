@@ -45,6 +45,7 @@ const r = runner(async (name) => {
 });
 const PARTY = 'lowen';
 const VETOER = 'dunmarsh';
+const OBSERVER = 'press';
 const CONCERN = 'our dredging budget depends on the fill period';
 
 // What the state awaits, as [{action, from}], whatever shape it takes.
@@ -192,7 +193,7 @@ try {
 
     await r.test('mediator invites every participant and each token is shown once', ['mediator creates the session from the public part of river-basin.json'], async () => {
         const {page} = med;
-        for (const p of scenario.parties) {
+        for (const p of scenario.parties.concat([{id: OBSERVER, role: 'observer'}])) {
             await page.fill('#invite-actor', p.id);
             await page.selectOption('#invite-role', p.role);
             await page.click('#invite-submit');
@@ -484,6 +485,30 @@ try {
         await noProblems(med);
     });
 
+    await r.test('an observer sees the public state only: no actions, invitations, analysis, answers or concerns', ['monitoring: commitments with their PAM timeline, guarantees, and a report filed in the form'], async () => {
+        const o = await newBrowser('observer');
+        try {
+            const {page} = o;
+            await page.goto(`${server.base}/`);
+            await page.fill('#token', tokens[OBSERVER]);
+            await page.press('#token', 'Enter');
+            await page.waitForSelector(`h1:text("Session ${SID}: public state")`);
+            await waitText(page, '#awaits', /ended: agreement/);
+            for (const sel of ['#act-start', '#invite-form', '#analysis', '#answers-table', '#con-h', '#vetoes-table']) {
+                assert(!(await page.$(sel)), `an observer's page has no ${sel}`);
+            }
+            const nav = await page.$$eval('#nav a', (as) => as.map((a) => a.textContent));
+            assert(nav.join() === 'Session,Monitoring,Ledger', `an observer's links: ${nav}`);
+            await page.waitForSelector('#events-table tr[data-kind="agreement"]', {timeout: T});
+            const vis = await page.$$eval('#events-table tbody tr td:nth-child(4)', (tds) => tds.map((x) => x.textContent));
+            assert(vis.length > 0 && vis.every((x) => x === 'public'), `an observer's log holds public events only: ${[...new Set(vis)]}`);
+            await shot(page, '13-observer');
+            await noProblems(o);
+        } finally {
+            await o.close();
+        }
+    });
+
     await r.test('ledger: entries paged, every one verified', ['mediator signs in with the keyboard and sees the session list'], async () => {
         const {page} = med;
         await page.goto(`${server.base}/#/ledger`);
@@ -501,7 +526,7 @@ try {
             await page.waitForFunction((f) => document.querySelector('#ledger-range').textContent !== f, first);
             assert(!(await page.isDisabled('#ledger-prev')), 'previous page enabled on page 2');
         }
-        await shot(page, '13-ledger');
+        await shot(page, '14-ledger');
         await noProblems(med);
     });
     await r.test('creating a session with private fields is refused with their JSON path', ['mediator signs in with the keyboard and sees the session list'], async () => {
@@ -516,7 +541,7 @@ try {
         assert(/PARLEY_EINVALID|PARLEY_EUNKNOWN/.test(err), `status shown: ${err}`);
         const paths = await page.$$eval('#errors code.path', (els) => els.map((e) => e.textContent));
         assert(paths.some((p) => /parties/.test(p)), `a diagnostic path into $.scenario.parties: ${paths}`);
-        await shot(page, '14-create-refused');
+        await shot(page, '15-create-refused');
         await noProblems(med);
     });
 

@@ -360,8 +360,10 @@ export async function renderDashboard(ctx) {
             isMediator ? actions(sid, st, view.refresh) : null,
             h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st, ag)),
             h('section', {'aria-labelledby': 'text-h'},
-                h('h2', {id: 'text-h'}, st.pilot ? 'Current text (straw poll, not binding)' : 'Current text'),
-                st.text && st.text_round ? h('p', {}, `Tabled in round ${st.text_round}${st.text_pending ? ', answers pending' : ''}. The open unit's issues are marked.`) : null,
+                h('h2', {id: 'text-h'}, st.outcome === 'agreement' ? 'The agreement'
+                    : st.pilot ? 'Current text (straw poll, not binding)' : 'Current text'),
+                st.text && st.text_round ? h('p', {}, `Tabled in round ${st.text_round}${st.text_pending ? ', answers pending' : ''}.`,
+                    open.length ? ' The open unit\'s issues are marked.' : '') : null,
                 textList(st.text, open),
                 counts(st, ag)),
             answers(st), vetoes(st), concerns(st),
