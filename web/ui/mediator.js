@@ -28,7 +28,7 @@ export function publicScenario(sc) {
     return copy;
 }
 
-export async function renderSessions({main, me}) {
+export async function renderSessions({main}) {
     const list = h('div', {id: 'session-list'});
     async function load() {
         const data = await attempt('Loading sessions', () => api.get('/sessions'));
