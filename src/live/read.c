@@ -166,7 +166,8 @@ static parley_status_t read_state(parley__live_session_t *S,
     unsigned tr = 0;
     int pending = 0;
     json_t *text = current_text(S, &tr, &pending);
-    bad |= json_object_set_new(o, "text", text ? text : json_null());
+    /* Kept: the package is read from it below. */
+    bad |= json_object_set(o, "text", text ? text : json_null());
     bad |= json_object_set_new(o, "text_round", json_integer(tr));
     bad |= json_object_set_new(o, "text_pending", json_boolean(pending));
     uint32_t *pkg = NULL;
@@ -273,6 +274,7 @@ static parley_status_t read_state(parley__live_session_t *S,
         }
     }
     parley_free(pkg);
+    json_decref(text);
     *out = bad ? NULL : dump(o);
     if (bad)
         json_decref(o);
