@@ -15,7 +15,8 @@ PARLEY_PACKAGES=(
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer targets, sanitizers
   valgrind                           # leak checks in CI
-  hyperfine time                     # benchmarks
+  hyperfine time wrk curl            # benchmarks (wrk: bench/service.sh against parleyd)
+  chromium                           # headless browser for the web UI's tests (tests/e2e)
   python3                            # JSON checks in CLI tests
 )
 
@@ -23,6 +24,10 @@ missing=()
 for p in "${PARLEY_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm run the browser tests (tests/e2e, playwright-core from the
+# npm registry); a machine that has them from elsewhere keeps its own.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+  missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   SUDO=""

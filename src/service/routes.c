@@ -1,5 +1,5 @@
 /*
- * routes.c - the route table of parleyd (API.md, docs/openapi.json) and its
+ * routes.c - the route table of parleyd (docs/openapi.json) and its
  * handlers: each turns a request into one live.h or ledger.h call and the
  * call's result into a reply.  Nothing here decides who may see or do
  * what; that is the library's, and its statuses map to HTTP statuses in

@@ -98,7 +98,7 @@ void svc_reply_error(svc_reply_t *rep, parley_status_t st,
 /* An error reply with an explicit HTTP status and message. */
 void svc_reply_fail(svc_reply_t *rep, unsigned http, const char *status,
                     const char *message);
-/* The HTTP status a library status maps to (API.md). */
+/* The HTTP status a library status maps to (docs/openapi.json). */
 unsigned svc_http_status(parley_status_t st);
 
 /* ---- the daemon (http.c) ---------------------------------------------- */

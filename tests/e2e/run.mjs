@@ -88,12 +88,12 @@ try {
         const res = await fetch(`${server.base}/`);
         assert(res.status === 200, `GET / is 200, got ${res.status}`);
         const html = await res.text();
-        assert(/<script type="module" src="\/ui\/ui\/app\.js">/.test(html), 'index loads ui/app.js as a module');
+        assert(/<script type="module" src="\/ui\/app\.js">/.test(html), 'index loads /ui/app.js as a module');
         assert(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'no inline <script>');
         assert(!/\son[a-z]+=/.test(html), 'no inline event handler');
         for (const f of ['app.js', 'api.js', 'dom.js', 'live.js', 'mediator.js', 'party.js', 'monitor.js', 'ledger.js', 'events.js', 'plot.js', 'notify.js', 'style.css']) {
-            const g = await fetch(`${server.base}/ui/ui/${f}`);
-            assert(g.status === 200, `GET /ui/ui/${f} is 200, got ${g.status}`);
+            const g = await fetch(`${server.base}/ui/${f}`);
+            assert(g.status === 200, `GET /ui/${f} is 200, got ${g.status}`);
             const body = await g.text();
             assert(!/\beval\(|new Function\(|\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write/.test(body),
                 `${f} uses neither eval, Function nor HTML strings`);
@@ -131,9 +131,9 @@ try {
     await r.test('pictures and readings in the page: frontier coordinates, PAM colours, awaited text, agenda from the log', ['mediator signs in with the keyboard and sees the session list'], async () => {
         const {page} = med;
         const got = await page.evaluate(async () => {
-            const plot = await import('/ui/ui/plot.js');
-            const live = await import('/ui/ui/live.js');
-            const ev = await import('/ui/ui/events.js');
+            const plot = await import('/ui/plot.js');
+            const live = await import('/ui/live.js');
+            const ev = await import('/ui/events.js');
             const svg = plot.frontierSvg({
                 points: [{utility: {a: 0.5, b: 0.25}}, {utility: {a: 1, b: 0}}],
                 solutions: [{concept: 'power_nash', found: true, metrics: {utility: {a: 0, b: 1}}},

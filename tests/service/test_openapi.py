@@ -43,5 +43,5 @@ check(not missing, "routes of parleyd missing from openapi.json: %s" %
       sorted(missing))
 check(not extra, "openapi.json routes parleyd does not have: %s" %
       sorted(extra))
-check(len(compiled) == 26, "API.md has 26 routes, parleyd %d" % len(compiled))
+check(len(compiled) == 26, "the API has 26 routes, parleyd %d" % len(compiled))
 print("ok: %d routes match" % len(compiled))

@@ -3,7 +3,7 @@
 // The token lives in sessionStorage only: it is gone when the tab closes and
 // other tabs do not share it, so one browser can hold a mediator tab and a
 // party tab side by side.  Every write carries a fresh request_id, which the
-// service uses to refuse replays (API.md); a retried click is a new request
+// service uses to refuse replays (docs/openapi.json); a retried click is a new request
 // on purpose only when the user clicks again.
 
 const KEY = 'parley.token';
