@@ -19,9 +19,9 @@
 #   - in the same run, the baseline: GET /api/v1/health, the same HTTP
 #     stack with no token, no store and no session (the floor a read is
 #     compared with).
-# After the load, every write acknowledged is checked to be in the ledger
-# and the ledger to verify.  Prints whole-process peak memory of parleyd
-# (/usr/bin/time -v) and exits 1 if a target is missed.
+# Prints the whole-process peak memory of parleyd (/usr/bin/time -v) and
+# exits 1 if a target is missed.  (That no acknowledged write is lost, also
+# under kill -9, is a test: tests/service/test_durability.py.)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,7 +90,7 @@ def call(method, url, token, body=None):
     with urllib.request.urlopen(req) as r:
         return json.loads(r.read() or b"{}")
 sc = json.load(open(path))
-private = ("weights", "values", "red_lines", "reservation")
+private = ("utility", "weights", "values", "red_lines", "reservation")
 profiles = {}
 for p in sc["parties"]:
     profiles[p["id"]] = {k: p.pop(k) for k in private if k in p}
@@ -131,13 +131,6 @@ function request()
                       {["Authorization"] = "Bearer $PTOKEN",
                        ["Content-Type"] = "application/json"}, body)
 end
-local non2xx = 0
-function response(status)
-    if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-function done(summary, latency, requests)
-    io.write(string.format("non2xx %d\n", summary.errors.status))
-end
 EOF
 
 # measure NAME ARGS...: one wrk run; leaves "rate p99_ms non2xx" in RESULT.
@@ -167,18 +160,12 @@ read -r read_rate read_p99 read_bad <<<"$RESULT"
 measure "durable writes (concerns)" -s "$WORK/write.lua" "http://127.0.0.1:$PORT"
 read -r write_rate write_p99 write_bad <<<"$RESULT"
 
-kill -TERM "$PID"
+# SIGTERM to parleyd itself (the child of /usr/bin/time): a clean stop,
+# after which time writes the peak memory.
+pkill -TERM -P "$PID" parleyd || true
 wait "$PID" || true
 PID=""
 peak_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-
-# Every acknowledged write is in the ledger, and the ledger verifies.
-ROOT=$ROOT DB=$DB python3 - "$WORK/wrk.txt" <<'PY' || FAILED=1
-import os, sqlite3, subprocess, sys
-con = sqlite3.connect(os.environ["DB"])
-n = con.execute("SELECT count(*) FROM ledger WHERE kind LIKE '%concern%'").fetchone()[0]
-print(f"   concerns in the ledger after the run: {n}")
-PY
 echo "   parleyd peak memory: $((peak_kb / 1024)) MB"
 
 python3 - "$base_rate" "$read_rate" "$read_p99" "$write_rate" "$write_p99" \
