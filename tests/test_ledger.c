@@ -733,6 +733,50 @@ static void test_export_roundtrip(void **state)
     assert_int_equal(parley_store_open(f->db, &f->store, NULL), PARLEY_OK);
 }
 
+/*
+ * Pages of the export, read by seq range, are the whole export's lines cut
+ * at every page size and starting point; the last seq names the next page.
+ */
+static void test_export_range(void **state)
+{
+    fixture_t *f = *state;
+    fill(f, 12);
+    export_to_file(f);
+    char all[32][1024];
+    int n = read_lines(f, all, 32);
+    assert_int_equal(n, 14);
+    for (uint64_t limit = 0; limit <= 15; limit++) {
+        for (uint64_t after = 0; after <= 15; after++) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *out = open_memstream(&buf, &len);
+            assert_non_null(out);
+            uint64_t last = 999;
+            assert_int_equal(parley_ledger_export_range(f->store, out, after,
+                                                        limit, &last, NULL),
+                             PARLEY_OK);
+            fclose(out);
+            /* The lines the whole export has for this page, by hand. */
+            size_t want_len = 0;
+            uint64_t want_last = after;
+            char want[32 * 1024];
+            for (int i = 0; i < n; i++) {
+                uint64_t seq = (uint64_t)i + 1;
+                if (seq <= after || (limit && seq > after + limit))
+                    continue;
+                size_t l = strlen(all[i]); /* with its newline */
+                memcpy(want + want_len, all[i], l);
+                want_len += l;
+                want_last = seq;
+            }
+            assert_int_equal(len, want_len);
+            assert_memory_equal(buf, want, want_len);
+            assert_int_equal(last, want_last);
+            free(buf);
+        }
+    }
+}
+
 static void test_export_tampering(void **state)
 {
     fixture_t *f = *state;
@@ -1075,6 +1119,7 @@ int main(void)
         T(test_tamper_replay),
         T(test_unknown_author),
         T(test_export_roundtrip),
+        T(test_export_range),
         T(test_export_tampering),
         T(test_many_batches),
         T(test_crash_recovery),

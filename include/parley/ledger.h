@@ -205,6 +205,18 @@ parley_status_t parley_ledger_export(parley_store_t *store, FILE *out,
                                      parley_diags_t *diags);
 
 /*
+ * A page of the export: the lines of the entries with seq > after, at most
+ * `limit` of them (0: all), read through the seq index, so a page costs
+ * what it holds, not what precedes it.  *last (may be NULL) gets the seq of
+ * the last line written, or `after` when there is none: the `after` of the
+ * next page.
+ */
+parley_status_t parley_ledger_export_range(parley_store_t *store, FILE *out,
+                                           uint64_t after, uint64_t limit,
+                                           uint64_t *last,
+                                           parley_diags_t *diags);
+
+/*
  * Verifies an export on its own, with no database: every line must be
  * well-formed (each field present, typed and sized right, nothing else, the
  * last line ended by a newline: otherwise MALFORMED or TRUNCATED), each

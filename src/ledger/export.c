@@ -28,7 +28,8 @@
 
 typedef int (*row_fn)(void *ctx, const parley__entry_t *e,
                       const unsigned char *hash, const char *malformed);
-parley_status_t parley__ledger_scan(parley_store_t *s, row_fn fn, void *ctx,
+parley_status_t parley__ledger_scan(parley_store_t *s, uint64_t after,
+                                    row_fn fn, void *ctx,
                                     parley_ledger_head_t *recorded,
                                     char *err, size_t err_size);
 
@@ -57,8 +58,8 @@ parley_status_t parley_ledger_verify(parley_store_t *store,
         return PARLEY_ENOMEM;
     parley_ledger_head_t recorded;
     char err[256] = "";
-    parley_status_t st = parley__ledger_scan(store, verify_row, v, &recorded,
-                                             err, sizeof err);
+    parley_status_t st = parley__ledger_scan(store, 0, verify_row, v,
+                                             &recorded, err, sizeof err);
     if (st == PARLEY_OK && parley__verifier_finish(v, &recorded, report) != 0)
         st = PARLEY_ENOMEM;
     if (st != PARLEY_OK && st != PARLEY_ENOMEM) {
@@ -76,12 +77,16 @@ typedef struct export_ctx {
     FILE *out;
     parley_status_t st;
     char err[256];
+    uint64_t left; /* entries still to write; UINT64_MAX: all */
+    uint64_t last; /* seq of the last entry written */
 } export_ctx_t;
 
 static int export_row(void *ctx, const parley__entry_t *e,
                       const unsigned char *hash, const char *malformed)
 {
     export_ctx_t *x = ctx;
+    if (x->left == 0)
+        return 1;
     if (malformed) {
         snprintf(x->err, sizeof x->err, "entry %llu cannot be exported: %s",
                  (unsigned long long)e->seq, malformed);
@@ -115,17 +120,28 @@ static int export_row(void *ctx, const parley__entry_t *e,
         x->st = PARLEY_EIO;
         return 1;
     }
+    x->last = e->seq;
+    if (x->left != UINT64_MAX)
+        x->left--;
     return 0;
 }
 
 parley_status_t parley_ledger_export(parley_store_t *store, FILE *out,
                                      parley_diags_t *diags)
 {
+    return parley_ledger_export_range(store, out, 0, 0, NULL, diags);
+}
+
+parley_status_t parley_ledger_export_range(parley_store_t *store, FILE *out,
+                                           uint64_t after, uint64_t limit,
+                                           uint64_t *last,
+                                           parley_diags_t *diags)
+{
     if (sodium_init() < 0)
         return PARLEY_EIO;
-    export_ctx_t x = {out, PARLEY_OK, ""};
-    parley_status_t st = parley__ledger_scan(store, export_row, &x, NULL,
-                                             x.err, sizeof x.err);
+    export_ctx_t x = {out, PARLEY_OK, "", limit ? limit : UINT64_MAX, after};
+    parley_status_t st = parley__ledger_scan(store, after, export_row, &x,
+                                             NULL, x.err, sizeof x.err);
     if (st == PARLEY_OK && x.st == PARLEY_OK && fflush(out) != 0) {
         x.st = PARLEY_EIO;
         snprintf(x.err, sizeof x.err, "cannot write the export");
@@ -135,6 +151,8 @@ parley_status_t parley_ledger_export(parley_store_t *store, FILE *out,
     if (st != PARLEY_OK)
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, st, store->path, 0, 0,
                          "", "%s", x.err);
+    else if (last)
+        *last = x.last;
     return st;
 }
 

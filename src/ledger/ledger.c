@@ -415,8 +415,8 @@ parley_status_t parley_ledger_head(parley_store_t *store,
 /* ---- reading the ledger back ---------------------------------------- */
 
 /*
- * Calls fn for every row in seq order inside one read transaction, with the
- * row as an entry (payload borrowed until the next row) and its stored
+ * Calls fn for every row with seq > after in seq order inside one read
+ * transaction, with the row as an entry (payload borrowed until the next row) and its stored
  * hash.  A row whose columns cannot form an entry (wrong types, sizes,
  * names) is passed with *malformed set and a description.  Stops when fn
  * returns non-zero.  Also returns the recorded head when recorded != NULL.
@@ -424,10 +424,12 @@ parley_status_t parley_ledger_head(parley_store_t *store,
 typedef int (*row_fn)(void *ctx, const parley__entry_t *e,
                       const unsigned char *hash, const char *malformed);
 
-parley_status_t parley__ledger_scan(parley_store_t *s, row_fn fn, void *ctx,
+parley_status_t parley__ledger_scan(parley_store_t *s, uint64_t after,
+                                    row_fn fn, void *ctx,
                                     parley_ledger_head_t *recorded,
                                     char *err, size_t err_size);
-parley_status_t parley__ledger_scan(parley_store_t *s, row_fn fn, void *ctx,
+parley_status_t parley__ledger_scan(parley_store_t *s, uint64_t after,
+                                    row_fn fn, void *ctx,
                                     parley_ledger_head_t *recorded,
                                     char *err, size_t err_size)
 {
@@ -447,8 +449,13 @@ parley_status_t parley__ledger_scan(parley_store_t *s, row_fn fn, void *ctx,
     if (st == PARLEY_OK) {
         rc = sqlite3_prepare_v2(s->db,
                                 "SELECT seq, ts, author, kind, payload, prev, "
-                                "hash, sig FROM ledger ORDER BY seq",
+                                "hash, sig FROM ledger WHERE seq > ?1 "
+                                "ORDER BY seq",
                                 -1, &q, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(q, 1, (sqlite3_int64)(after > INT64_MAX
+                                                              ? INT64_MAX
+                                                              : after));
         while (rc == SQLITE_OK || rc == SQLITE_ROW) {
             if ((rc = sqlite3_step(q)) != SQLITE_ROW)
                 break;
