@@ -1506,5 +1506,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_random_same_log, setup,
                                         teardown),
     };
+    /* PARLEY_TEST_FILTER=test_restart runs one test (a glob pattern). */
+    if (getenv("PARLEY_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("PARLEY_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
