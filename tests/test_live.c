@@ -1115,6 +1115,22 @@ static void test_refusals(void **state)
     assert_int_equal(act(f, &f->med, "poke", "enforce", "early"),
                      PARLEY_ESTATE);
     char id[65];
+    /* A scenario with a party's private fields is refused at their path. */
+    char *full = slurp(RIVER);
+    json_t *fullj = json_loads(full, 0, NULL);
+    free(full);
+    char *cf = body_of(json_pack("{s:s, s:o, s:s}", "id", "leaky", "scenario",
+                                 fullj, "request_id", "c3"));
+    parley_diags_clear(f->diags);
+    assert_int_equal(parley_live_create(f->live, &f->med, cf, strlen(cf), id,
+                                        f->diags),
+                     PARLEY_EINVALID);
+    assert_true(has_diag(f, PARLEY_EINVALID,
+                         "$.scenario.parties[0].utility"));
+    assert_true(has_diag(f, PARLEY_EINVALID,
+                         "$.scenario.parties[0].reservation"));
+    assert_true(parley_diags_get(f->diags, 0)->line > 0);
+    free(cf);
     char *cb = body_of(json_pack("{s:s, s:O, s:s}", "id", "other", "scenario",
                                  p.pub, "request_id", "c2"));
     assert_int_equal(parley_live_create(f->live, a, cb, strlen(cb), id,
@@ -1506,5 +1522,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_random_same_log, setup,
                                         teardown),
     };
+    /* PARLEY_TEST_FILTER=test_restart runs one test (a glob pattern). */
+    if (getenv("PARLEY_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("PARLEY_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
