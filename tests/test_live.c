@@ -1436,6 +1436,167 @@ static void test_monitoring(void **state)
     assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
 }
 
+/* ---- invitations ----------------------------------------------------------- */
+
+static json_t *invite_body(const char *actor, const char *role,
+                           const char *rid)
+{
+    return json_pack("{s:s, s:s, s:s}", "actor", actor, "role", role,
+                     "request_id", rid);
+}
+
+/* The token of an invitation's reply (copied into tok). */
+static void reply_token(char *reply, char tok[PARLEY_LIVE_TOKEN_SIZE])
+{
+    json_t *j = json_loads(reply, 0, NULL);
+    assert_non_null(j);
+    const char *t = json_string_value(json_object_get(j, "token"));
+    assert_non_null(t);
+    assert_int_equal(strlen(t), 47);
+    assert_true(json_integer_value(json_object_get(j, "seq")) > 0);
+    strcpy(tok, t);
+    json_decref(j);
+    parley_free(reply);
+}
+
+static void test_invitations(void **state)
+{
+    fx_t *f = *state;
+    json_t *profiles[PARLEY_MAX_PARTIES] = {0};
+    char *text = slurp(RIVER);
+    json_t *pub = split(text, profiles);
+    free(text);
+    create(f, "inv", pub, 9);
+    char *reply = NULL, t1[PARLEY_LIVE_TOKEN_SIZE], t2[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                invite_body("highvale", "party", "i1"),
+                                &reply),
+                     PARLEY_OK);
+    reply_token(reply, t1);
+    parley_principal_t hv;
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv), PARLEY_OK);
+    assert_string_equal(hv.actor, "highvale");
+    assert_string_equal(hv.session, "inv");
+    assert_int_equal(hv.role, PARLEY_ROLE_PARTY);
+
+    /* A replay changes nothing and the first token stays valid, also
+     * after a restart (the request_id is a stored input). */
+    long rows = store_size(f);
+    for (int restart = 0; restart < 2; restart++) {
+        reply = NULL;
+        assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                    invite_body("highvale", "party", "i1"),
+                                    &reply),
+                         PARLEY_EDUPLICATE);
+        assert_null(reply);
+        assert_true(has_diag(f, PARLEY_EDUPLICATE, "$.request_id"));
+        assert_int_equal(store_size(f), rows);
+        assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                         PARLEY_OK);
+        fx_close_live(f);
+        fx_open_live(f);
+    }
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv), PARLEY_OK);
+
+    /* Refusals, each leaving the store as it was. */
+    struct {
+        const parley_principal_t *by;
+        json_t *body;
+        parley_status_t st;
+        const char *path;
+    } bad[] = {
+        {&hv, invite_body("press", "observer", "i9"), PARLEY_EDENIED, ""},
+        {&f->med, invite_body("highvale", "judge", "i9"), PARLEY_EINVALID,
+         "$.role"},
+        {&f->med, invite_body("highvale", "monitor", "i9"), PARLEY_EINVALID,
+         "$.role"},
+        {&f->med, invite_body("nobody", "party", "i9"), PARLEY_EINVALID,
+         "$.actor"},
+        {&f->med, invite_body("med", "observer", "i9"), PARLEY_EDUPLICATE,
+         "$.actor"},
+        {&f->med, json_pack("{s:s, s:s}", "role", "party", "request_id", "i9"),
+         PARLEY_EMISSING, "$.actor"},
+        {&f->med, json_pack("{s:s, s:s, s:s, s:i}", "actor", "press", "role",
+                            "observer", "request_id", "i9", "x", 1),
+         PARLEY_EUNKNOWN, NULL},
+        {&f->med, json_pack("{s:s, s:s}", "actor", "press", "role",
+                            "observer"),
+         PARLEY_EMISSING, "$.request_id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        reply = NULL;
+        assert_int_equal(write_json(f, bad[i].by, "inv", "invite",
+                                    bad[i].body, &reply),
+                         bad[i].st);
+        assert_null(reply);
+        assert_true(has_diag(f, bad[i].st, bad[i].path));
+        assert_int_equal(store_size(f), rows);
+    }
+
+    /* A new request_id issues a new token and revokes the first. */
+    assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                invite_body("highvale", "party", "i2"),
+                                &reply),
+                     PARLEY_OK);
+    reply_token(reply, t2);
+    assert_string_not_equal(t1, t2);
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_authenticate(f->live, t2, &hv), PARLEY_OK);
+    assert_true(store_size(f) > rows);
+
+    /* Every allocation failing in turn: nothing changes until it goes
+     * through (the key of highvale exists, so nothing is registered). */
+    rows = store_size(f);
+    parley_status_t st = PARLEY_ENOMEM;
+    long n = 1;
+    for (; st != PARLEY_OK && n < 100000; n++) {
+        char *b = body_of(invite_body("highvale", "party", "i3"));
+        failing_alloc_install(n, 1);
+        reply = NULL;
+        st = parley_live_write(f->live, &f->med, "inv", "invite", b,
+                               strlen(b), &reply, NULL);
+        int refused = failing_alloc_refused() > 0;
+        failing_alloc_remove();
+        free(b);
+        if (st == PARLEY_OK)
+            break;
+        assert_true(refused);
+        assert_null(reply);
+        assert_int_equal(store_size(f), rows);
+        assert_int_equal(parley_live_authenticate(f->live, t2, &hv),
+                         PARLEY_OK);
+    }
+    assert_int_equal(st, PARLEY_OK);
+    assert_true(n > 5);
+    if (reply) {
+        reply_token(reply, t1);
+        assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                         PARLEY_OK);
+    }
+    assert_int_equal(parley_live_authenticate(f->live, t2, &hv),
+                     PARLEY_EDENIED);
+
+    /* The invitations are inputs the replay steps over: the session is
+     * where it was, and the ledger holds no token. */
+    json_t *s = read_json(f, &f->med, "inv", "state");
+    assert_string_equal(json_string_value(json_object_get(s, "phase")),
+                        "setup");
+    json_decref(s);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM live_inputs WHERE "
+                                   "action = 'invite' AND session = 'inv'"),
+                     3);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM ledger WHERE "
+                                   "payload LIKE '%plt_%'"),
+                     0);
+    parley_ledger_report_t rep;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
+    assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
+    for (size_t i = 0; i < PARLEY_MAX_PARTIES; i++)
+        json_decref(profiles[i]);
+    json_decref(pub);
+}
+
 /* ---- allocation failures ------------------------------------------------- */
 
 typedef struct readctx {
@@ -1514,6 +1675,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_visibility_and_ledger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
                                         teardown),

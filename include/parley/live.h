@@ -122,7 +122,9 @@ void parley_live_close(parley_live_t *live);
 
 /*
  * Issues a credential and writes its token (NUL-terminated) into token,
- * which must hold PARLEY_LIVE_TOKEN_SIZE bytes.  With session NULL it
+ * without a request_id (the way a service gets its mediator; invitations
+ * to a session are better made with the "invite" write, which refuses a
+ * replay), which must hold PARLEY_LIVE_TOKEN_SIZE bytes.  With session NULL it
  * makes `actor` a mediator (the way a service gets its first credential:
  * `parleyd --db PATH --mediator ID`); with a session, `by` must be the
  * mediator, and actor/role must fit the session's scenario: a party's,
@@ -174,6 +176,13 @@ parley_status_t parley_live_create(parley_live_t *live,
  *                 (parley_report_spec_t fields; "source" says which)
  *   "consequence" mediator or the guarantee's guarantor: a consequence
  *   "enforce"     mediator or a guarantor: {"as_of": "YYYY-MM-DD"}
+ *   "invite"      mediator: {"actor", "role": "party"|"guarantor"|
+ *                 "monitor"|"observer"}, a credential for an actor of the
+ *                 session as parley_live_issue makes it (revoking the
+ *                 actor's old one); the reply carries it: {"ok", "seq",
+ *                 "actor", "role", "token"}.  Its request_id counts like
+ *                 every other write's: a replay is PARLEY_EDUPLICATE and
+ *                 the first token stays valid.
  * Every body also carries "request_id".  On success *reply (may be NULL;
  * free with parley_free) gets a JSON object: {"ok": true, "seq": ledger
  * seq, ...} plus what the action produced (for "answer", the ruling of a

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "live/live_internal.h"
+#include "store/store_internal.h"
 #include "parley/alloc.h"
 #include "parley/monitor.h"
 
@@ -262,13 +263,8 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
         return st;
     const char *rid = NULL;
     st = parley__live_request_id(r, b, &rid);
-    for (size_t n = 0; st == PARLEY_OK && n < S->n_in; n++)
-        if (strcmp(S->in[n].actor, by->actor) == 0 &&
-            strcmp(S->in[n].request_id, rid) == 0)
-            st = bad(r, PARLEY_EDUPLICATE, "$.request_id",
-                     "request_id '%s' was used already: a replayed request "
-                     "changes nothing",
-                     rid);
+    if (st == PARLEY_OK)
+        st = parley__live_replayed(r, S, by, rid);
     if (st == PARLEY_OK && !S->monitored)
         st = bad(r, PARLEY_ESTATE, "",
                  "session '%s' has no agreement under monitoring yet", S->id);
@@ -302,8 +298,20 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
         }
         }
     }
-    if (st == PARLEY_OK)
-        st = parley__live_record(live, S, by, act, rid, b, entry, r->diags);
+    if (st == PARLEY_OK) {
+        int rc = parley__store_exec(live->store, "BEGIN IMMEDIATE");
+        st = rc == SQLITE_OK ? parley__live_record_tx(live, S, by, act, rid, b,
+                                                      entry, r->diags)
+                             : parley__store_status(rc);
+        int began = rc == SQLITE_OK;
+        if (st == PARLEY_OK &&
+            (rc = parley__store_exec(live->store, "COMMIT")) != SQLITE_OK) {
+            st = parley__store_status(rc);
+            parley__live_unrecord(S);
+        }
+        if (st != PARLEY_OK && began)
+            parley__store_exec(live->store, "ROLLBACK");
+    }
     json_decref(b);
     if (st != PARLEY_OK || !reply)
         return st;
