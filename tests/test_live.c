@@ -1597,6 +1597,90 @@ static void test_invitations(void **state)
     json_decref(pub);
 }
 
+/* ---- credentials issued by another process -------------------------------- */
+
+static void issue_mediator(parley_live_t *live, const char *actor,
+                           char tok[PARLEY_LIVE_TOKEN_SIZE])
+{
+    assert_int_equal(parley_live_issue(live, NULL, NULL, actor, 0, tok, NULL),
+                     PARLEY_OK);
+}
+
+static void test_credentials_from_store(void **state)
+{
+    fx_t *f = *state;
+    /* A second handle on the same store stands for `parleyd --mediator`
+     * run while the service runs. */
+    parley_store_t *store2 = NULL;
+    parley_live_t *live2 = NULL;
+    assert_int_equal(parley_store_open(f->db, &store2, f->diags), PARLEY_OK);
+    assert_int_equal(parley_live_open(store2, f->keys, &live2, f->diags),
+                     PARLEY_OK);
+    char a[PARLEY_LIVE_TOKEN_SIZE], b[PARLEY_LIVE_TOKEN_SIZE],
+        c[PARLEY_LIVE_TOKEN_SIZE], d[PARLEY_LIVE_TOKEN_SIZE];
+    parley_principal_t p;
+    issue_mediator(live2, "chair", a);
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_OK);
+    assert_true(p.mediator);
+    assert_string_equal(p.actor, "chair");
+    assert_string_equal(p.session, "");
+    /* Cached: the same answer once the store no longer has the row. */
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_OK);
+
+    /* Re-issued there: the new token is seen and the old one refused from
+     * then on; a token revoked in the store before it was ever used here
+     * stays refused. */
+    issue_mediator(live2, "chair", b);
+    assert_int_equal(parley_live_authenticate(f->live, b, &p), PARLEY_OK);
+    assert_string_equal(p.actor, "chair");
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_EDENIED);
+    issue_mediator(live2, "chair", c);
+    issue_mediator(live2, "chair", d);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(parley_live_authenticate(f->live, c, &p),
+                         PARLEY_EDENIED);
+        assert_string_equal(p.actor, "");
+    }
+    assert_int_equal(parley_live_authenticate(f->live, d, &p), PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, b, &p), PARLEY_EDENIED);
+
+    /* Unknown and malformed tokens: refused, and the mediator of the
+     * fixture is still known. */
+    const char *refused[] = {"plt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                             "plt_", "", "xyz_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                         "AAAAAAAAAAA"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(parley_live_authenticate(f->live, refused[i], &p),
+                         PARLEY_EDENIED);
+    char own[PARLEY_LIVE_TOKEN_SIZE];
+    issue_mediator(f->live, "med", own);
+    assert_int_equal(parley_live_authenticate(live2, own, &p), PARLEY_OK);
+    assert_string_equal(p.actor, "med");
+
+    /* A session credential issued there is seen here too. */
+    json_t *profiles[PARLEY_MAX_PARTIES] = {0};
+    char *text = slurp(RIVER);
+    json_t *pub = split(text, profiles);
+    free(text);
+    create(f, "cred", pub, 3);
+    parley_principal_t chair;
+    assert_int_equal(parley_live_authenticate(live2, d, &chair), PARLEY_OK);
+    char obs[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(parley_live_issue(live2, &chair, "cred", "press",
+                                       PARLEY_ROLE_OBSERVER, obs, NULL),
+                     PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, obs, &p), PARLEY_OK);
+    assert_string_equal(p.session, "cred");
+    assert_int_equal(p.role, PARLEY_ROLE_OBSERVER);
+    json_t *st = read_json(f, &p, "cred", "state");
+    json_decref(st);
+    for (size_t i = 0; i < PARLEY_MAX_PARTIES; i++)
+        json_decref(profiles[i]);
+    json_decref(pub);
+    parley_live_close(live2);
+    parley_store_close(store2);
+}
+
 /* ---- allocation failures ------------------------------------------------- */
 
 typedef struct readctx {
@@ -1676,6 +1760,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_from_store, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
                                         teardown),

@@ -138,7 +138,13 @@ parley_status_t parley_live_issue(parley_live_t *live,
                                   parley_diags_t *diags);
 
 /* Whom a token stands for: PARLEY_EDENIED for a malformed, unknown or
- * revoked token.  Takes the same time whatever the token's prefix. */
+ * revoked token.  Takes the same time whatever the token's prefix.  A
+ * token the handle does not know is looked up in the store by its hash (a
+ * credential issued by another process since the handle was opened, e.g.
+ * `parleyd --mediator` beside a running service) and remembered; its
+ * actor's older credentials are then refused too, as its issue revoked
+ * them.  A credential revoked in the store after the handle saw it is
+ * refused from its successor's first use on. */
 parley_status_t parley_live_authenticate(parley_live_t *live,
                                          const char *token,
                                          parley_principal_t *out);

@@ -5,7 +5,9 @@
  * A token is "plt_" and 32 random bytes in base64url without padding.  The
  * store keeps only the BLAKE2b-256 hash of the whole token; the handle
  * keeps the same hashes in an open-addressing table, so authenticating is
- * one hash and one probe sequence whatever the token looks like.  Issuing
+ * one hash and one probe sequence whatever the token looks like, and one
+ * store lookup by that hash when the table lacks it (a credential issued
+ * by another process since the table was loaded).  Issuing
  * a token for an actor that has one revokes the old one, in the same
  * transaction as the issue and its ledger entry.
  *
@@ -581,6 +583,56 @@ static int b64url(unsigned char c)
            (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/*
+ * The credential with this hash in the store: one issued since the table
+ * was loaded, by another process on the same store (`parleyd --mediator`
+ * while the service runs).  Cached in the table, revoked or not, so the
+ * store is asked once per credential; a valid one also revokes in the
+ * table the older credentials of its actor, as its issue did in the store.
+ * NULL when the store has none (not cached: unknown hashes cost memory
+ * only to whoever sends them), on a store error or when memory runs out.
+ */
+static const parley__live_cred_t *store_lookup(parley_live_t *live,
+                                               const unsigned char *hash)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(live->store->db,
+                                "SELECT actor, session, role, revoked FROM "
+                                "credentials WHERE token_hash = ?1",
+                                -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+    }
+    parley_principal_t p;
+    memset(&p, 0, sizeof p);
+    int revoked = 1, ok = 0;
+    if (rc == SQLITE_ROW) {
+        const char *actor = (const char *)sqlite3_column_text(q, 0);
+        const char *sess = (const char *)sqlite3_column_text(q, 1);
+        const char *role = (const char *)sqlite3_column_text(q, 2);
+        ok = actor && role && strlen(actor) <= PARLEY_LEDGER_MAX_NAME &&
+             (!sess || strlen(sess) <= PARLEY_LEDGER_MAX_NAME) &&
+             role_from_text(role, &p);
+        if (ok) {
+            strcpy(p.actor, actor);
+            if (sess)
+                strcpy(p.session, sess);
+            revoked = sqlite3_column_int(q, 3) != 0;
+        }
+    }
+    sqlite3_finalize(q);
+    if (!ok || table_reserve(live, 1) != PARLEY_OK)
+        return NULL;
+    if (!revoked)
+        table_revoke(live, p.session, p.actor);
+    table_add(live, hash, &p, revoked);
+    size_t j = slot_of(hash, live->cap_creds);
+    while (sodium_memcmp(live->creds[j].hash, hash, 32) != 0)
+        j = (j + 1) & (live->cap_creds - 1);
+    return &live->creds[j];
+}
+
 parley_status_t parley_live_authenticate(parley_live_t *live,
                                          const char *token,
                                          parley_principal_t *out)
@@ -589,8 +641,9 @@ parley_status_t parley_live_authenticate(parley_live_t *live,
         memset(out, 0, sizeof *out);
     if (!live || !token || !out)
         return PARLEY_EDENIED;
-    /* The shape is checked without an early exit and the hash is taken
-     * whatever it found, so the time does not tell how much was right. */
+    /* The shape is checked without an early exit, the hash is taken and
+     * looked up whatever it found (in the table, then in the store when
+     * the table lacks it), so the time does not tell how much was right. */
     size_t len = strnlen(token, PARLEY_LIVE_TOKEN_SIZE);
     int bad = len != TOKEN_LEN;
     bad |= sodium_memcmp(token, TOKEN_PREFIX, 4) != 0;
@@ -599,18 +652,19 @@ parley_status_t parley_live_authenticate(parley_live_t *live,
     unsigned char hash[32];
     crypto_generichash(hash, sizeof hash, (const unsigned char *)token, len,
                        NULL, 0);
-    if (bad || live->cap_creds == 0)
-        return PARLEY_EDENIED;
-    size_t j = slot_of(hash, live->cap_creds);
-    while (live->creds[j].used) {
-        const parley__live_cred_t *c = &live->creds[j];
-        if (sodium_memcmp(c->hash, hash, 32) == 0) {
-            if (c->revoked)
-                return PARLEY_EDENIED;
-            *out = c->who;
-            return PARLEY_OK;
+    const parley__live_cred_t *found = NULL;
+    if (live->cap_creds) {
+        size_t j = slot_of(hash, live->cap_creds);
+        while (live->creds[j].used && !found) {
+            if (sodium_memcmp(live->creds[j].hash, hash, 32) == 0)
+                found = &live->creds[j];
+            j = (j + 1) & (live->cap_creds - 1);
         }
-        j = (j + 1) & (live->cap_creds - 1);
     }
-    return PARLEY_EDENIED;
+    if (!found)
+        found = store_lookup(live, hash);
+    if (bad || !found || found->revoked)
+        return PARLEY_EDENIED;
+    *out = found->who;
+    return PARLEY_OK;
 }
