@@ -1436,6 +1436,239 @@ static void test_monitoring(void **state)
     assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
 }
 
+/* ---- the agenda in the state ------------------------------------------------- */
+
+/* The agenda fields of the state computed the slow way: every public event
+ * read back, folded from the start. */
+static json_t *agenda_from_log(fx_t *f, const parley_principal_t *by,
+                               const char *sid)
+{
+    json_t *log = read_json(f, by, sid, "events");
+    json_t *units = NULL, *open = json_null(), *issues = json_array(),
+           *counts = json_null();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(log, "events"), i, e)
+    {
+        const char *k = json_string_value(json_object_get(e, "kind"));
+        json_t *unit = json_object_get(e, "cluster");
+        if (strcmp(k, "agenda") == 0) {
+            json_decref(units);
+            units = json_array();
+            size_t j;
+            json_t *u;
+            json_array_foreach(json_object_get(e, "order"), j, u)
+                json_array_append_new(
+                    units, json_pack("{s:O, s:O, s:s}", "cluster",
+                                     json_object_get(u, "cluster"), "issues",
+                                     json_object_get(u, "issues"), "status",
+                                     "pending"));
+        }
+        json_t *mine = NULL;
+        size_t j;
+        json_t *u;
+        json_array_foreach(units, j, u) if (unit &&
+                                            json_equal(json_object_get(
+                                                           u, "cluster"),
+                                                       unit)) mine = u;
+        if (strcmp(k, "cluster_open") == 0) {
+            json_decref(open);
+            open = json_incref(unit);
+            json_decref(issues);
+            issues = json_deep_copy(json_object_get(e, "issues"));
+            json_object_set_new(mine, "status", json_string("open"));
+        } else if (strcmp(k, "cluster_settled") == 0) {
+            const char *how =
+                json_string_value(json_object_get(e, "status"));
+            json_object_set_new(mine, "status",
+                                json_string(strcmp(how, "parked") == 0
+                                                ? "parked"
+                                                : "settled"));
+            if (json_equal(open, unit)) {
+                json_decref(open);
+                open = json_null();
+                json_array_clear(issues);
+            }
+        } else if (strcmp(k, "integration") == 0) {
+            json_decref(open);
+            open = json_string("all");
+            json_array_clear(issues);
+            const char *key;
+            json_t *v;
+            json_object_foreach(json_object_get(e, "text"), key, v)
+                json_array_append_new(issues, json_string(key));
+        } else if (strcmp(k, "counts") == 0) {
+            json_decref(counts);
+            counts = json_pack("{s:O, s:O, s:O, s:O}", "round",
+                               json_object_get(e, "round"), "accept",
+                               json_object_get(e, "accept"), "object",
+                               json_object_get(e, "object"), "veto",
+                               json_object_get(e, "veto"));
+        } else if (strcmp(k, "agreement") == 0 ||
+                   strcmp(k, "impasse") == 0) {
+            json_decref(open);
+            open = json_null();
+            json_array_clear(issues);
+        }
+    }
+    json_decref(log);
+    return json_pack("{s:o, s:o, s:o, s:o}", "units",
+                     units ? units : json_null(), "open_unit", open,
+                     "open_issues", issues, "counts", counts);
+}
+
+/* The same fields as the state has them (statuses without settled_as,
+ * counts without pilot, units without their measures). */
+static json_t *agenda_of_state(const json_t *st)
+{
+    json_t *ag = json_object_get(st, "agenda");
+    json_t *units = json_is_object(ag) ? json_array() : json_null();
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(ag, "units"), i, u)
+        json_array_append_new(
+            units, json_pack("{s:O, s:O, s:O}", "cluster",
+                             json_object_get(u, "cluster"), "issues",
+                             json_object_get(u, "issues"), "status",
+                             json_object_get(u, "status")));
+    json_t *c = json_object_get(st, "counts");
+    json_t *counts =
+        json_is_object(c)
+            ? json_pack("{s:O, s:O, s:O, s:O}", "round",
+                        json_object_get(c, "round"), "accept",
+                        json_object_get(c, "accept"), "object",
+                        json_object_get(c, "object"), "veto",
+                        json_object_get(c, "veto"))
+            : json_null();
+    return json_pack("{s:o, s:O, s:O, s:o}", "units", units, "open_unit",
+                     json_object_get(st, "open_unit"), "open_issues",
+                     json_object_get(st, "open_issues"), "counts", counts);
+}
+
+static void test_state_agenda(void **state)
+{
+    fx_t *f = *state;
+    poke_t p;
+    poke_open(f, "ag", &p, 0);
+    json_t *st = read_json(f, &p.observer, "ag", "state");
+    assert_true(json_is_null(json_object_get(st, "agenda")));
+    assert_true(json_is_null(json_object_get(st, "open_unit")));
+    assert_true(json_is_null(json_object_get(st, "counts")));
+    assert_string_equal(json_string_value(json_object_get(st, "turn")),
+                        "parties");
+    json_decref(st);
+    for (size_t i = 0; i < p.n_parties; i++)
+        if (p.who[i].actor[0])
+            assert_int_equal(
+                write_json(f, &p.who[i], "ag", "profile",
+                           json_pack("{s:O, s:s}", "profile", p.profiles[i],
+                                     "request_id", "pr"),
+                           NULL),
+                PARLEY_OK);
+    st = read_json(f, &p.observer, "ag", "state");
+    assert_string_equal(json_string_value(json_object_get(st, "turn")),
+                        "mediator");
+    json_decref(st);
+    int saw_open = 0, saw_integration = 0, saw_counts = 0;
+    unsigned serial = 0;
+    for (int n = 0; n < 2000; n++) {
+        st = read_json(f, &f->med, "ag", "state");
+        json_t *obs = read_json(f, &p.observer, "ag", "state");
+        json_t *want = agenda_from_log(f, &p.observer, "ag");
+        json_t *got = agenda_of_state(st), *got_obs = agenda_of_state(obs);
+        if (!json_equal(want, got)) {
+            char *a = json_dumps(want, 0), *b = json_dumps(got, 0);
+            fail_msg("agenda from the log %s, in the state %s", a, b);
+        }
+        assert_true(json_equal(got, got_obs));
+        json_t *units = json_object_get(json_object_get(st, "agenda"),
+                                        "units");
+        size_t n_open = 0, i;
+        json_t *u;
+        json_array_foreach(units, i, u)
+        {
+            const char *s = json_string_value(json_object_get(u, "status"));
+            n_open += strcmp(s, "open") == 0;
+            assert_true(json_is_array(json_object_get(u, "issues")));
+            if (strcmp(s, "settled") == 0)
+                assert_non_null(json_object_get(u, "settled_as"));
+        }
+        const char *open = json_string_value(json_object_get(st, "open_unit"));
+        assert_int_equal(n_open, open && strcmp(open, "all") ? 1 : 0);
+        saw_open |= open && strcmp(open, "all") != 0;
+        saw_integration |= open && strcmp(open, "all") == 0;
+        saw_counts |= json_is_object(json_object_get(st, "counts"));
+        json_decref(want);
+        json_decref(got);
+        json_decref(got_obs);
+        json_decref(obs);
+        const char *turn = json_string_value(json_object_get(st, "turn"));
+        int ended = json_is_true(json_object_get(st, "ended"));
+        assert_int_equal(turn == NULL, ended);
+        if (ended) {
+            json_array_foreach(units, i, u)
+            {
+                const char *s =
+                    json_string_value(json_object_get(u, "status"));
+                assert_true(strcmp(s, "settled") == 0 ||
+                            strcmp(s, "parked") == 0);
+            }
+            assert_null(open);
+            json_decref(st);
+            break;
+        }
+        char rid[32];
+        snprintf(rid, sizeof rid, "ag-%u", serial++);
+        if (strcmp(turn, "mediator") == 0) {
+            json_t *aw = json_array_get(json_object_get(st, "awaiting"), 0);
+            assert_string_equal(json_string_value(json_object_get(aw, "from")),
+                                "mediator");
+            char action[32];
+            snprintf(action, sizeof action, "%s",
+                     json_string_value(json_object_get(aw, "action")));
+            assert_int_equal(act(f, &f->med, "ag", action, rid), PARLEY_OK);
+        } else {
+            assert_string_equal(turn, "parties");
+            int asked_one = 0;
+            for (size_t k = 0; k < p.n_parties && !asked_one; k++) {
+                if (!p.who[k].actor[0])
+                    continue;
+                json_t *v = read_json(f, &p.who[k], "ag", "view");
+                json_t *asked = json_object_get(v, "asked");
+                if (json_is_object(asked)) {
+                    const char *what =
+                        json_string_value(json_object_get(asked, "action"));
+                    unsigned ar = (unsigned)json_integer_value(
+                        json_object_get(asked, "round"));
+                    json_t *body =
+                        strcmp(what, "answer") == 0
+                            ? answer_body(ar, "accept", rid)
+                            : json_pack("{s:i, s:O, s:s}", "round", (int)ar,
+                                        "aspiration",
+                                        json_object_get(
+                                            json_object_get(v, "view"),
+                                            "aspiration"),
+                                        "request_id", rid);
+                    char action[16];
+                    snprintf(action, sizeof action, "%s", what);
+                    assert_int_equal(write_json(f, &p.who[k], "ag", action,
+                                                body, NULL),
+                                     PARLEY_OK);
+                    asked_one = 1;
+                }
+                json_decref(v);
+            }
+            assert_true(asked_one);
+        }
+        json_decref(st);
+    }
+    assert_true(saw_open);
+    assert_true(saw_integration);
+    /* river-basin keeps the default rules, which publish counts. */
+    assert_true(saw_counts);
+    poke_close(&p);
+}
+
 /* ---- invitations ----------------------------------------------------------- */
 
 static json_t *invite_body(const char *actor, const char *role,
@@ -1760,6 +1993,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_agenda, setup, teardown),
         cmocka_unit_test_setup_teardown(test_credentials_from_store, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),

@@ -203,10 +203,11 @@ parley_status_t parley_live_write(parley_live_t *live,
 /*
  * A read of session `session` by `by`, as JSON in *out (free with
  * parley_free).  what:
- *   "state"      the session as `by` may see it: phase, round, agenda,
- *                current text (and by's own utility of it, for a party),
- *                what the session awaits and from whom, counts when
- *                published; for the mediator also the disclosed profiles'
+ *   "state"      the session as `by` may see it: phase, round, agenda
+ *                (units in order with issues and status, the open unit and
+ *                its issues), current text (and by's own utility of it, for
+ *                a party), what the session awaits and from whom, whose
+ *                turn it is, the last counts when published; for the mediator also the disclosed profiles'
  *                analysis (frontier points, solutions, fairness and power
  *                metrics), each veto with its ruling, the private concerns
  *                and the answers in so far;

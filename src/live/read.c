@@ -141,6 +141,122 @@ static parley_status_t mediator_analysis(parley__live_session_t *S)
     return st == PARLEY_ENOMEM ? st : PARLEY_OK;
 }
 
+/*
+ * What the committed log says of the agenda, for the state (docs/live.md):
+ * "agenda" (null before the agenda is set) with each unit's issues and
+ * status (pending, open, settled, parked; a settled unit's "settled_as",
+ * agreed or adopted), "open_unit" and "open_issues" ("all" and every issue
+ * of the text at integration; null and [] between units and at the end),
+ * and "counts", the last published counts ({"round", "accept", "object",
+ * "veto", "pilot"}) or null when the rules publish none.  Every event read
+ * here is public.  Linear in the number of committed events.
+ */
+static int add_agenda(json_t *o, const parley__live_session_t *S)
+{
+    json_t *agenda = NULL, *counts = NULL, *open_issues = json_array();
+    char open[PARLEY_LEDGER_MAX_NAME + 1] = "";
+    int bad = !open_issues;
+    for (size_t e = 0; !bad && e < S->now.n_ev; e++) {
+        parley_event_kind_t k = S->now.ev[e].kind;
+        if (k != PARLEY_EVENT_AGENDA && k != PARLEY_EVENT_CLUSTER_OPEN &&
+            k != PARLEY_EVENT_CLUSTER_SETTLED &&
+            k != PARLEY_EVENT_INTEGRATION && k != PARLEY_EVENT_COUNTS &&
+            k != PARLEY_EVENT_AGREEMENT && k != PARLEY_EVENT_IMPASSE)
+            continue;
+        json_t *ev = json_loads(S->now.ev[e].json, 0, NULL);
+        if (!ev) {
+            bad = 1;
+            break;
+        }
+        const char *unit = json_string_value(json_object_get(ev, "cluster"));
+        json_t *units = json_object_get(agenda, "units");
+        json_t *u = NULL;
+        for (size_t i = 0; unit && i < json_array_size(units); i++) {
+            json_t *x = json_array_get(units, i);
+            if (strcmp(json_string_value(json_object_get(x, "cluster")),
+                       unit) == 0)
+                u = x;
+        }
+        if (k == PARLEY_EVENT_AGENDA) {
+            json_decref(agenda);
+            agenda = json_pack("{s:O, s:[]}", "policy",
+                               json_object_get(ev, "policy"), "units");
+            units = json_object_get(agenda, "units");
+            size_t i;
+            json_t *x;
+            bad |= !agenda;
+            json_array_foreach(json_object_get(ev, "order"), i, x)
+            {
+                json_t *c = bad ? NULL : json_deep_copy(x);
+                bad |= !c ||
+                       json_object_set_new(c, "status",
+                                           json_string("pending")) ||
+                       json_array_append_new(units, c);
+            }
+        } else if (k == PARLEY_EVENT_CLUSTER_OPEN) {
+            snprintf(open, sizeof open, "%s", unit ? unit : "");
+            bad |= json_array_clear(open_issues) ||
+                   json_array_extend(open_issues,
+                                     json_object_get(ev, "issues"));
+            if (u)
+                bad |= json_object_set_new(u, "status", json_string("open"));
+        } else if (k == PARLEY_EVENT_CLUSTER_SETTLED) {
+            const char *how = json_string_value(json_object_get(ev, "status"));
+            int parked = how && strcmp(how, "parked") == 0;
+            if (u)
+                bad |= json_object_set_new(u, "status",
+                                           json_string(parked ? "parked"
+                                                              : "settled")) ||
+                       (!parked && how &&
+                        json_object_set_new(u, "settled_as",
+                                            json_string(how)));
+            if (unit && strcmp(open, unit) == 0) {
+                open[0] = '\0';
+                bad |= json_array_clear(open_issues);
+            }
+        } else if (k == PARLEY_EVENT_INTEGRATION) {
+            strcpy(open, "all");
+            bad |= json_array_clear(open_issues);
+            const char *issue;
+            json_t *v;
+            json_object_foreach(json_object_get(ev, "text"), issue, v)
+                bad |= json_array_append_new(open_issues, json_string(issue));
+        } else if (k == PARLEY_EVENT_COUNTS) {
+            json_decref(counts);
+            counts = json_pack("{s:O, s:O, s:O, s:O, s:b}", "round",
+                               json_object_get(ev, "round"), "accept",
+                               json_object_get(ev, "accept"), "object",
+                               json_object_get(ev, "object"), "veto",
+                               json_object_get(ev, "veto"), "pilot",
+                               json_is_true(json_object_get(ev, "pilot")));
+            bad |= !counts;
+        } else {
+            open[0] = '\0';
+            bad |= json_array_clear(open_issues);
+        }
+        json_decref(ev);
+    }
+    bad |= json_object_set_new(o, "agenda", agenda ? agenda : json_null());
+    bad |= json_object_set_new(o, "open_unit",
+                               open[0] ? json_string(open) : json_null());
+    bad |= json_object_set_new(o, "open_issues", open_issues);
+    bad |= json_object_set_new(o, "counts", counts ? counts : json_null());
+    return bad;
+}
+
+/* Whose turn it is: "parties" while a party's input is awaited, else
+ * "mediator" while its action is, else null (the session has ended). */
+static const char *turn_of(const parley__live_session_t *S)
+{
+    int med = 0;
+    for (size_t i = 0; i < S->now.n_aw; i++) {
+        if (S->now.aw[i].party >= 0)
+            return "parties";
+        med = 1;
+    }
+    return med ? "mediator" : NULL;
+}
+
 static parley_status_t read_state(parley__live_session_t *S,
                                   const parley_principal_t *by, char **out)
 {
@@ -202,6 +318,10 @@ static parley_status_t read_state(parley__live_session_t *S,
         n_parties_awaited += S->now.aw[i].party >= 0;
     bad |= json_object_set_new(o, "parties_awaited",
                                json_integer((json_int_t)n_parties_awaited));
+    const char *turn = turn_of(S);
+    bad |= json_object_set_new(o, "turn",
+                               turn ? json_string(turn) : json_null());
+    bad |= add_agenda(o, S);
     if (party >= 0 && pkg)
         bad |= json_object_set_new(
             o, "utility",
