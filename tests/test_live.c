@@ -1386,7 +1386,9 @@ static void test_monitoring(void **state)
     principal(f, "mon", "saro_council", PARLEY_ROLE_MONITOR, &mon);
     principal(f, "mon", "press", PARLEY_ROLE_OBSERVER, &obs);
     json_t *m = read_json(f, &obs, "mon", "monitoring");
-    assert_true(json_is_true(json_object_get(m, "monitored")));
+    /* The status itself (as the CLI writes it), not {"monitored": false}. */
+    assert_null(json_object_get(m, "monitored"));
+    assert_non_null(json_object_get(m, "agreed_on"));
     assert_string_equal(json_string_value(json_object_get(m, "agreement")),
                         "mon");
     json_decref(m);
@@ -1431,6 +1433,47 @@ static void test_monitoring(void **state)
                                           "request_id", "e1"),
                                 NULL),
                      PARLEY_EDUPLICATE);
+    /* The read as of a day is parley_monitor_status_json's text; bad days
+     * are refused at "as_of". */
+    const char *days[] = {"2027-01-01", "2028-01-01", "2031-06-30"};
+    for (size_t i = 0; i < 3; i++) {
+        char *got = NULL, *want = NULL;
+        parley_monitor_status_t *ms = NULL;
+        assert_int_equal(parley_live_read_monitoring(f->live, &obs, "mon",
+                                                     days[i], &got, f->diags),
+                         PARLEY_OK);
+        assert_int_equal(parley_monitor_status(f->store, "mon", days[i], &ms,
+                                               f->diags),
+                         PARLEY_OK);
+        assert_int_equal(parley_monitor_status_json(ms, &want), PARLEY_OK);
+        assert_string_equal(got, want);
+        json_t *j = json_loads(got, 0, NULL);
+        assert_string_equal(json_string_value(json_object_get(j, "as_of")),
+                            days[i]);
+        json_t *com = json_array_get(json_object_get(j, "commitments"), 0);
+        assert_string_equal(json_string_value(json_object_get(
+                                 json_object_get(com, "benchmark"), "kind")),
+                            "deliverable");
+        assert_int_equal(json_integer_value(json_object_get(com,
+                                                            "period_months")),
+                         12);
+        json_decref(j);
+        parley_monitor_status_free(ms);
+        parley_free(got);
+        parley_free(want);
+    }
+    const char *bad_days[] = {"2027-02-29", "2027-13-01", "27-01-01", "",
+                              "2027-01-01x"};
+    for (size_t i = 0; i < 5; i++) {
+        char *got = NULL;
+        parley_diags_clear(f->diags);
+        assert_int_equal(parley_live_read_monitoring(f->live, &obs, "mon",
+                                                     bad_days[i], &got,
+                                                     f->diags),
+                         PARLEY_EINVALID);
+        assert_null(got);
+        assert_true(has_diag(f, PARLEY_EINVALID, "as_of"));
+    }
     parley_ledger_report_t rep;
     assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
     assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);

@@ -215,7 +215,10 @@ parley_status_t parley_live_write(parley_live_t *live,
  *                is asked for now, and its own private profile;
  *   "events"     the events `by` may see with seq > `after` (the log lines
  *                of docs/events.md), as {"events": [...], "next": seq};
- *   "monitoring" the agreement's status (as `parley monitor status --json`).
+ *   "monitoring" the agreement's status as of today (UTC), byte for byte
+ *                what `parley monitor status --json` prints (without its
+ *                newline: parley_monitor_status_json), or {"agreement",
+ *                "monitored": false} before the agreement.
  * `after` is used by "events" only.
  */
 parley_status_t parley_live_read(parley_live_t *live,
@@ -223,6 +226,14 @@ parley_status_t parley_live_read(parley_live_t *live,
                                  const char *session, const char *what,
                                  uint64_t after, char **out,
                                  parley_diags_t *diags);
+
+/* The "monitoring" read as of a day: as_of "YYYY-MM-DD" (NULL: today, UTC);
+ * a malformed or impossible day is PARLEY_EINVALID at path "as_of". */
+parley_status_t parley_live_read_monitoring(parley_live_t *live,
+                                            const parley_principal_t *by,
+                                            const char *session,
+                                            const char *as_of, char **out,
+                                            parley_diags_t *diags);
 
 /* The sessions `by` may see, as {"sessions": [{"id", "name", "phase"}]}. */
 parley_status_t parley_live_list(parley_live_t *live,

@@ -498,105 +498,70 @@ static parley_status_t read_events(const parley__live_session_t *S,
     return PARLEY_OK;
 }
 
-static const char *pam_text(parley_pam_t p)
-{
-    return parley_pam_name(p);
-}
-
+/* The agreement's status as of a day (today, UTC, when as_of is NULL), as
+ * `parley monitor status --json` writes it. */
 static parley_status_t read_monitoring(parley_live_t *live,
                                        const parley__live_session_t *S,
-                                       char **out, parley_diags_t *diags)
+                                       const char *as_of, char **out,
+                                       parley_diags_t *diags)
 {
+    char day[PARLEY_DATE_SIZE];
+    if (!as_of) {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        as_of = day;
+    } else if (!parley_date_valid(as_of)) {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID, "", 0,
+                         0, "as_of",
+                         "expected a day as YYYY-MM-DD, found '%.40s'", as_of);
+        return PARLEY_EINVALID;
+    }
     if (!S->monitored) {
         *out = dump(json_pack("{s:s, s:b}", "agreement", S->id, "monitored",
                               0));
         return *out ? PARLEY_OK : PARLEY_ENOMEM;
     }
     parley_monitor_status_t *ms = NULL;
-    char day[PARLEY_DATE_SIZE];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(day, sizeof day, "%Y-%m-%d", &tm);
     parley_status_t st =
-        parley_monitor_status(live->store, S->id, day, &ms, diags);
-    if (st != PARLEY_OK)
-        return st;
-    json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:i}", "agreement",
-                          ms->agreement, "monitored", 1, "agreed_on",
-                          ms->agreed_on, "as_of", ms->as_of, "text", ms->text,
-                          "periods_required", (int)ms->periods_required);
-    json_t *cs = json_array(), *gs = json_array(), *qs = json_array();
-    int bad = !o || !cs || !gs || !qs;
-    for (size_t i = 0; !bad && i < ms->n_commitments; i++) {
-        const parley_commitment_status_t *c = &ms->commitments[i];
-        json_t *periods = json_array();
-        for (size_t p = 0; periods && p < c->n_periods; p++) {
-            const parley_period_status_t *ps = &c->periods[p];
-            json_t *x = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s}", "period", ps->period, "self",
-                pam_text(ps->self), "monitor", pam_text(ps->monitor),
-                "verification", pam_text(ps->verification), "effective",
-                pam_text(ps->effective));
-            if (x && ps->has_value)
-                json_object_set_new(x, "value", json_real(ps->value));
-            bad |= !x || json_array_append_new(periods, x);
-        }
-        json_t *x = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:s, s:b, "
-            "s:b, s:b}",
-            "id", c->id, "issue", c->issue, "owner", c->owner, "verifier",
-            c->verifier, "what", c->what, "guarantee", c->guarantee, "start",
-            c->start, "due", c->due, "bench",
-            c->bench == PARLEY_BENCH_NUMERIC ? "numeric" : "deliverable",
-            "periods", periods ? periods : json_array(), "current",
-            pam_text(c->current), "disputed", c->disputed, "breached",
-            c->breached, "overdue", c->overdue);
-        bad |= !x || json_array_append_new(cs, x);
-    }
-    for (size_t i = 0; !bad && i < ms->n_guarantees; i++) {
-        const parley_guarantee_status_t *g = &ms->guarantees[i];
-        json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "id",
-                              g->id, "guarantor", g->guarantor, "beneficiary",
-                              g->beneficiary, "state",
-                              parley_guarantee_state_name(g->state), "streak",
-                              (int)g->streak, "suspended", g->suspended,
-                              "since", g->since);
-        bad |= !x || json_array_append_new(gs, x);
-    }
-    for (size_t i = 0; !bad && i < ms->n_consequences; i++) {
-        const parley_consequence_status_t *q = &ms->consequences[i];
-        json_t *x = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "id", q->id, "target",
-            q->target, "kind", parley_consequence_kind_name(q->kind),
-            "trigger", parley_consequence_trigger_name(q->trigger),
-            "applied_as_of", q->applied_as_of, "threshold",
-            (int)q->threshold, "applied", q->applied != 0);
-        bad |= !x || json_array_append_new(qs, x);
-    }
-    if (!bad) {
-        json_object_set_new(o, "commitments", cs);
-        json_object_set_new(o, "guarantees", gs);
-        json_object_set_new(o, "consequences", qs);
-        cs = gs = qs = NULL;
-    }
-    json_decref(cs);
-    json_decref(gs);
-    json_decref(qs);
+        parley_monitor_status(live->store, S->id, as_of, &ms, diags);
+    if (st == PARLEY_OK)
+        st = parley_monitor_status_json(ms, out);
     parley_monitor_status_free(ms);
-    if (bad) {
-        json_decref(o);
-        return PARLEY_ENOMEM;
-    }
-    *out = dump(o);
-    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+    return st;
 }
+
+/* The reads of parley_live_read and parley_live_read_monitoring. */
+static parley_status_t read_any(parley_live_t *live,
+                                const parley_principal_t *by,
+                                const char *session, const char *what,
+                                uint64_t after, const char *as_of, char **out,
+                                parley_diags_t *diags);
 
 parley_status_t parley_live_read(parley_live_t *live,
                                  const parley_principal_t *by,
                                  const char *session, const char *what,
                                  uint64_t after, char **out,
                                  parley_diags_t *diags)
+{
+    return read_any(live, by, session, what, after, NULL, out, diags);
+}
+
+parley_status_t parley_live_read_monitoring(parley_live_t *live,
+                                            const parley_principal_t *by,
+                                            const char *session,
+                                            const char *as_of, char **out,
+                                            parley_diags_t *diags)
+{
+    return read_any(live, by, session, "monitoring", 0, as_of, out, diags);
+}
+
+static parley_status_t read_any(parley_live_t *live,
+                                const parley_principal_t *by,
+                                const char *session, const char *what,
+                                uint64_t after, const char *as_of, char **out,
+                                parley_diags_t *diags)
 {
     if (out)
         *out = NULL;
@@ -616,7 +581,7 @@ parley_status_t parley_live_read(parley_live_t *live,
     } else if (strcmp(what, "events") == 0) {
         st = read_events(S, by, after, out);
     } else if (strcmp(what, "monitoring") == 0) {
-        st = read_monitoring(live, S, out, diags);
+        st = read_monitoring(live, S, as_of, out, diags);
     } else {
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0,
                          0, "",

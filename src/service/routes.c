@@ -134,7 +134,7 @@ static void h_invite(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
     parley_diags_free(d);
 }
 
-/* GET reads: state, view, monitoring (route arg), events (with after). */
+/* GET reads: state, view, monitoring (with as_of), events (with after). */
 static void h_read(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
 {
     uint64_t after = 0;
@@ -143,10 +143,13 @@ static void h_read(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
         return;
     parley_diags_t *d = parley_diags_new();
     char *out = NULL;
-    parley_status_t st =
-        d ? parley_live_read(svc->live, req->who, req->sid, req->arg, after,
-                             &out, d)
-          : PARLEY_ENOMEM;
+    parley_status_t st = PARLEY_ENOMEM;
+    if (d && strcmp(req->arg, "monitoring") == 0)
+        st = parley_live_read_monitoring(svc->live, req->who, req->sid,
+                                         req->query(req, "as_of"), &out, d);
+    else if (d)
+        st = parley_live_read(svc->live, req->who, req->sid, req->arg, after,
+                              &out, d);
     reply_result(rep, st, 200, out, d);
     parley_diags_free(d);
 }

@@ -457,6 +457,14 @@ try {
         assert(cells === flow.periods.length, `${cells} timeline cells for ${flow.periods.length} periods`);
         if (!flow.periods.length) assert(await page.$('#commitment-flow .timeline-none'), 'no period ended: said so');
         assert(await page.$('#guarantees-table'), 'guarantees listed');
+        assert(flow.benchmark.kind === 'numeric' && flow.benchmark.cmp === '>=' && flow.benchmark.target === 450 && flow.benchmark.unit === 'm3/s',
+            `the benchmark as the CLI writes it: ${JSON.stringify(flow.benchmark)}`);
+        assert(/benchmark >= 450 m3\/s/.test(await page.textContent('#commitment-flow')), 'the benchmark on the page');
+        // The status as of a later day: the service reads it as of then.
+        const later = addMonths(start, 7);
+        await page.fill('#as-of', later);
+        await page.click('#as-of-submit');
+        await waitText(page, '#monitor-summary', new RegExp(`as of ${later}`));
         await shot(page, '11-monitoring');
         // The monitor signs in and files its report through the form.
         const m = await newBrowser('monitor');
@@ -468,6 +476,8 @@ try {
             await m.page.waitForSelector('#report-form');
             const sources = await m.page.$$eval('#report-source option', (o) => o.map((x) => x.value));
             assert(sources.includes('verification') && !sources.includes('self'), `the verifier may verify, not self-report: ${sources}`);
+            const ends = await m.page.$$eval('#report-periods option', (o) => o.map((x) => x.value));
+            assert(ends[0] === addMonths(start, 3), `the report form offers the period ends: ${ends}`);
             await m.page.selectOption('#report-source', 'monitor');
             await m.page.fill('#report-period', addMonths(start, 3));
             await m.page.selectOption('#report-status', 'intermediate');
