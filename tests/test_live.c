@@ -1957,6 +1957,178 @@ static void test_credentials_from_store(void **state)
     parley_store_close(store2);
 }
 
+/* ---- monitoring writes are one transaction ----------------------------------- */
+
+/* Every table's row count and the ledger's head, read through a connection
+ * of its own (so only what was committed counts), as one text. */
+static char *store_snapshot(fx_t *f)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE "
+                                        "type = 'table' ORDER BY name",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    size_t cap = 8192, used = 0;
+    char *out = calloc(1, cap);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"",
+                 (const char *)sqlite3_column_text(q, 0));
+        sqlite3_stmt *c = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &c, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+        used += (size_t)snprintf(out + used, cap - used, "%s=%lld ",
+                                 (const char *)sqlite3_column_text(q, 0),
+                                 (long long)sqlite3_column_int64(c, 0));
+        sqlite3_finalize(c);
+        assert_true(used < cap - 200);
+    }
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT hex(hash) FROM ledger ORDER "
+                                        "BY seq DESC LIMIT 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(out + used, cap - used, "head=%s",
+                 (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+static void exec_sql(fx_t *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_monitoring_atomic(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    kinds_all(k, PARLEY_STRATEGY_TRUTHFUL);
+    check_same(f, "atom", text, k, 1);
+    free(text);
+    parley_principal_t hv, mon;
+    principal(f, "atom", "highvale", PARLEY_ROLE_PARTY, &hv);
+    principal(f, "atom", "saro_council", PARLEY_ROLE_MONITOR, &mon);
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, "
+                          "s:s, s:i, s:s, s:s}",
+                          "id", "flow", "issue", "min_flow", "owner",
+                          "highvale", "what", "release the agreed flow",
+                          "bench", "numeric", "cmp", ">=", "target", 40.0,
+                          "unit", "m3/s", "start", "2027-01-01", "due",
+                          "2030-12-31", "period_months", 3, "verifier",
+                          "saro_council", "request_id", "c1");
+    json_t *rep = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "commitment",
+                            "flow", "source", "monitor", "period",
+                            "2027-04-01", "status", "intermediate", "value",
+                            31.5, "request_id", "m1");
+    json_t *enf = json_pack("{s:s, s:s}", "as_of", "2028-01-01", "request_id",
+                            "e1");
+
+    /* The input row cannot be written: the monitoring write, its ledger
+     * entry and the input all go (they were one transaction), and the
+     * same request goes through once the fault is gone. */
+    const char *block = "CREATE TRIGGER no_input BEFORE INSERT ON live_inputs "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END";
+    struct {
+        const parley_principal_t *by;
+        const char *action;
+        json_t *body;
+    } w[] = {{&f->med, "commitment", c}, {&mon, "report", rep},
+             {&f->med, "enforce", enf}};
+    for (size_t i = 0; i < 3; i++) {
+        char *before = store_snapshot(f);
+        exec_sql(f, block);
+        char *with_trigger = store_snapshot(f);
+        assert_int_not_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                        json_incref(w[i].body), NULL),
+                             PARLEY_OK);
+        char *after = store_snapshot(f);
+        assert_string_equal(after, with_trigger);
+        exec_sql(f, "DROP TRIGGER no_input");
+        free(after);
+        after = store_snapshot(f);
+        assert_string_equal(after, before);
+        assert_int_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                    json_incref(w[i].body), NULL),
+                         PARLEY_OK);
+        free(after);
+        after = store_snapshot(f);
+        assert_string_not_equal(after, before);
+        /* A replay now is refused and changes nothing. */
+        assert_int_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                    json_incref(w[i].body), NULL),
+                         PARLEY_EDUPLICATE);
+        char *again = store_snapshot(f);
+        assert_string_equal(again, after);
+        free(again);
+        free(after);
+        free(with_trigger);
+        free(before);
+    }
+    json_decref(c);
+    json_decref(rep);
+    json_decref(enf);
+    /* The commitment is there once, with one report. */
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM live_inputs WHERE "
+                                   "session = 'atom' AND action IN "
+                                   "('commitment', 'report', 'enforce')"),
+                     3);
+
+    /* Refused by the monitoring rules (an unknown commitment), and every
+     * allocation failing in turn: nothing changes until it goes through. */
+    char *before = store_snapshot(f);
+    assert_int_equal(write_json(f, &hv, "atom", "report",
+                                json_pack("{s:s, s:s, s:s, s:s, s:s}",
+                                          "commitment", "nothing", "source",
+                                          "self", "period", "2027-04-01",
+                                          "status", "full", "request_id",
+                                          "s1"),
+                                NULL),
+                     PARLEY_EINVALID);
+    char *now = store_snapshot(f);
+    assert_string_equal(now, before);
+    free(now);
+    parley_status_t st = PARLEY_ENOMEM;
+    long n = 1;
+    for (; st != PARLEY_OK && n < 100000; n++) {
+        char *b = body_of(json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}",
+                                    "commitment", "flow", "source", "self",
+                                    "period", "2027-04-01", "status",
+                                    "minimal", "value", 20.0, "request_id",
+                                    "s1"));
+        failing_alloc_install(n, 1);
+        st = parley_live_write(f->live, &hv, "atom", "report", b, strlen(b),
+                               NULL, NULL);
+        int refused = failing_alloc_refused() > 0;
+        failing_alloc_remove();
+        free(b);
+        if (st == PARLEY_OK)
+            break;
+        assert_true(refused);
+        now = store_snapshot(f);
+        assert_string_equal(now, before);
+        free(now);
+    }
+    assert_int_equal(st, PARLEY_OK);
+    assert_true(n > 5);
+    free(before);
+    parley_ledger_report_t lr;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &lr), PARLEY_OK);
+    assert_int_equal(lr.fault, PARLEY_LEDGER_FAULT_NONE);
+}
+
 /* ---- allocation failures ------------------------------------------------- */
 
 typedef struct readctx {
@@ -2037,6 +2209,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_agenda, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring_atomic, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_credentials_from_store, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
