@@ -1922,9 +1922,9 @@ static void test_credentials_from_store(void **state)
 
     /* Unknown and malformed tokens: refused, and the mediator of the
      * fixture is still known. */
-    const char *refused[] = {"plt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-                             "plt_", "", "xyz_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-                                         "AAAAAAAAAAA"};
+    const char *refused[] = {
+        "plt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "plt_", "",
+        "xyz_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         assert_int_equal(parley_live_authenticate(f->live, refused[i], &p),
                          PARLEY_EDENIED);
