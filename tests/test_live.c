@@ -1386,7 +1386,9 @@ static void test_monitoring(void **state)
     principal(f, "mon", "saro_council", PARLEY_ROLE_MONITOR, &mon);
     principal(f, "mon", "press", PARLEY_ROLE_OBSERVER, &obs);
     json_t *m = read_json(f, &obs, "mon", "monitoring");
-    assert_true(json_is_true(json_object_get(m, "monitored")));
+    /* The status itself (as the CLI writes it), not {"monitored": false}. */
+    assert_null(json_object_get(m, "monitored"));
+    assert_non_null(json_object_get(m, "agreed_on"));
     assert_string_equal(json_string_value(json_object_get(m, "agreement")),
                         "mon");
     json_decref(m);
@@ -1431,9 +1433,700 @@ static void test_monitoring(void **state)
                                           "request_id", "e1"),
                                 NULL),
                      PARLEY_EDUPLICATE);
+    /* The read as of a day is parley_monitor_status_json's text; bad days
+     * are refused at "as_of". */
+    const char *days[] = {"2027-01-01", "2028-01-01", "2031-06-30"};
+    for (size_t i = 0; i < 3; i++) {
+        char *got = NULL, *want = NULL;
+        parley_monitor_status_t *ms = NULL;
+        assert_int_equal(parley_live_read_monitoring(f->live, &obs, "mon",
+                                                     days[i], &got, f->diags),
+                         PARLEY_OK);
+        assert_int_equal(parley_monitor_status(f->store, "mon", days[i], &ms,
+                                               f->diags),
+                         PARLEY_OK);
+        assert_int_equal(parley_monitor_status_json(ms, &want), PARLEY_OK);
+        assert_string_equal(got, want);
+        json_t *j = json_loads(got, 0, NULL);
+        assert_string_equal(json_string_value(json_object_get(j, "as_of")),
+                            days[i]);
+        json_t *com = json_array_get(json_object_get(j, "commitments"), 0);
+        assert_string_equal(json_string_value(json_object_get(
+                                 json_object_get(com, "benchmark"), "kind")),
+                            "deliverable");
+        assert_int_equal(json_integer_value(json_object_get(com,
+                                                            "period_months")),
+                         12);
+        json_decref(j);
+        parley_monitor_status_free(ms);
+        parley_free(got);
+        parley_free(want);
+    }
+    const char *bad_days[] = {"2027-02-29", "2027-13-01", "27-01-01", "",
+                              "2027-01-01x"};
+    for (size_t i = 0; i < 5; i++) {
+        char *got = NULL;
+        parley_diags_clear(f->diags);
+        assert_int_equal(parley_live_read_monitoring(f->live, &obs, "mon",
+                                                     bad_days[i], &got,
+                                                     f->diags),
+                         PARLEY_EINVALID);
+        assert_null(got);
+        assert_true(has_diag(f, PARLEY_EINVALID, "as_of"));
+    }
     parley_ledger_report_t rep;
     assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
     assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
+}
+
+/* ---- the agenda in the state ------------------------------------------------- */
+
+/* The agenda fields of the state computed the slow way: every public event
+ * read back, folded from the start. */
+static json_t *agenda_from_log(fx_t *f, const parley_principal_t *by,
+                               const char *sid)
+{
+    json_t *log = read_json(f, by, sid, "events");
+    json_t *units = NULL, *open = json_null(), *issues = json_array(),
+           *counts = json_null();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(log, "events"), i, e)
+    {
+        const char *k = json_string_value(json_object_get(e, "kind"));
+        json_t *unit = json_object_get(e, "cluster");
+        if (strcmp(k, "agenda") == 0) {
+            json_decref(units);
+            units = json_array();
+            size_t j;
+            json_t *u;
+            json_array_foreach(json_object_get(e, "order"), j, u)
+                json_array_append_new(
+                    units, json_pack("{s:O, s:O, s:s}", "cluster",
+                                     json_object_get(u, "cluster"), "issues",
+                                     json_object_get(u, "issues"), "status",
+                                     "pending"));
+        }
+        json_t *mine = NULL;
+        size_t j;
+        json_t *u;
+        json_array_foreach(units, j, u) if (unit &&
+                                            json_equal(json_object_get(
+                                                           u, "cluster"),
+                                                       unit)) mine = u;
+        if (strcmp(k, "cluster_open") == 0) {
+            json_decref(open);
+            open = json_incref(unit);
+            json_decref(issues);
+            issues = json_deep_copy(json_object_get(e, "issues"));
+            json_object_set_new(mine, "status", json_string("open"));
+        } else if (strcmp(k, "cluster_settled") == 0) {
+            const char *how =
+                json_string_value(json_object_get(e, "status"));
+            json_object_set_new(mine, "status",
+                                json_string(strcmp(how, "parked") == 0
+                                                ? "parked"
+                                                : "settled"));
+            if (json_equal(open, unit)) {
+                json_decref(open);
+                open = json_null();
+                json_array_clear(issues);
+            }
+        } else if (strcmp(k, "integration") == 0) {
+            json_decref(open);
+            open = json_string("all");
+            json_array_clear(issues);
+            const char *key;
+            json_t *v;
+            json_object_foreach(json_object_get(e, "text"), key, v)
+                json_array_append_new(issues, json_string(key));
+        } else if (strcmp(k, "counts") == 0) {
+            json_decref(counts);
+            counts = json_pack("{s:O, s:O, s:O, s:O}", "round",
+                               json_object_get(e, "round"), "accept",
+                               json_object_get(e, "accept"), "object",
+                               json_object_get(e, "object"), "veto",
+                               json_object_get(e, "veto"));
+        } else if (strcmp(k, "agreement") == 0 ||
+                   strcmp(k, "impasse") == 0) {
+            json_decref(open);
+            open = json_null();
+            json_array_clear(issues);
+        }
+    }
+    json_decref(log);
+    return json_pack("{s:o, s:o, s:o, s:o}", "units",
+                     units ? units : json_null(), "open_unit", open,
+                     "open_issues", issues, "counts", counts);
+}
+
+/* The same fields as the state has them (statuses without settled_as,
+ * counts without pilot, units without their measures). */
+static json_t *agenda_of_state(const json_t *st)
+{
+    json_t *ag = json_object_get(st, "agenda");
+    json_t *units = json_is_object(ag) ? json_array() : json_null();
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(ag, "units"), i, u)
+        json_array_append_new(
+            units, json_pack("{s:O, s:O, s:O}", "cluster",
+                             json_object_get(u, "cluster"), "issues",
+                             json_object_get(u, "issues"), "status",
+                             json_object_get(u, "status")));
+    json_t *c = json_object_get(st, "counts");
+    json_t *counts =
+        json_is_object(c)
+            ? json_pack("{s:O, s:O, s:O, s:O}", "round",
+                        json_object_get(c, "round"), "accept",
+                        json_object_get(c, "accept"), "object",
+                        json_object_get(c, "object"), "veto",
+                        json_object_get(c, "veto"))
+            : json_null();
+    return json_pack("{s:o, s:O, s:O, s:o}", "units", units, "open_unit",
+                     json_object_get(st, "open_unit"), "open_issues",
+                     json_object_get(st, "open_issues"), "counts", counts);
+}
+
+static void test_state_agenda(void **state)
+{
+    fx_t *f = *state;
+    poke_t p;
+    poke_open(f, "ag", &p, 0);
+    json_t *st = read_json(f, &p.observer, "ag", "state");
+    assert_true(json_is_null(json_object_get(st, "agenda")));
+    assert_true(json_is_null(json_object_get(st, "open_unit")));
+    assert_true(json_is_null(json_object_get(st, "counts")));
+    assert_string_equal(json_string_value(json_object_get(st, "turn")),
+                        "parties");
+    json_decref(st);
+    for (size_t i = 0; i < p.n_parties; i++)
+        if (p.who[i].actor[0])
+            assert_int_equal(
+                write_json(f, &p.who[i], "ag", "profile",
+                           json_pack("{s:O, s:s}", "profile", p.profiles[i],
+                                     "request_id", "pr"),
+                           NULL),
+                PARLEY_OK);
+    st = read_json(f, &p.observer, "ag", "state");
+    assert_string_equal(json_string_value(json_object_get(st, "turn")),
+                        "mediator");
+    json_decref(st);
+    int saw_open = 0, saw_integration = 0, saw_counts = 0;
+    unsigned serial = 0;
+    for (int n = 0; n < 2000; n++) {
+        st = read_json(f, &f->med, "ag", "state");
+        json_t *obs = read_json(f, &p.observer, "ag", "state");
+        json_t *want = agenda_from_log(f, &p.observer, "ag");
+        json_t *got = agenda_of_state(st), *got_obs = agenda_of_state(obs);
+        if (!json_equal(want, got)) {
+            char *a = json_dumps(want, 0), *b = json_dumps(got, 0);
+            fail_msg("agenda from the log %s, in the state %s", a, b);
+        }
+        assert_true(json_equal(got, got_obs));
+        json_t *units = json_object_get(json_object_get(st, "agenda"),
+                                        "units");
+        size_t n_open = 0, i;
+        json_t *u;
+        json_array_foreach(units, i, u)
+        {
+            const char *s = json_string_value(json_object_get(u, "status"));
+            n_open += strcmp(s, "open") == 0;
+            assert_true(json_is_array(json_object_get(u, "issues")));
+            if (strcmp(s, "settled") == 0)
+                assert_non_null(json_object_get(u, "settled_as"));
+        }
+        const char *open = json_string_value(json_object_get(st, "open_unit"));
+        assert_int_equal(n_open, open && strcmp(open, "all") ? 1 : 0);
+        saw_open |= open && strcmp(open, "all") != 0;
+        saw_integration |= open && strcmp(open, "all") == 0;
+        saw_counts |= json_is_object(json_object_get(st, "counts"));
+        json_decref(want);
+        json_decref(got);
+        json_decref(got_obs);
+        json_decref(obs);
+        const char *turn = json_string_value(json_object_get(st, "turn"));
+        int ended = json_is_true(json_object_get(st, "ended"));
+        assert_int_equal(turn == NULL, ended);
+        if (ended) {
+            json_array_foreach(units, i, u)
+            {
+                const char *s =
+                    json_string_value(json_object_get(u, "status"));
+                assert_true(strcmp(s, "settled") == 0 ||
+                            strcmp(s, "parked") == 0);
+            }
+            assert_null(open);
+            json_decref(st);
+            break;
+        }
+        char rid[32];
+        snprintf(rid, sizeof rid, "ag-%u", serial++);
+        if (strcmp(turn, "mediator") == 0) {
+            json_t *aw = json_array_get(json_object_get(st, "awaiting"), 0);
+            assert_string_equal(json_string_value(json_object_get(aw, "from")),
+                                "mediator");
+            char action[32];
+            snprintf(action, sizeof action, "%s",
+                     json_string_value(json_object_get(aw, "action")));
+            assert_int_equal(act(f, &f->med, "ag", action, rid), PARLEY_OK);
+        } else {
+            assert_string_equal(turn, "parties");
+            int asked_one = 0;
+            for (size_t k = 0; k < p.n_parties && !asked_one; k++) {
+                if (!p.who[k].actor[0])
+                    continue;
+                json_t *v = read_json(f, &p.who[k], "ag", "view");
+                json_t *asked = json_object_get(v, "asked");
+                if (json_is_object(asked)) {
+                    const char *what =
+                        json_string_value(json_object_get(asked, "action"));
+                    unsigned ar = (unsigned)json_integer_value(
+                        json_object_get(asked, "round"));
+                    json_t *body =
+                        strcmp(what, "answer") == 0
+                            ? answer_body(ar, "accept", rid)
+                            : json_pack("{s:i, s:O, s:s}", "round", (int)ar,
+                                        "aspiration",
+                                        json_object_get(
+                                            json_object_get(v, "view"),
+                                            "aspiration"),
+                                        "request_id", rid);
+                    char action[16];
+                    snprintf(action, sizeof action, "%s", what);
+                    assert_int_equal(write_json(f, &p.who[k], "ag", action,
+                                                body, NULL),
+                                     PARLEY_OK);
+                    asked_one = 1;
+                }
+                json_decref(v);
+            }
+            assert_true(asked_one);
+        }
+        json_decref(st);
+    }
+    assert_true(saw_open);
+    assert_true(saw_integration);
+    /* river-basin keeps the default rules, which publish counts. */
+    assert_true(saw_counts);
+    poke_close(&p);
+}
+
+/* ---- invitations ----------------------------------------------------------- */
+
+static json_t *invite_body(const char *actor, const char *role,
+                           const char *rid)
+{
+    return json_pack("{s:s, s:s, s:s}", "actor", actor, "role", role,
+                     "request_id", rid);
+}
+
+/* The token of an invitation's reply (copied into tok). */
+static void reply_token(char *reply, char tok[PARLEY_LIVE_TOKEN_SIZE])
+{
+    json_t *j = json_loads(reply, 0, NULL);
+    assert_non_null(j);
+    const char *t = json_string_value(json_object_get(j, "token"));
+    assert_non_null(t);
+    assert_int_equal(strlen(t), 47);
+    assert_true(json_integer_value(json_object_get(j, "seq")) > 0);
+    strcpy(tok, t);
+    json_decref(j);
+    parley_free(reply);
+}
+
+static void test_invitations(void **state)
+{
+    fx_t *f = *state;
+    json_t *profiles[PARLEY_MAX_PARTIES] = {0};
+    char *text = slurp(RIVER);
+    json_t *pub = split(text, profiles);
+    free(text);
+    create(f, "inv", pub, 9);
+    char *reply = NULL, t1[PARLEY_LIVE_TOKEN_SIZE], t2[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                invite_body("highvale", "party", "i1"),
+                                &reply),
+                     PARLEY_OK);
+    reply_token(reply, t1);
+    parley_principal_t hv;
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv), PARLEY_OK);
+    assert_string_equal(hv.actor, "highvale");
+    assert_string_equal(hv.session, "inv");
+    assert_int_equal(hv.role, PARLEY_ROLE_PARTY);
+
+    /* A replay changes nothing and the first token stays valid, also
+     * after a restart (the request_id is a stored input). */
+    long rows = store_size(f);
+    for (int restart = 0; restart < 2; restart++) {
+        reply = NULL;
+        assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                    invite_body("highvale", "party", "i1"),
+                                    &reply),
+                         PARLEY_EDUPLICATE);
+        assert_null(reply);
+        assert_true(has_diag(f, PARLEY_EDUPLICATE, "$.request_id"));
+        assert_int_equal(store_size(f), rows);
+        assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                         PARLEY_OK);
+        fx_close_live(f);
+        fx_open_live(f);
+    }
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv), PARLEY_OK);
+
+    /* Refusals, each leaving the store as it was. */
+    struct {
+        const parley_principal_t *by;
+        json_t *body;
+        parley_status_t st;
+        const char *path;
+    } bad[] = {
+        {&hv, invite_body("press", "observer", "i9"), PARLEY_EDENIED, ""},
+        {&f->med, invite_body("highvale", "judge", "i9"), PARLEY_EINVALID,
+         "$.role"},
+        {&f->med, invite_body("highvale", "monitor", "i9"), PARLEY_EINVALID,
+         "$.role"},
+        {&f->med, invite_body("nobody", "party", "i9"), PARLEY_EINVALID,
+         "$.actor"},
+        {&f->med, invite_body("med", "observer", "i9"), PARLEY_EDUPLICATE,
+         "$.actor"},
+        {&f->med, json_pack("{s:s, s:s}", "role", "party", "request_id", "i9"),
+         PARLEY_EMISSING, "$.actor"},
+        {&f->med, json_pack("{s:s, s:s, s:s, s:i}", "actor", "press", "role",
+                            "observer", "request_id", "i9", "x", 1),
+         PARLEY_EUNKNOWN, NULL},
+        {&f->med, json_pack("{s:s, s:s}", "actor", "press", "role",
+                            "observer"),
+         PARLEY_EMISSING, "$.request_id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        reply = NULL;
+        assert_int_equal(write_json(f, bad[i].by, "inv", "invite",
+                                    bad[i].body, &reply),
+                         bad[i].st);
+        assert_null(reply);
+        assert_true(has_diag(f, bad[i].st, bad[i].path));
+        assert_int_equal(store_size(f), rows);
+    }
+
+    /* A new request_id issues a new token and revokes the first. */
+    assert_int_equal(write_json(f, &f->med, "inv", "invite",
+                                invite_body("highvale", "party", "i2"),
+                                &reply),
+                     PARLEY_OK);
+    reply_token(reply, t2);
+    assert_string_not_equal(t1, t2);
+    assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                     PARLEY_EDENIED);
+    assert_int_equal(parley_live_authenticate(f->live, t2, &hv), PARLEY_OK);
+    assert_true(store_size(f) > rows);
+
+    /* Every allocation failing in turn: nothing changes until it goes
+     * through (the key of highvale exists, so nothing is registered). */
+    rows = store_size(f);
+    parley_status_t st = PARLEY_ENOMEM;
+    long n = 1;
+    for (; st != PARLEY_OK && n < 100000; n++) {
+        char *b = body_of(invite_body("highvale", "party", "i3"));
+        failing_alloc_install(n, 1);
+        reply = NULL;
+        st = parley_live_write(f->live, &f->med, "inv", "invite", b,
+                               strlen(b), &reply, NULL);
+        int refused = failing_alloc_refused() > 0;
+        failing_alloc_remove();
+        free(b);
+        if (st == PARLEY_OK)
+            break;
+        assert_true(refused);
+        assert_null(reply);
+        assert_int_equal(store_size(f), rows);
+        assert_int_equal(parley_live_authenticate(f->live, t2, &hv),
+                         PARLEY_OK);
+    }
+    assert_int_equal(st, PARLEY_OK);
+    assert_true(n > 5);
+    if (reply) {
+        reply_token(reply, t1);
+        assert_int_equal(parley_live_authenticate(f->live, t1, &hv),
+                         PARLEY_OK);
+    }
+    assert_int_equal(parley_live_authenticate(f->live, t2, &hv),
+                     PARLEY_EDENIED);
+
+    /* The invitations are inputs the replay steps over: the session is
+     * where it was, and the ledger holds no token. */
+    json_t *s = read_json(f, &f->med, "inv", "state");
+    assert_string_equal(json_string_value(json_object_get(s, "phase")),
+                        "setup");
+    json_decref(s);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM live_inputs WHERE "
+                                   "action = 'invite' AND session = 'inv'"),
+                     3);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM ledger WHERE "
+                                   "payload LIKE '%plt_%'"),
+                     0);
+    parley_ledger_report_t rep;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &rep), PARLEY_OK);
+    assert_int_equal(rep.fault, PARLEY_LEDGER_FAULT_NONE);
+    for (size_t i = 0; i < PARLEY_MAX_PARTIES; i++)
+        json_decref(profiles[i]);
+    json_decref(pub);
+}
+
+/* ---- credentials issued by another process -------------------------------- */
+
+static void issue_mediator(parley_live_t *live, const char *actor,
+                           char tok[PARLEY_LIVE_TOKEN_SIZE])
+{
+    assert_int_equal(parley_live_issue(live, NULL, NULL, actor, 0, tok, NULL),
+                     PARLEY_OK);
+}
+
+static void test_credentials_from_store(void **state)
+{
+    fx_t *f = *state;
+    /* A second handle on the same store stands for `parleyd --mediator`
+     * run while the service runs. */
+    parley_store_t *store2 = NULL;
+    parley_live_t *live2 = NULL;
+    assert_int_equal(parley_store_open(f->db, &store2, f->diags), PARLEY_OK);
+    assert_int_equal(parley_live_open(store2, f->keys, &live2, f->diags),
+                     PARLEY_OK);
+    char a[PARLEY_LIVE_TOKEN_SIZE], b[PARLEY_LIVE_TOKEN_SIZE],
+        c[PARLEY_LIVE_TOKEN_SIZE], d[PARLEY_LIVE_TOKEN_SIZE];
+    parley_principal_t p;
+    issue_mediator(live2, "chair", a);
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_OK);
+    assert_true(p.mediator);
+    assert_string_equal(p.actor, "chair");
+    assert_string_equal(p.session, "");
+    /* Cached: the same answer once the store no longer has the row. */
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_OK);
+
+    /* Re-issued there: the new token is seen and the old one refused from
+     * then on; a token revoked in the store before it was ever used here
+     * stays refused. */
+    issue_mediator(live2, "chair", b);
+    assert_int_equal(parley_live_authenticate(f->live, b, &p), PARLEY_OK);
+    assert_string_equal(p.actor, "chair");
+    assert_int_equal(parley_live_authenticate(f->live, a, &p), PARLEY_EDENIED);
+    issue_mediator(live2, "chair", c);
+    issue_mediator(live2, "chair", d);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(parley_live_authenticate(f->live, c, &p),
+                         PARLEY_EDENIED);
+        assert_string_equal(p.actor, "");
+    }
+    assert_int_equal(parley_live_authenticate(f->live, d, &p), PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, b, &p), PARLEY_EDENIED);
+
+    /* Unknown and malformed tokens: refused, and the mediator of the
+     * fixture is still known. */
+    const char *refused[] = {
+        "plt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "plt_", "",
+        "xyz_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(parley_live_authenticate(f->live, refused[i], &p),
+                         PARLEY_EDENIED);
+    char own[PARLEY_LIVE_TOKEN_SIZE];
+    issue_mediator(f->live, "med", own);
+    assert_int_equal(parley_live_authenticate(live2, own, &p), PARLEY_OK);
+    assert_string_equal(p.actor, "med");
+
+    /* A session credential issued there is seen here too. */
+    json_t *profiles[PARLEY_MAX_PARTIES] = {0};
+    char *text = slurp(RIVER);
+    json_t *pub = split(text, profiles);
+    free(text);
+    create(f, "cred", pub, 3);
+    parley_principal_t chair;
+    assert_int_equal(parley_live_authenticate(live2, d, &chair), PARLEY_OK);
+    char obs[PARLEY_LIVE_TOKEN_SIZE];
+    assert_int_equal(parley_live_issue(live2, &chair, "cred", "press",
+                                       PARLEY_ROLE_OBSERVER, obs, NULL),
+                     PARLEY_OK);
+    assert_int_equal(parley_live_authenticate(f->live, obs, &p), PARLEY_OK);
+    assert_string_equal(p.session, "cred");
+    assert_int_equal(p.role, PARLEY_ROLE_OBSERVER);
+    json_t *st = read_json(f, &p, "cred", "state");
+    json_decref(st);
+    for (size_t i = 0; i < PARLEY_MAX_PARTIES; i++)
+        json_decref(profiles[i]);
+    json_decref(pub);
+    parley_live_close(live2);
+    parley_store_close(store2);
+}
+
+/* ---- monitoring writes are one transaction ----------------------------------- */
+
+/* Every table's row count and the ledger's head, read through a connection
+ * of its own (so only what was committed counts), as one text. */
+static char *store_snapshot(fx_t *f)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE "
+                                        "type = 'table' ORDER BY name",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    size_t cap = 8192, used = 0;
+    char *out = calloc(1, cap);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"",
+                 (const char *)sqlite3_column_text(q, 0));
+        sqlite3_stmt *c = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &c, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+        used += (size_t)snprintf(out + used, cap - used, "%s=%lld ",
+                                 (const char *)sqlite3_column_text(q, 0),
+                                 (long long)sqlite3_column_int64(c, 0));
+        sqlite3_finalize(c);
+        assert_true(used < cap - 200);
+    }
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT hex(hash) FROM ledger ORDER "
+                                        "BY seq DESC LIMIT 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(out + used, cap - used, "head=%s",
+                 (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+static void exec_sql(fx_t *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_monitoring_atomic(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    kinds_all(k, PARLEY_STRATEGY_TRUTHFUL);
+    check_same(f, "atom", text, k, 1);
+    free(text);
+    parley_principal_t hv, mon;
+    principal(f, "atom", "highvale", PARLEY_ROLE_PARTY, &hv);
+    principal(f, "atom", "saro_council", PARLEY_ROLE_MONITOR, &mon);
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, "
+                          "s:s, s:i, s:s, s:s}",
+                          "id", "flow", "issue", "min_flow", "owner",
+                          "highvale", "what", "release the agreed flow",
+                          "bench", "numeric", "cmp", ">=", "target", 40.0,
+                          "unit", "m3/s", "start", "2027-01-01", "due",
+                          "2030-12-31", "period_months", 3, "verifier",
+                          "saro_council", "request_id", "c1");
+    json_t *rep = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "commitment",
+                            "flow", "source", "monitor", "period",
+                            "2027-04-01", "status", "intermediate", "value",
+                            31.5, "request_id", "m1");
+    json_t *enf = json_pack("{s:s, s:s}", "as_of", "2028-01-01", "request_id",
+                            "e1");
+
+    /* The input row cannot be written: the monitoring write, its ledger
+     * entry and the input all go (they were one transaction), and the
+     * same request goes through once the fault is gone. */
+    const char *block = "CREATE TRIGGER no_input BEFORE INSERT ON live_inputs "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END";
+    struct {
+        const parley_principal_t *by;
+        const char *action;
+        json_t *body;
+    } w[] = {{&f->med, "commitment", c}, {&mon, "report", rep},
+             {&f->med, "enforce", enf}};
+    for (size_t i = 0; i < 3; i++) {
+        char *before = store_snapshot(f);
+        exec_sql(f, block);
+        char *with_trigger = store_snapshot(f);
+        assert_int_not_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                        json_incref(w[i].body), NULL),
+                             PARLEY_OK);
+        char *after = store_snapshot(f);
+        assert_string_equal(after, with_trigger);
+        exec_sql(f, "DROP TRIGGER no_input");
+        free(after);
+        after = store_snapshot(f);
+        assert_string_equal(after, before);
+        assert_int_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                    json_incref(w[i].body), NULL),
+                         PARLEY_OK);
+        free(after);
+        after = store_snapshot(f);
+        assert_string_not_equal(after, before);
+        /* A replay now is refused and changes nothing. */
+        assert_int_equal(write_json(f, w[i].by, "atom", w[i].action,
+                                    json_incref(w[i].body), NULL),
+                         PARLEY_EDUPLICATE);
+        char *again = store_snapshot(f);
+        assert_string_equal(again, after);
+        free(again);
+        free(after);
+        free(with_trigger);
+        free(before);
+    }
+    json_decref(c);
+    json_decref(rep);
+    json_decref(enf);
+    /* The commitment is there once, with one report. */
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM live_inputs WHERE "
+                                   "session = 'atom' AND action IN "
+                                   "('commitment', 'report', 'enforce')"),
+                     3);
+
+    /* Refused by the monitoring rules (an unknown commitment), and every
+     * allocation failing in turn: nothing changes until it goes through. */
+    char *before = store_snapshot(f);
+    assert_int_equal(write_json(f, &hv, "atom", "report",
+                                json_pack("{s:s, s:s, s:s, s:s, s:s}",
+                                          "commitment", "nothing", "source",
+                                          "self", "period", "2027-04-01",
+                                          "status", "full", "request_id",
+                                          "s1"),
+                                NULL),
+                     PARLEY_EINVALID);
+    char *now = store_snapshot(f);
+    assert_string_equal(now, before);
+    free(now);
+    parley_status_t st = PARLEY_ENOMEM;
+    long n = 1;
+    for (; st != PARLEY_OK && n < 100000; n++) {
+        char *b = body_of(json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}",
+                                    "commitment", "flow", "source", "self",
+                                    "period", "2027-04-01", "status",
+                                    "minimal", "value", 20.0, "request_id",
+                                    "s1"));
+        failing_alloc_install(n, 1);
+        st = parley_live_write(f->live, &hv, "atom", "report", b, strlen(b),
+                               NULL, NULL);
+        int refused = failing_alloc_refused() > 0;
+        failing_alloc_remove();
+        free(b);
+        if (st == PARLEY_OK)
+            break;
+        assert_true(refused);
+        now = store_snapshot(f);
+        assert_string_equal(now, before);
+        free(now);
+    }
+    assert_int_equal(st, PARLEY_OK);
+    assert_true(n > 5);
+    free(before);
+    parley_ledger_report_t lr;
+    assert_int_equal(parley_ledger_verify(f->store, NULL, &lr), PARLEY_OK);
+    assert_int_equal(lr.fault, PARLEY_LEDGER_FAULT_NONE);
 }
 
 /* ---- allocation failures ------------------------------------------------- */
@@ -1514,6 +2207,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_visibility_and_ledger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_agenda, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring_atomic, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_from_store, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
                                         teardown),

@@ -96,34 +96,3 @@ export function eventLog(sid) {
 
     return {node, refresh, fetchNew, redraw, events};
 }
-
-// What the log says about the agenda: the units in order with their
-// status, the open unit and its issues, and the last published counts.
-export function agendaOf(events) {
-    let order = null;
-    let open = null;
-    let openIssues = [];
-    let counts = null;
-    const settled = {};
-    for (const e of events) {
-        if (e.kind === 'agenda') order = e.order || [];
-        else if (e.kind === 'cluster_open') {
-            open = e.cluster;
-            openIssues = e.issues || [];
-        } else if (e.kind === 'cluster_settled') {
-            settled[e.cluster] = e.status;
-            if (open === e.cluster) {
-                open = null;
-                openIssues = [];
-            }
-        } else if (e.kind === 'integration') {
-            open = 'all';
-            openIssues = Object.keys(e.text || {});
-        } else if (e.kind === 'counts') counts = e;
-        else if (e.kind === 'agreement' || e.kind === 'impasse') {
-            open = null;
-            openIssues = [];
-        }
-    }
-    return {order, open, openIssues, counts, settled};
-}

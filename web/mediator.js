@@ -14,7 +14,7 @@ import * as api from './api.js';
 import {announce, attempt} from './notify.js';
 import {MEDIATOR_ACTIONS, awaitsAction, awaitedText, ended, liveView, staleBar} from './live.js';
 import {frontierSvg} from './plot.js';
-import {eventLog, agendaOf} from './events.js';
+import {eventLog} from './events.js';
 
 const PRIVATE_FIELDS = ['utility', 'weights', 'values', 'red_lines', 'reservation'];
 
@@ -200,28 +200,28 @@ function actions(sid, st, refresh) {
             }, label))));
 }
 
-function agenda(st, ag) {
-    const units = ag.order || (st.agenda && (Array.isArray(st.agenda) ? st.agenda : st.agenda.order));
-    const openId = ag.open !== null ? ag.open : (st.cluster !== undefined ? st.cluster : st.open_cluster);
+// The agenda as the state carries it: the units in order with their
+// issues and status (pending, open, settled, parked).
+function agenda(st) {
+    const units = st.agenda ? st.agenda.units : null;
     if (!units || !units.length) return h('p', {id: 'agenda'}, 'The agenda is set once every profile is in and the session starts.');
     return h('ol', {class: 'agenda', id: 'agenda'}, units.map((u) => {
-        const id = typeof u === 'string' ? u : (u.cluster || u.id);
-        const open = openId !== undefined && openId !== null && openId === id;
-        const status = ag.settled[id] || u.status;
-        return h('li', {class: open ? 'open' : null, 'aria-current': open ? 'step' : null, 'data-unit': id},
-            h('strong', {}, id), open ? ' (open)' : '',
+        const open = u.status === 'open';
+        const status = u.status === 'settled' && u.settled_as ? u.settled_as : (u.status === 'open' ? '' : u.status);
+        return h('li', {class: open ? 'open' : null, 'aria-current': open ? 'step' : null, 'data-unit': u.cluster},
+            h('strong', {}, u.cluster), open ? ' (open)' : '',
             status ? ` \u2013 ${status}` : '',
             u.issues ? h('span', {class: 'issues'}, `: ${u.issues.join(', ')}`) : null,
             u.conflict !== undefined ? h('span', {class: 'hint'}, ` (conflict ${num(u.conflict)}, joint gain ${num(u.joint_gain)})`) : null);
     }));
 }
 
-function counts(st, ag) {
-    const c = st.counts || ag.counts;
+function counts(st) {
+    const c = st.counts;
     if (!c) return null;
     return h('p', {id: 'counts', class: 'counts'},
-        `Last published count: ${c.accept ?? 0} accept, ${c.object ?? 0} object, ${c.veto ?? 0} veto`,
-        c.pilot ? ' (straw poll)' : '', c.round !== undefined ? ` (round ${c.round})` : '');
+        `Last published count: ${c.accept} accept, ${c.object} object, ${c.veto} veto`,
+        c.pilot ? ' (straw poll)' : '', ` (round ${c.round})`);
 }
 
 // The answers and concessions in for the open round: `inputs_this_round`
@@ -337,16 +337,15 @@ export async function renderDashboard(ctx) {
     const isMediator = !!me.mediator;
     const log = eventLog(sid);
     let view = null;
-    // The state and the events after the last seen, fetched together: the
-    // agenda, the open unit and the counts are read from the log.
+    // The state (with the agenda, the open unit and the counts) and the
+    // events after the last seen, fetched together.
     const load = async () => {
         const st = await api.get(path);
         await log.fetchNew().catch(() => 0);
         return {st, n: log.events.length};
     };
     const draw = ({st}) => {
-        const ag = agendaOf(log.events);
-        const open = st.open_issues || ag.openIssues;
+        const open = st.open_issues || [];
         clear(main);
         add(main,
             h('h1', {}, isMediator ? `Session ${sid}` : `Session ${sid}: public state`),
@@ -358,14 +357,14 @@ export async function renderDashboard(ctx) {
                 st.name ? ` \u2013 ${st.name}` : ''),
             h('p', {class: 'awaits', id: 'awaits', tabindex: -1}, awaitedText(st)),
             isMediator ? actions(sid, st, view.refresh) : null,
-            h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st, ag)),
+            h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st)),
             h('section', {'aria-labelledby': 'text-h'},
                 h('h2', {id: 'text-h'}, st.outcome === 'agreement' ? 'The agreement'
                     : st.pilot ? 'Current text (straw poll, not binding)' : 'Current text'),
                 st.text && st.text_round ? h('p', {}, `Tabled in round ${st.text_round}${st.text_pending ? ', answers pending' : ''}.`,
                     open.length ? ' The open unit\'s issues are marked.' : '') : null,
                 textList(st.text, open),
-                counts(st, ag)),
+                counts(st)),
             answers(st), vetoes(st), concerns(st),
             participants(st),
             isMediator ? invitations(sid, st, view.refresh) : null,

@@ -15,17 +15,36 @@ function pam(x) {
     return x && x !== 'none' ? x : null;
 }
 
-// One commitment as the page reads it, whichever of the two layouts the
-// service writes (`parley monitor status --json`'s, or a flat "bench").
+// One commitment as `parley monitor status --json` writes it (the
+// service's monitoring read is the same text), with a period nobody
+// reported as null.
 function normalizeCommitment(c) {
-    const benchmark = c.benchmark || (c.bench === 'numeric'
-        ? {kind: 'numeric', cmp: c.cmp, target: c.target, unit: c.unit}
-        : {kind: c.bench || 'deliverable'});
     const periods = (c.periods || []).map((p) => Object.assign({}, p, {
-        self: pam(p.self), monitor: pam(p.monitor), verification: pam(p.verification),
-        status: pam(p.status !== undefined ? p.status : p.effective),
+        self: pam(p.self), monitor: pam(p.monitor), verification: pam(p.verification), status: pam(p.status),
     }));
-    return Object.assign({}, c, {benchmark, periods, current: pam(c.current)});
+    return Object.assign({}, c, {periods, current: pam(c.current)});
+}
+
+// The ends of a commitment's reporting periods that can be reported on as
+// of a day (those ended by then), and the next one: period k ends k times
+// period_months after the start, the day clamped to the month's length,
+// the last being the first on or after the due day (docs/monitoring.md).
+export function periodEnds(c, asOf) {
+    const [y, m, d] = (c.start || '').split('-').map(Number);
+    const every = c.period_months;
+    const out = [];
+    if (!y || !every) return out;
+    const pad = (x) => String(x).padStart(2, '0');
+    for (let k = 1; k <= 1200; k++) {
+        const mm = m - 1 + k * every;
+        const year = y + Math.floor(mm / 12);
+        const month = mm % 12;
+        const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+        const end = `${year}-${pad(month + 1)}-${pad(Math.min(d, last))}`;
+        out.push(end);
+        if (end >= c.due || !asOf || end > asOf) break;
+    }
+    return out;
 }
 
 function flags(c) {
@@ -132,7 +151,7 @@ function reportForm(sid, me, st, refresh) {
         const c = cs.find((x) => x.id === cSel.value);
         clear(srcSel).append(...sourcesFor(me, c).map((s) => h('option', {value: s},
             s === 'self' ? 'self-report (owner)' : s === 'verification' ? 'verification (verifier)' : 'monitor\'s report')));
-        clear(periods).append(...(c.periods || []).map((p) => h('option', {value: p.period})));
+        clear(periods).append(...periodEnds(c, st.as_of).map((p) => h('option', {value: p})));
         value.disabled = !(c.benchmark && c.benchmark.kind === 'numeric');
     };
     cSel.addEventListener('change', sync);
@@ -159,7 +178,17 @@ function reportForm(sid, me, st, refresh) {
 export async function renderMonitor(ctx) {
     const {main, me, sid} = ctx;
     const path = `/sessions/${api.enc(sid)}/monitoring`;
+    // The day the status is read as of: empty for today (the service's).
+    let asOf = '';
     let view = null;
+    const asOfForm = () => {
+        const day = h('input', {id: 'as-of', type: 'date', value: asOf});
+        return h('form', {id: 'as-of-form', on: {submit: (ev) => {
+            ev.preventDefault();
+            asOf = day.value;
+            attempt('Reading the status', () => view.refresh(true));
+        }}}, field('Status as of (empty: today)', day), h('button', {type: 'submit', id: 'as-of-submit'}, 'Show'));
+    };
     const draw = (st) => {
         clear(main);
         if (st.monitored === false) {
@@ -173,6 +202,7 @@ export async function renderMonitor(ctx) {
         add(main, 
             h('h1', {}, `Monitoring: ${st.agreement || sid}`),
             staleBar(view.refresh),
+            asOfForm(),
             h('p', {id: 'monitor-summary'}, `Agreed on ${st.agreed_on || '?'}; status as of ${st.as_of || '?'}; ` +
                 `${cs.length} commitments, ${cs.filter((c) => c.overdue).length} overdue, ` +
                 `${cs.filter((c) => c.disputed).length} disputed, ${cs.filter((c) => c.breached).length} breached.`),
@@ -180,22 +210,19 @@ export async function renderMonitor(ctx) {
                 h('p', {class: 'hint'}, 'Colours: 0 red, 1 orange, 2 yellow, 3 green, disputed lilac (D), breached black (B), white not reported.'),
                 cs.length ? cs.map(commitment) : h('p', {}, 'No commitment recorded yet.')),
             h('section', {'aria-labelledby': 'gu-h'}, h('h2', {id: 'gu-h'}, 'Guarantees'),
-                gs.length ? table(null, ['Guarantee', 'Guarantor', 'Beneficiary', 'State', 'Since', 'Streak', 'Backing', 'Benefit'],
-                    gs.map((g) => [g.id, g.guarantor, g.beneficiary, h('span', {class: `state ${g.state}`}, g.state), g.since || '\u2013',
+                gs.length ? table(null, ['Guarantee', 'Guarantor', 'Beneficiary', 'Criteria', 'State', 'Streak', 'Backing', 'Benefit'],
+                    gs.map((g) => [g.id, g.guarantor, g.beneficiary, g.criteria || '\u2013', h('span', {class: `state ${g.state}`}, g.state),
                         `${num(g.streak)} of ${num(st.periods_required)}`, num(g.backing), g.suspended ? 'suspended' : 'in force']),
                 {id: 'guarantees-table'}) : h('p', {}, 'No guarantee applies.')),
             ks.length ? h('section', {'aria-labelledby': 'cq-h'}, h('h2', {id: 'cq-h'}, 'Consequences'),
-                table(null, ['Consequence', 'On', 'Kind', 'Trigger', 'Applied'], ks.map((k) => {
-                    const trig = typeof k.trigger === 'string' ? k.trigger : k.trigger.kind;
-                    const thr = k.threshold ?? (k.trigger && k.trigger.threshold);
-                    return [k.id, k.on ? `${k.on.kind} ${k.on.id}` : k.target, k.kind, `${trig}${thr ? ':' + thr : ''}`,
-                        k.applied ? `${k.by ? `by ${k.by} ` : ''}as of ${k.as_of || k.applied_as_of}` : 'not yet'];
-                }))) : null,
+                table(null, ['Consequence', 'On', 'Kind', 'Trigger', 'Applied'], ks.map((k) => [k.id, `${k.on.kind} ${k.on.id}`, k.kind,
+                    `${k.trigger.kind}${k.trigger.threshold ? ':' + k.trigger.threshold : ''}`,
+                    k.applied ? `${k.by ? `by ${k.by} ` : ''}as of ${k.as_of}` : 'not yet']))) : null,
             reportForm(sid, me, Object.assign({}, st, {commitments: cs}), view.refresh),
             me.mediator ? commitmentForm(sid, st, view.refresh) : null,
             h('details', {}, h('summary', {}, 'The status as JSON'), pretty(st)));
     };
-    view = liveView({load: () => api.get(path), draw, ms: 8000});
+    view = liveView({load: () => api.get(asOf ? `${path}?as_of=${encodeURIComponent(asOf)}` : path), draw, ms: 8000});
     try {
         await view.refresh(true);
     } catch (e) {

@@ -122,7 +122,9 @@ void parley_live_close(parley_live_t *live);
 
 /*
  * Issues a credential and writes its token (NUL-terminated) into token,
- * which must hold PARLEY_LIVE_TOKEN_SIZE bytes.  With session NULL it
+ * without a request_id (the way a service gets its mediator; invitations
+ * to a session are better made with the "invite" write, which refuses a
+ * replay), which must hold PARLEY_LIVE_TOKEN_SIZE bytes.  With session NULL it
  * makes `actor` a mediator (the way a service gets its first credential:
  * `parleyd --db PATH --mediator ID`); with a session, `by` must be the
  * mediator, and actor/role must fit the session's scenario: a party's,
@@ -136,7 +138,13 @@ parley_status_t parley_live_issue(parley_live_t *live,
                                   parley_diags_t *diags);
 
 /* Whom a token stands for: PARLEY_EDENIED for a malformed, unknown or
- * revoked token.  Takes the same time whatever the token's prefix. */
+ * revoked token.  Takes the same time whatever the token's prefix.  A
+ * token the handle does not know is looked up in the store by its hash (a
+ * credential issued by another process since the handle was opened, e.g.
+ * `parleyd --mediator` beside a running service) and remembered; its
+ * actor's older credentials are then refused too, as its issue revoked
+ * them.  A credential revoked in the store after the handle saw it is
+ * refused from its successor's first use on. */
 parley_status_t parley_live_authenticate(parley_live_t *live,
                                          const char *token,
                                          parley_principal_t *out);
@@ -174,6 +182,13 @@ parley_status_t parley_live_create(parley_live_t *live,
  *                 (parley_report_spec_t fields; "source" says which)
  *   "consequence" mediator or the guarantee's guarantor: a consequence
  *   "enforce"     mediator or a guarantor: {"as_of": "YYYY-MM-DD"}
+ *   "invite"      mediator: {"actor", "role": "party"|"guarantor"|
+ *                 "monitor"|"observer"}, a credential for an actor of the
+ *                 session as parley_live_issue makes it (revoking the
+ *                 actor's old one); the reply carries it: {"ok", "seq",
+ *                 "actor", "role", "token"}.  Its request_id counts like
+ *                 every other write's: a replay is PARLEY_EDUPLICATE and
+ *                 the first token stays valid.
  * Every body also carries "request_id".  On success *reply (may be NULL;
  * free with parley_free) gets a JSON object: {"ok": true, "seq": ledger
  * seq, ...} plus what the action produced (for "answer", the ruling of a
@@ -188,10 +203,11 @@ parley_status_t parley_live_write(parley_live_t *live,
 /*
  * A read of session `session` by `by`, as JSON in *out (free with
  * parley_free).  what:
- *   "state"      the session as `by` may see it: phase, round, agenda,
- *                current text (and by's own utility of it, for a party),
- *                what the session awaits and from whom, counts when
- *                published; for the mediator also the disclosed profiles'
+ *   "state"      the session as `by` may see it: phase, round, agenda
+ *                (units in order with issues and status, the open unit and
+ *                its issues), current text (and by's own utility of it, for
+ *                a party), what the session awaits and from whom, whose
+ *                turn it is, the last counts when published; for the mediator also the disclosed profiles'
  *                analysis (frontier points, solutions, fairness and power
  *                metrics), each veto with its ruling, the private concerns
  *                and the answers in so far;
@@ -199,7 +215,10 @@ parley_status_t parley_live_write(parley_live_t *live,
  *                is asked for now, and its own private profile;
  *   "events"     the events `by` may see with seq > `after` (the log lines
  *                of docs/events.md), as {"events": [...], "next": seq};
- *   "monitoring" the agreement's status (as `parley monitor status --json`).
+ *   "monitoring" the agreement's status as of today (UTC), byte for byte
+ *                what `parley monitor status --json` prints (without its
+ *                newline: parley_monitor_status_json), or {"agreement",
+ *                "monitored": false} before the agreement.
  * `after` is used by "events" only.
  */
 parley_status_t parley_live_read(parley_live_t *live,
@@ -207,6 +226,14 @@ parley_status_t parley_live_read(parley_live_t *live,
                                  const char *session, const char *what,
                                  uint64_t after, char **out,
                                  parley_diags_t *diags);
+
+/* The "monitoring" read as of a day: as_of "YYYY-MM-DD" (NULL: today, UTC);
+ * a malformed or impossible day is PARLEY_EINVALID at path "as_of". */
+parley_status_t parley_live_read_monitoring(parley_live_t *live,
+                                            const parley_principal_t *by,
+                                            const char *session,
+                                            const char *as_of, char **out,
+                                            parley_diags_t *diags);
 
 /* The sessions `by` may see, as {"sessions": [{"id", "name", "phase"}]}. */
 parley_status_t parley_live_list(parley_live_t *live,

@@ -263,6 +263,21 @@ parley_status_t parley_monitor_status(parley_store_t *store,
                                       parley_diags_t *diags);
 void parley_monitor_status_free(parley_monitor_status_t *s);
 
+/*
+ * s as one compact JSON object without a trailing newline, in *out (free
+ * with parley_free): {"agreement", "scenario", "text", "agreed_on",
+ * "as_of", "periods_required", "commitments": [{"id", "owner", "issue",
+ * "cluster"?, "what", "verifier", "benchmark": {"kind", "cmp", "target",
+ * "unit"} | {"kind": "deliverable"}, "start", "due", "period_months",
+ * "guarantee"?, "periods": [{"period", "self", "monitor", "verification",
+ * "status", "value"?}], "current", "overdue", "disputed", "breached",
+ * "missing_self_reports"}], "guarantees": [...], "consequences": [...]}
+ * (docs/monitoring.md).  What `parley monitor status --json` prints and a
+ * live session's "monitoring" read returns.  PARLEY_ENOMEM, PARLEY_EARG.
+ */
+parley_status_t parley_monitor_status_json(const parley_monitor_status_t *s,
+                                           char **out);
+
 /* ---- consequences ----------------------------------------------------- */
 
 typedef struct parley_consequence_spec {

@@ -5,7 +5,9 @@
  * A token is "plt_" and 32 random bytes in base64url without padding.  The
  * store keeps only the BLAKE2b-256 hash of the whole token; the handle
  * keeps the same hashes in an open-addressing table, so authenticating is
- * one hash and one probe sequence whatever the token looks like.  Issuing
+ * one hash and one probe sequence whatever the token looks like, and one
+ * store lookup by that hash when the table lacks it (a credential issued
+ * by another process since the table was loaded).  Issuing
  * a token for an actor that has one revokes the old one, in the same
  * transaction as the issue and its ledger entry.
  *
@@ -275,11 +277,33 @@ static parley_status_t fits_session(const parley_scenario_t *pub,
     return PARLEY_EINVALID;
 }
 
+/* An invitation's request: its id and body, recorded as the session's
+ * input in the transaction of the issue; NULL for parley_live_issue. */
+typedef struct invite_req {
+    const char *request_id;
+    const json_t *body;
+} invite_req_t;
+
+static parley_status_t issue(parley_live_t *live, const parley_principal_t *by,
+                             const char *session, const char *actor,
+                             parley_role_t role, char *token,
+                             const invite_req_t *ir, uint64_t *seq_out,
+                             parley_diags_t *diags);
+
 parley_status_t parley_live_issue(parley_live_t *live,
                                   const parley_principal_t *by,
                                   const char *session, const char *actor,
                                   parley_role_t role, char *token,
                                   parley_diags_t *diags)
+{
+    return issue(live, by, session, actor, role, token, NULL, NULL, diags);
+}
+
+static parley_status_t issue(parley_live_t *live, const parley_principal_t *by,
+                             const char *session, const char *actor,
+                             parley_role_t role, char *token,
+                             const invite_req_t *ir, uint64_t *seq_out,
+                             parley_diags_t *diags)
 {
     if (!live || !actor || !token)
         return PARLEY_EARG;
@@ -324,6 +348,7 @@ parley_status_t parley_live_issue(parley_live_t *live,
                                        "cannot read the credentials");
     parley_principal_t who;
     memset(&who, 0, sizeof who);
+    parley__live_session_t *S = NULL;
     strcpy(who.actor, actor);
     who.mediator = session == NULL;
     who.role = session ? role : PARLEY_ROLE_OBSERVER;
@@ -333,7 +358,6 @@ parley_status_t parley_live_issue(parley_live_t *live,
             return fail(diags, PARLEY_EINVALID, "$.role",
                         "expected party, guarantor, monitor or observer%s",
                         NULL);
-        parley__live_session_t *S = NULL;
         st = parley__live_session_get(live, session, &S, diags);
         if (st != PARLEY_OK)
             return st;
@@ -393,9 +417,10 @@ parley_status_t parley_live_issue(parley_live_t *live,
         st = parley__monitor_db_fail(live->store, diags, rc,
                                      "cannot revoke the old credential");
     } else {
-        json_t *pl = json_pack("{s:s, s:s, s:s?}", "actor", actor, "role",
-                               role_text(&who), "session",
-                               session ? who.session : NULL);
+        json_t *pl = json_pack("{s:s, s:s, s:s?, s:s?}", "actor", actor,
+                               "role", role_text(&who), "session",
+                               session ? who.session : NULL, "request_id",
+                               ir ? ir->request_id : NULL);
         st = parley__monitor_append(live->store, signer, "credential.issue",
                                     pl, &seq, diags);
     }
@@ -423,6 +448,12 @@ parley_status_t parley_live_issue(parley_live_t *live,
             st = parley__monitor_db_fail(live->store, diags, rc,
                                          "cannot record the credential");
     }
+    int recorded = 0;
+    if (st == PARLEY_OK && ir && S) {
+        st = parley__live_record_tx(live, S, by, PARLEY__LIVE_INVITE,
+                                    ir->request_id, ir->body, seq, diags);
+        recorded = st == PARLEY_OK;
+    }
     if (st == PARLEY_OK) {
         rc = parley__store_exec(live->store, "COMMIT");
         if (rc != SQLITE_OK)
@@ -431,6 +462,8 @@ parley_status_t parley_live_issue(parley_live_t *live,
     }
     if (st != PARLEY_OK) {
         parley__store_exec(live->store, "ROLLBACK");
+        if (recorded)
+            parley__live_unrecord(S);
         sodium_memzero(tok, sizeof tok);
         return st;
     }
@@ -438,7 +471,108 @@ parley_status_t parley_live_issue(parley_live_t *live,
     table_add(live, hash, &who, 0);
     memcpy(token, tok, TOKEN_LEN + 1);
     sodium_memzero(tok, sizeof tok);
+    if (seq_out)
+        *seq_out = seq;
     return PARLEY_OK;
+}
+
+/* ---- invitations ------------------------------------------------------ */
+
+static const char *const invite_roles[] = {"party", "guarantor", "monitor",
+                                           "observer"};
+
+/*
+ * Checks {"actor", "role", "request_id"} in the order of every write (live.c):
+ * the body, the principal's right, the request_id, then the actor against
+ * the session (in issue()).  The reply carries the token: it is cleared
+ * from every buffer this function used, and the caller should clear its
+ * copy once sent.
+ */
+parley_status_t parley__live_invite(parley_live_t *live,
+                                    const parley_principal_t *by,
+                                    parley__live_session_t *S,
+                                    const parley__live_req_t *r,
+                                    char **reply)
+{
+    json_t *b = NULL;
+    parley_status_t st = parley__live_parse_body(r, &b);
+    if (st != PARLEY_OK)
+        return st;
+    const char *key;
+    json_t *v;
+    json_object_foreach(b, key, v)
+    {
+        if (strcmp(key, "actor") && strcmp(key, "role") &&
+            strcmp(key, "request_id")) {
+            st = parley__live_bad(r, PARLEY_EUNKNOWN, "$", "unknown field "
+                                  "'%.64s'; expected actor, role, request_id",
+                                  key);
+            break;
+        }
+    }
+    const char *rid = NULL, *actor = NULL, *role_name = NULL;
+    if (st == PARLEY_OK)
+        st = parley__live_request_id(r, b, &rid);
+    static const char *const names[] = {"actor", "role"};
+    const char **vals[] = {&actor, &role_name};
+    for (size_t i = 0; st == PARLEY_OK && i < 2; i++) {
+        char path[16];
+        snprintf(path, sizeof path, "$.%s", names[i]);
+        v = json_object_get(b, names[i]);
+        if (!v)
+            st = parley__live_bad(r, PARLEY_EMISSING, path,
+                                  "missing required field '%s'", names[i]);
+        else if (!json_is_string(v))
+            st = parley__live_bad(r, PARLEY_ETYPE, path, "expected a string");
+        else
+            *vals[i] = json_string_value(v);
+    }
+    parley_role_t role = PARLEY_ROLE_OBSERVER;
+    if (st == PARLEY_OK) {
+        size_t i = 0;
+        while (i < 4 && strcmp(role_name, invite_roles[i]) != 0)
+            i++;
+        if (i == 4)
+            st = parley__live_bad(r, PARLEY_EINVALID, "$.role",
+                                  "expected party, guarantor, monitor or "
+                                  "observer, found '%.32s'",
+                                  role_name);
+        else
+            role = i == 0   ? PARLEY_ROLE_PARTY
+                   : i == 1 ? PARLEY_ROLE_GUARANTOR
+                   : i == 2 ? PARLEY_ROLE_MONITOR
+                            : PARLEY_ROLE_OBSERVER;
+    }
+    if (st == PARLEY_OK && !by->mediator)
+        st = parley__live_bad(r, PARLEY_EDENIED, "",
+                              "only the mediator invites to a session");
+    if (st == PARLEY_OK)
+        st = parley__live_replayed(r, S, by, rid);
+    char token[PARLEY_LIVE_TOKEN_SIZE] = "";
+    uint64_t seq = 0;
+    if (st == PARLEY_OK) {
+        invite_req_t ir = {rid, b};
+        st = issue(live, by, S->id, actor, role, token, &ir, &seq, r->diags);
+    }
+    if (st == PARLEY_OK && reply) {
+        json_t *o = json_pack("{s:b, s:I, s:s, s:s, s:s}", "ok", 1, "seq",
+                              (json_int_t)seq, "actor", actor, "role",
+                              role_name, "token", token);
+        *reply = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (o) {
+            /* jansson keeps its own copy of the token: clear it too. */
+            json_t *t = json_object_get(o, "token");
+            char *in = (char *)json_string_value(t);
+            if (in)
+                sodium_memzero(in, strlen(in));
+        }
+        json_decref(o);
+        /* Committed: memory running out now costs the reply (NULL) only,
+         * as for every write; a new invitation revokes the lost token. */
+    }
+    sodium_memzero(token, sizeof token);
+    json_decref(b);
+    return st;
 }
 
 /* ---- authenticating --------------------------------------------------- */
@@ -449,6 +583,56 @@ static int b64url(unsigned char c)
            (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/*
+ * The credential with this hash in the store: one issued since the table
+ * was loaded, by another process on the same store (`parleyd --mediator`
+ * while the service runs).  Cached in the table, revoked or not, so the
+ * store is asked once per credential; a valid one also revokes in the
+ * table the older credentials of its actor, as its issue did in the store.
+ * NULL when the store has none (not cached: unknown hashes cost memory
+ * only to whoever sends them), on a store error or when memory runs out.
+ */
+static const parley__live_cred_t *store_lookup(parley_live_t *live,
+                                               const unsigned char *hash)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(live->store->db,
+                                "SELECT actor, session, role, revoked FROM "
+                                "credentials WHERE token_hash = ?1",
+                                -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+    }
+    parley_principal_t p;
+    memset(&p, 0, sizeof p);
+    int revoked = 1, ok = 0;
+    if (rc == SQLITE_ROW) {
+        const char *actor = (const char *)sqlite3_column_text(q, 0);
+        const char *sess = (const char *)sqlite3_column_text(q, 1);
+        const char *role = (const char *)sqlite3_column_text(q, 2);
+        ok = actor && role && strlen(actor) <= PARLEY_LEDGER_MAX_NAME &&
+             (!sess || strlen(sess) <= PARLEY_LEDGER_MAX_NAME) &&
+             role_from_text(role, &p);
+        if (ok) {
+            strcpy(p.actor, actor);
+            if (sess)
+                strcpy(p.session, sess);
+            revoked = sqlite3_column_int(q, 3) != 0;
+        }
+    }
+    sqlite3_finalize(q);
+    if (!ok || table_reserve(live, 1) != PARLEY_OK)
+        return NULL;
+    if (!revoked)
+        table_revoke(live, p.session, p.actor);
+    table_add(live, hash, &p, revoked);
+    size_t j = slot_of(hash, live->cap_creds);
+    while (sodium_memcmp(live->creds[j].hash, hash, 32) != 0)
+        j = (j + 1) & (live->cap_creds - 1);
+    return &live->creds[j];
+}
+
 parley_status_t parley_live_authenticate(parley_live_t *live,
                                          const char *token,
                                          parley_principal_t *out)
@@ -457,8 +641,9 @@ parley_status_t parley_live_authenticate(parley_live_t *live,
         memset(out, 0, sizeof *out);
     if (!live || !token || !out)
         return PARLEY_EDENIED;
-    /* The shape is checked without an early exit and the hash is taken
-     * whatever it found, so the time does not tell how much was right. */
+    /* The shape is checked without an early exit, the hash is taken and
+     * looked up whatever it found (in the table, then in the store when
+     * the table lacks it), so the time does not tell how much was right. */
     size_t len = strnlen(token, PARLEY_LIVE_TOKEN_SIZE);
     int bad = len != TOKEN_LEN;
     bad |= sodium_memcmp(token, TOKEN_PREFIX, 4) != 0;
@@ -467,18 +652,19 @@ parley_status_t parley_live_authenticate(parley_live_t *live,
     unsigned char hash[32];
     crypto_generichash(hash, sizeof hash, (const unsigned char *)token, len,
                        NULL, 0);
-    if (bad || live->cap_creds == 0)
-        return PARLEY_EDENIED;
-    size_t j = slot_of(hash, live->cap_creds);
-    while (live->creds[j].used) {
-        const parley__live_cred_t *c = &live->creds[j];
-        if (sodium_memcmp(c->hash, hash, 32) == 0) {
-            if (c->revoked)
-                return PARLEY_EDENIED;
-            *out = c->who;
-            return PARLEY_OK;
+    const parley__live_cred_t *found = NULL;
+    if (live->cap_creds) {
+        size_t j = slot_of(hash, live->cap_creds);
+        while (live->creds[j].used && !found) {
+            if (sodium_memcmp(live->creds[j].hash, hash, 32) == 0)
+                found = &live->creds[j];
+            j = (j + 1) & (live->cap_creds - 1);
         }
-        j = (j + 1) & (live->cap_creds - 1);
     }
-    return PARLEY_EDENIED;
+    if (!found)
+        found = store_lookup(live, hash);
+    if (bad || !found || found->revoked)
+        return PARLEY_EDENIED;
+    *out = found->who;
+    return PARLEY_OK;
 }

@@ -1287,9 +1287,12 @@ parley_status_t parley_live_write(parley_live_t *live,
         return bad(&r, PARLEY_EUNKNOWN, "",
                    "unknown action '%.40s'; expected profile, concern, start, "
                    "open_cluster, propose, pilot, close_round, agree, answer, "
-                   "concede, commitment, report, consequence or enforce",
+                   "concede, commitment, report, consequence, enforce or "
+                   "invite",
                    action);
     parley__live_action_t act = (parley__live_action_t)a;
+    if (act == PARLEY__LIVE_INVITE)
+        return parley__live_invite(live, by, S, &r, reply);
     if (act >= PARLEY__LIVE_COMMITMENT)
         return parley__live_monitor_write(live, by, S, act, &r, reply);
     json_t *b = NULL;
@@ -1461,13 +1464,28 @@ parley_status_t parley_live_write(parley_live_t *live,
     return PARLEY_OK;
 }
 
-parley_status_t parley__live_record(parley_live_t *live,
-                                    parley__live_session_t *S,
-                                    const parley_principal_t *by,
-                                    parley__live_action_t act,
-                                    const char *request_id,
-                                    const json_t *body, uint64_t entry,
-                                    parley_diags_t *diags)
+parley_status_t parley__live_replayed(const req_t *r,
+                                      const parley__live_session_t *S,
+                                      const parley_principal_t *by,
+                                      const char *request_id)
+{
+    for (size_t n = 0; n < S->n_in; n++)
+        if (strcmp(S->in[n].actor, by->actor) == 0 &&
+            strcmp(S->in[n].request_id, request_id) == 0)
+            return bad(r, PARLEY_EDUPLICATE, "$.request_id",
+                       "request_id '%s' was used already (input %llu): a "
+                       "replayed request changes nothing",
+                       request_id, (unsigned long long)S->in[n].seq);
+    return PARLEY_OK;
+}
+
+parley_status_t parley__live_record_tx(parley_live_t *live,
+                                       parley__live_session_t *S,
+                                       const parley_principal_t *by,
+                                       parley__live_action_t act,
+                                       const char *request_id,
+                                       const json_t *body, uint64_t entry,
+                                       parley_diags_t *diags)
 {
     parley__live_input_t in;
     memset(&in, 0, sizeof in);
@@ -1488,12 +1506,14 @@ parley_status_t parley__live_record(parley_live_t *live,
         input_clear(&in);
         return st;
     }
-    st = begin(live, diags);
-    if (st == PARLEY_OK)
-        st = finish(live, insert_input(live, S, &in, entry, diags), diags);
-    if (st != PARLEY_OK) {
-        S->n_in--;
-        input_clear(&in);
-    }
+    st = insert_input(live, S, &in, entry, diags);
+    if (st != PARLEY_OK)
+        parley__live_unrecord(S);
     return st;
+}
+
+void parley__live_unrecord(parley__live_session_t *S)
+{
+    if (S->n_in)
+        input_clear(&S->in[--S->n_in]);
 }

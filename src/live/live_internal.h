@@ -37,7 +37,8 @@
     XX(COMMITMENT, "commitment")                                               \
     XX(REPORT, "report")                                                       \
     XX(CONSEQUENCE, "consequence")                                             \
-    XX(ENFORCE, "enforce")
+    XX(ENFORCE, "enforce")                                                     \
+    XX(INVITE, "invite")
 
 typedef enum parley__live_action {
 #define PARLEY__LIVE_ACTION_ENUM(name, str) PARLEY__LIVE_##name,
@@ -229,14 +230,35 @@ parley_status_t parley__live_parse_body(const parley__live_req_t *r,
 /* The request_id member, checked. */
 parley_status_t parley__live_request_id(const parley__live_req_t *r,
                                         const json_t *body, const char **out);
-/* Records a monitoring write's input (its own transaction). */
-parley_status_t parley__live_record(parley_live_t *live,
-                                    parley__live_session_t *S,
+/*
+ * Records the input of a write that is not a step of the replay (a
+ * monitoring write, an invitation) with its request_id, in the caller's
+ * open transaction, and appends it to S's inputs in memory.  On failure
+ * nothing is appended; should the caller's transaction then fail, it takes
+ * the input back with parley__live_unrecord.
+ */
+parley_status_t parley__live_record_tx(parley_live_t *live,
+                                       parley__live_session_t *S,
+                                       const parley_principal_t *by,
+                                       parley__live_action_t act,
+                                       const char *request_id,
+                                       const json_t *body, uint64_t entry,
+                                       parley_diags_t *diags);
+void parley__live_unrecord(parley__live_session_t *S);
+/* PARLEY_EDUPLICATE (with a diagnostic) when by has used request_id in S. */
+parley_status_t parley__live_replayed(const parley__live_req_t *r,
+                                      const parley__live_session_t *S,
+                                      const parley_principal_t *by,
+                                      const char *request_id);
+
+/* ---- credentials.c: invitations ----------------------------------------- */
+
+/* "invite" (live.h): a credential for an actor of S, with a request_id. */
+parley_status_t parley__live_invite(parley_live_t *live,
                                     const parley_principal_t *by,
-                                    parley__live_action_t act,
-                                    const char *request_id,
-                                    const json_t *body, uint64_t entry,
-                                    parley_diags_t *diags);
+                                    parley__live_session_t *S,
+                                    const parley__live_req_t *r,
+                                    char **reply);
 
 /* ---- simulate.c --------------------------------------------------------- */
 

@@ -6,16 +6,16 @@
  * commitment's owner, a verification's its verifier, a monitor's report
  * anyone but the owner).
  *
- * The monitoring functions run their own transaction; the input is then
- * recorded (with its request_id) in a second one.  Were the process to
- * stop between the two, the write stands in the ledger and the monitoring
- * tables, and a retry is refused by monitor.h as a duplicate (the same
- * commitment id, the same report period), so nothing is recorded twice.
+ * One SQLite transaction holds the monitoring write (monitor.h's _tx
+ * variants of monitor_internal.h), its ledger entry and the input with its
+ * request_id: a refused or failed write leaves nothing behind, and a write
+ * that stands can never be retried under the same request_id.
  */
 #include <math.h>
 #include <string.h>
 
 #include "live/live_internal.h"
+#include "monitor/monitor_internal.h"
 #include "parley/alloc.h"
 #include "parley/monitor.h"
 
@@ -126,7 +126,7 @@ static parley_status_t do_commitment(parley_store_t *store,
     c.verifier = str_of(b, "verifier");
     c.guarantee = str_of(b, "guarantee");
     c.core = json_is_true(json_object_get(b, "core"));
-    return parley_monitor_commit(store, key, &c, entry, r->diags);
+    return parley__monitor_commit_tx(store, key, &c, entry, r->diags);
 }
 
 static parley_status_t do_report(parley_store_t *store,
@@ -185,7 +185,7 @@ static parley_status_t do_report(parley_store_t *store,
     json_t *v = json_object_get(b, "value");
     s.has_value = v != NULL;
     s.value = json_number_value(v);
-    return parley_monitor_report(store, key, &s, entry, r->diags);
+    return parley__monitor_report_tx(store, key, &s, entry, r->diags);
 }
 
 static parley_status_t do_consequence(parley_store_t *store,
@@ -237,7 +237,25 @@ static parley_status_t do_consequence(parley_store_t *store,
                        "a guarantor writes consequences on its own "
                        "guarantees only");
     }
-    return parley_monitor_consequence(store, key, &c, entry, r->diags);
+    return parley__monitor_consequence_tx(store, key, &c, entry, r->diags);
+}
+
+/* The ledger's last seq, read inside the open transaction: the entry an
+ * "enforce" input points at (its last consequence, or the head before it
+ * when none applied). */
+static parley_status_t head_seq(parley_store_t *store, parley_diags_t *diags,
+                                uint64_t *out)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT coalesce(max(seq), 0) FROM ledger", -1,
+                                &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? PARLEY_OK
+                            : parley__monitor_db_fail(store, diags, rc,
+                                                      "cannot read the ledger");
 }
 
 parley_status_t parley__live_monitor_write(parley_live_t *live,
@@ -262,13 +280,8 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
         return st;
     const char *rid = NULL;
     st = parley__live_request_id(r, b, &rid);
-    for (size_t n = 0; st == PARLEY_OK && n < S->n_in; n++)
-        if (strcmp(S->in[n].actor, by->actor) == 0 &&
-            strcmp(S->in[n].request_id, rid) == 0)
-            st = bad(r, PARLEY_EDUPLICATE, "$.request_id",
-                     "request_id '%s' was used already: a replayed request "
-                     "changes nothing",
-                     rid);
+    if (st == PARLEY_OK)
+        st = parley__live_replayed(r, S, by, rid);
     if (st == PARLEY_OK && !S->monitored)
         st = bad(r, PARLEY_ESTATE, "",
                  "session '%s' has no agreement under monitoring yet", S->id);
@@ -277,6 +290,15 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
         st = parley__live_key(live, S->id, by->actor, &key, r->diags);
     uint64_t entry = 0;
     size_t applied = 0;
+    int began = 0, recorded = 0;
+    if (st == PARLEY_OK) {
+        int rc = parley__store_exec(live->store, "BEGIN IMMEDIATE");
+        if (rc == SQLITE_OK)
+            began = 1;
+        else
+            st = parley__monitor_db_fail(live->store, r->diags, rc,
+                                         "cannot start the transaction");
+    }
     if (st == PARLEY_OK) {
         switch (act) {
         case PARLEY__LIVE_COMMITMENT:
@@ -292,18 +314,30 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
             static const field_t f[] = {{"as_of", 's', 1}, {NULL, 0, 0}};
             st = check_fields(r, b, f);
             if (st == PARLEY_OK)
-                st = parley_monitor_enforce(live->store, key, S->id,
-                                            str_of(b, "as_of"), &applied,
-                                            r->diags);
-            parley_ledger_head_t head;
-            if (st == PARLEY_OK &&
-                (st = parley_ledger_head(live->store, &head)) == PARLEY_OK)
-                entry = head.seq;
+                st = parley__monitor_enforce_tx(live->store, key, S->id,
+                                                str_of(b, "as_of"), &applied,
+                                                r->diags);
+            if (st == PARLEY_OK)
+                st = head_seq(live->store, r->diags, &entry);
         }
         }
     }
-    if (st == PARLEY_OK)
-        st = parley__live_record(live, S, by, act, rid, b, entry, r->diags);
+    if (st == PARLEY_OK) {
+        st = parley__live_record_tx(live, S, by, act, rid, b, entry,
+                                    r->diags);
+        recorded = st == PARLEY_OK;
+    }
+    if (st == PARLEY_OK) {
+        int rc = parley__store_exec(live->store, "COMMIT");
+        if (rc != SQLITE_OK)
+            st = parley__monitor_db_fail(live->store, r->diags, rc,
+                                         "cannot commit the transaction");
+    }
+    if (st != PARLEY_OK && began) {
+        parley__store_exec(live->store, "ROLLBACK");
+        if (recorded)
+            parley__live_unrecord(S);
+    }
     json_decref(b);
     if (st != PARLEY_OK || !reply)
         return st;

@@ -141,6 +141,122 @@ static parley_status_t mediator_analysis(parley__live_session_t *S)
     return st == PARLEY_ENOMEM ? st : PARLEY_OK;
 }
 
+/*
+ * What the committed log says of the agenda, for the state (docs/live.md):
+ * "agenda" (null before the agenda is set) with each unit's issues and
+ * status (pending, open, settled, parked; a settled unit's "settled_as",
+ * agreed or adopted), "open_unit" and "open_issues" ("all" and every issue
+ * of the text at integration; null and [] between units and at the end),
+ * and "counts", the last published counts ({"round", "accept", "object",
+ * "veto", "pilot"}) or null when the rules publish none.  Every event read
+ * here is public.  Linear in the number of committed events.
+ */
+static int add_agenda(json_t *o, const parley__live_session_t *S)
+{
+    json_t *agenda = NULL, *counts = NULL, *open_issues = json_array();
+    char open[PARLEY_LEDGER_MAX_NAME + 1] = "";
+    int bad = !open_issues;
+    for (size_t e = 0; !bad && e < S->now.n_ev; e++) {
+        parley_event_kind_t k = S->now.ev[e].kind;
+        if (k != PARLEY_EVENT_AGENDA && k != PARLEY_EVENT_CLUSTER_OPEN &&
+            k != PARLEY_EVENT_CLUSTER_SETTLED &&
+            k != PARLEY_EVENT_INTEGRATION && k != PARLEY_EVENT_COUNTS &&
+            k != PARLEY_EVENT_AGREEMENT && k != PARLEY_EVENT_IMPASSE)
+            continue;
+        json_t *ev = json_loads(S->now.ev[e].json, 0, NULL);
+        if (!ev) {
+            bad = 1;
+            break;
+        }
+        const char *unit = json_string_value(json_object_get(ev, "cluster"));
+        json_t *units = json_object_get(agenda, "units");
+        json_t *u = NULL;
+        for (size_t i = 0; unit && i < json_array_size(units); i++) {
+            json_t *x = json_array_get(units, i);
+            if (strcmp(json_string_value(json_object_get(x, "cluster")),
+                       unit) == 0)
+                u = x;
+        }
+        if (k == PARLEY_EVENT_AGENDA) {
+            json_decref(agenda);
+            agenda = json_pack("{s:O, s:[]}", "policy",
+                               json_object_get(ev, "policy"), "units");
+            units = json_object_get(agenda, "units");
+            size_t i;
+            json_t *x;
+            bad |= !agenda;
+            json_array_foreach(json_object_get(ev, "order"), i, x)
+            {
+                json_t *c = bad ? NULL : json_deep_copy(x);
+                bad |= !c ||
+                       json_object_set_new(c, "status",
+                                           json_string("pending")) ||
+                       json_array_append_new(units, c);
+            }
+        } else if (k == PARLEY_EVENT_CLUSTER_OPEN) {
+            snprintf(open, sizeof open, "%s", unit ? unit : "");
+            bad |= json_array_clear(open_issues) ||
+                   json_array_extend(open_issues,
+                                     json_object_get(ev, "issues"));
+            if (u)
+                bad |= json_object_set_new(u, "status", json_string("open"));
+        } else if (k == PARLEY_EVENT_CLUSTER_SETTLED) {
+            const char *how = json_string_value(json_object_get(ev, "status"));
+            int parked = how && strcmp(how, "parked") == 0;
+            if (u)
+                bad |= json_object_set_new(u, "status",
+                                           json_string(parked ? "parked"
+                                                              : "settled")) ||
+                       (!parked && how &&
+                        json_object_set_new(u, "settled_as",
+                                            json_string(how)));
+            if (unit && strcmp(open, unit) == 0) {
+                open[0] = '\0';
+                bad |= json_array_clear(open_issues);
+            }
+        } else if (k == PARLEY_EVENT_INTEGRATION) {
+            strcpy(open, "all");
+            bad |= json_array_clear(open_issues);
+            const char *issue;
+            json_t *v;
+            json_object_foreach(json_object_get(ev, "text"), issue, v)
+                bad |= json_array_append_new(open_issues, json_string(issue));
+        } else if (k == PARLEY_EVENT_COUNTS) {
+            json_decref(counts);
+            counts = json_pack("{s:O, s:O, s:O, s:O, s:b}", "round",
+                               json_object_get(ev, "round"), "accept",
+                               json_object_get(ev, "accept"), "object",
+                               json_object_get(ev, "object"), "veto",
+                               json_object_get(ev, "veto"), "pilot",
+                               json_is_true(json_object_get(ev, "pilot")));
+            bad |= !counts;
+        } else {
+            open[0] = '\0';
+            bad |= json_array_clear(open_issues);
+        }
+        json_decref(ev);
+    }
+    bad |= json_object_set_new(o, "agenda", agenda ? agenda : json_null());
+    bad |= json_object_set_new(o, "open_unit",
+                               open[0] ? json_string(open) : json_null());
+    bad |= json_object_set_new(o, "open_issues", open_issues);
+    bad |= json_object_set_new(o, "counts", counts ? counts : json_null());
+    return bad;
+}
+
+/* Whose turn it is: "parties" while a party's input is awaited, else
+ * "mediator" while its action is, else null (the session has ended). */
+static const char *turn_of(const parley__live_session_t *S)
+{
+    int med = 0;
+    for (size_t i = 0; i < S->now.n_aw; i++) {
+        if (S->now.aw[i].party >= 0)
+            return "parties";
+        med = 1;
+    }
+    return med ? "mediator" : NULL;
+}
+
 static parley_status_t read_state(parley__live_session_t *S,
                                   const parley_principal_t *by, char **out)
 {
@@ -202,6 +318,10 @@ static parley_status_t read_state(parley__live_session_t *S,
         n_parties_awaited += S->now.aw[i].party >= 0;
     bad |= json_object_set_new(o, "parties_awaited",
                                json_integer((json_int_t)n_parties_awaited));
+    const char *turn = turn_of(S);
+    bad |= json_object_set_new(o, "turn",
+                               turn ? json_string(turn) : json_null());
+    bad |= add_agenda(o, S);
     if (party >= 0 && pkg)
         bad |= json_object_set_new(
             o, "utility",
@@ -378,105 +498,70 @@ static parley_status_t read_events(const parley__live_session_t *S,
     return PARLEY_OK;
 }
 
-static const char *pam_text(parley_pam_t p)
-{
-    return parley_pam_name(p);
-}
-
+/* The agreement's status as of a day (today, UTC, when as_of is NULL), as
+ * `parley monitor status --json` writes it. */
 static parley_status_t read_monitoring(parley_live_t *live,
                                        const parley__live_session_t *S,
-                                       char **out, parley_diags_t *diags)
+                                       const char *as_of, char **out,
+                                       parley_diags_t *diags)
 {
+    char day[PARLEY_DATE_SIZE];
+    if (!as_of) {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        as_of = day;
+    } else if (!parley_date_valid(as_of)) {
+        parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID, "", 0,
+                         0, "as_of",
+                         "expected a day as YYYY-MM-DD, found '%.40s'", as_of);
+        return PARLEY_EINVALID;
+    }
     if (!S->monitored) {
         *out = dump(json_pack("{s:s, s:b}", "agreement", S->id, "monitored",
                               0));
         return *out ? PARLEY_OK : PARLEY_ENOMEM;
     }
     parley_monitor_status_t *ms = NULL;
-    char day[PARLEY_DATE_SIZE];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(day, sizeof day, "%Y-%m-%d", &tm);
     parley_status_t st =
-        parley_monitor_status(live->store, S->id, day, &ms, diags);
-    if (st != PARLEY_OK)
-        return st;
-    json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:i}", "agreement",
-                          ms->agreement, "monitored", 1, "agreed_on",
-                          ms->agreed_on, "as_of", ms->as_of, "text", ms->text,
-                          "periods_required", (int)ms->periods_required);
-    json_t *cs = json_array(), *gs = json_array(), *qs = json_array();
-    int bad = !o || !cs || !gs || !qs;
-    for (size_t i = 0; !bad && i < ms->n_commitments; i++) {
-        const parley_commitment_status_t *c = &ms->commitments[i];
-        json_t *periods = json_array();
-        for (size_t p = 0; periods && p < c->n_periods; p++) {
-            const parley_period_status_t *ps = &c->periods[p];
-            json_t *x = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s}", "period", ps->period, "self",
-                pam_text(ps->self), "monitor", pam_text(ps->monitor),
-                "verification", pam_text(ps->verification), "effective",
-                pam_text(ps->effective));
-            if (x && ps->has_value)
-                json_object_set_new(x, "value", json_real(ps->value));
-            bad |= !x || json_array_append_new(periods, x);
-        }
-        json_t *x = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:s, s:b, "
-            "s:b, s:b}",
-            "id", c->id, "issue", c->issue, "owner", c->owner, "verifier",
-            c->verifier, "what", c->what, "guarantee", c->guarantee, "start",
-            c->start, "due", c->due, "bench",
-            c->bench == PARLEY_BENCH_NUMERIC ? "numeric" : "deliverable",
-            "periods", periods ? periods : json_array(), "current",
-            pam_text(c->current), "disputed", c->disputed, "breached",
-            c->breached, "overdue", c->overdue);
-        bad |= !x || json_array_append_new(cs, x);
-    }
-    for (size_t i = 0; !bad && i < ms->n_guarantees; i++) {
-        const parley_guarantee_status_t *g = &ms->guarantees[i];
-        json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "id",
-                              g->id, "guarantor", g->guarantor, "beneficiary",
-                              g->beneficiary, "state",
-                              parley_guarantee_state_name(g->state), "streak",
-                              (int)g->streak, "suspended", g->suspended,
-                              "since", g->since);
-        bad |= !x || json_array_append_new(gs, x);
-    }
-    for (size_t i = 0; !bad && i < ms->n_consequences; i++) {
-        const parley_consequence_status_t *q = &ms->consequences[i];
-        json_t *x = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "id", q->id, "target",
-            q->target, "kind", parley_consequence_kind_name(q->kind),
-            "trigger", parley_consequence_trigger_name(q->trigger),
-            "applied_as_of", q->applied_as_of, "threshold",
-            (int)q->threshold, "applied", q->applied != 0);
-        bad |= !x || json_array_append_new(qs, x);
-    }
-    if (!bad) {
-        json_object_set_new(o, "commitments", cs);
-        json_object_set_new(o, "guarantees", gs);
-        json_object_set_new(o, "consequences", qs);
-        cs = gs = qs = NULL;
-    }
-    json_decref(cs);
-    json_decref(gs);
-    json_decref(qs);
+        parley_monitor_status(live->store, S->id, as_of, &ms, diags);
+    if (st == PARLEY_OK)
+        st = parley_monitor_status_json(ms, out);
     parley_monitor_status_free(ms);
-    if (bad) {
-        json_decref(o);
-        return PARLEY_ENOMEM;
-    }
-    *out = dump(o);
-    return *out ? PARLEY_OK : PARLEY_ENOMEM;
+    return st;
 }
+
+/* The reads of parley_live_read and parley_live_read_monitoring. */
+static parley_status_t read_any(parley_live_t *live,
+                                const parley_principal_t *by,
+                                const char *session, const char *what,
+                                uint64_t after, const char *as_of, char **out,
+                                parley_diags_t *diags);
 
 parley_status_t parley_live_read(parley_live_t *live,
                                  const parley_principal_t *by,
                                  const char *session, const char *what,
                                  uint64_t after, char **out,
                                  parley_diags_t *diags)
+{
+    return read_any(live, by, session, what, after, NULL, out, diags);
+}
+
+parley_status_t parley_live_read_monitoring(parley_live_t *live,
+                                            const parley_principal_t *by,
+                                            const char *session,
+                                            const char *as_of, char **out,
+                                            parley_diags_t *diags)
+{
+    return read_any(live, by, session, "monitoring", 0, as_of, out, diags);
+}
+
+static parley_status_t read_any(parley_live_t *live,
+                                const parley_principal_t *by,
+                                const char *session, const char *what,
+                                uint64_t after, const char *as_of, char **out,
+                                parley_diags_t *diags)
 {
     if (out)
         *out = NULL;
@@ -496,7 +581,7 @@ parley_status_t parley_live_read(parley_live_t *live,
     } else if (strcmp(what, "events") == 0) {
         st = read_events(S, by, after, out);
     } else if (strcmp(what, "monitoring") == 0) {
-        st = read_monitoring(live, S, out, diags);
+        st = read_monitoring(live, S, as_of, out, diags);
     } else {
         parley_diags_add(diags, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0,
                          0, "",

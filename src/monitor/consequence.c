@@ -193,6 +193,24 @@ static parley_status_t finish(parley_store_t *s, parley_status_t st,
     return st;
 }
 
+parley_status_t parley__monitor_consequence_tx(
+    parley_store_t *store, const parley_key_t *author,
+    const parley_consequence_spec_t *c, uint64_t *seq, parley_diags_t *diags)
+{
+    parley__json_use_parley_alloc();
+    if (!store || !author || !c)
+        return parley__monitor_fail(diags, PARLEY_EARG, "",
+                                    "store, author and consequence are "
+                                    "required");
+    parley_status_t st = check_spec(c, diags);
+    if (st != PARLEY_OK)
+        return st;
+    const char *sus = c->suspends;
+    if (c->kind == PARLEY_CONSEQUENCE_SUSPENSION && !sus)
+        sus = c->target;
+    return add_tx(store, author, c, sus, seq, diags);
+}
+
 parley_status_t parley_monitor_consequence(parley_store_t *store,
                                            const parley_key_t *author,
                                            const parley_consequence_spec_t *c,
@@ -207,14 +225,13 @@ parley_status_t parley_monitor_consequence(parley_store_t *store,
     parley_status_t st = check_spec(c, diags);
     if (st != PARLEY_OK)
         return st;
-    const char *sus = c->suspends;
-    if (c->kind == PARLEY_CONSEQUENCE_SUSPENSION && !sus)
-        sus = c->target;
     int rc = parley__store_exec(store, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return parley__monitor_db_fail(store, diags, rc,
                                        "cannot start the transaction");
-    return finish(store, add_tx(store, author, c, sus, seq, diags), diags);
+    return finish(store,
+                  parley__monitor_consequence_tx(store, author, c, seq, diags),
+                  diags);
 }
 
 /* ---- triggers --------------------------------------------------------- */
@@ -351,6 +368,34 @@ parley_status_t parley__consequences_enforce(parley_store_t *s,
     return rs;
 }
 
+parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
+                                           const parley_key_t *author,
+                                           const char *agreement,
+                                           const char *as_of,
+                                           size_t *n_applied,
+                                           parley_diags_t *diags)
+{
+    parley__json_use_parley_alloc();
+    if (!store || !author || !agreement)
+        return parley__monitor_fail(diags, PARLEY_EARG, "",
+                                    "store, author and agreement are "
+                                    "required");
+    if (!parley_date_valid(as_of))
+        return parley__monitor_fail(diags, PARLEY_EINVALID, "as_of",
+                                    "expected a day as YYYY-MM-DD, found '%s'",
+                                    as_of ? as_of : "(none)");
+    int f = exists2(store, "SELECT 1 FROM agreements WHERE id = ?", agreement,
+                    NULL);
+    return f < 0 ? parley__monitor_db_fail(store, diags,
+                                           sqlite3_errcode(store->db),
+                                           "cannot read the agreements")
+           : f == 0
+               ? parley__monitor_fail(diags, PARLEY_EINVALID, "agreement",
+                                      "unknown agreement '%s'", agreement)
+               : parley__consequences_enforce(store, author, agreement, as_of,
+                                              n_applied, diags);
+}
+
 parley_status_t parley_monitor_enforce(parley_store_t *store,
                                        const parley_key_t *author,
                                        const char *agreement,
@@ -370,15 +415,8 @@ parley_status_t parley_monitor_enforce(parley_store_t *store,
     if (rc != SQLITE_OK)
         return parley__monitor_db_fail(store, diags, rc,
                                        "cannot start the transaction");
-    int f = exists2(store, "SELECT 1 FROM agreements WHERE id = ?", agreement,
-                    NULL);
-    parley_status_t st =
-        f < 0 ? parley__monitor_db_fail(store, diags, sqlite3_errcode(store->db),
-                                        "cannot read the agreements")
-        : f == 0
-            ? parley__monitor_fail(diags, PARLEY_EINVALID, "agreement",
-                                   "unknown agreement '%s'", agreement)
-            : parley__consequences_enforce(store, author, agreement, as_of,
-                                           n_applied, diags);
-    return finish(store, st, diags);
+    return finish(store,
+                  parley__monitor_enforce_tx(store, author, agreement, as_of,
+                                             n_applied, diags),
+                  diags);
 }

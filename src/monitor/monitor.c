@@ -703,10 +703,13 @@ static parley_status_t commit_tx(parley_store_t *s, const parley_key_t *key,
     return st;
 }
 
-parley_status_t parley_monitor_commit(parley_store_t *store,
+/* The commitment checked and written; tx: inside the caller's transaction
+ * (parley__monitor_commit_tx), else in its own. */
+static parley_status_t monitor_commit(parley_store_t *store,
                                       const parley_key_t *author,
                                       const parley_commitment_spec_t *c,
-                                      uint64_t *seq, parley_diags_t *diags)
+                                      uint64_t *seq, parley_diags_t *diags,
+                                      int tx)
 {
     parley__json_use_parley_alloc();
     if (!store || !author || !c)
@@ -714,9 +717,27 @@ parley_status_t parley_monitor_commit(parley_store_t *store,
                                     "store, author and commitment are "
                                     "required");
     parley_status_t st = check_commitment(c, diags);
-    if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
+    if (st == PARLEY_OK && tx)
+        st = commit_tx(store, author, c, seq, diags);
+    else if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
         st = end(store, commit_tx(store, author, c, seq, diags), diags);
     return st;
+}
+
+parley_status_t parley_monitor_commit(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_commitment_spec_t *c,
+                                      uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_commit(store, author, c, seq, diags, 0);
+}
+
+parley_status_t parley__monitor_commit_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_commitment_spec_t *c,
+                                          uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_commit(store, author, c, seq, diags, 1);
 }
 
 /* ---- reports ---------------------------------------------------------- */
@@ -967,10 +988,34 @@ static parley_status_t report_tx(parley_store_t *s, const parley_key_t *key,
     return st;
 }
 
+static parley_status_t monitor_report(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_report_spec_t *r,
+                                      uint64_t *seq, parley_diags_t *diags,
+                                      int tx);
+
 parley_status_t parley_monitor_report(parley_store_t *store,
                                       const parley_key_t *author,
                                       const parley_report_spec_t *r,
                                       uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_report(store, author, r, seq, diags, 0);
+}
+
+parley_status_t parley__monitor_report_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_report_spec_t *r,
+                                          uint64_t *seq, parley_diags_t *diags)
+{
+    return monitor_report(store, author, r, seq, diags, 1);
+}
+
+/* The report checked and written; tx: inside the caller's transaction. */
+static parley_status_t monitor_report(parley_store_t *store,
+                                      const parley_key_t *author,
+                                      const parley_report_spec_t *r,
+                                      uint64_t *seq, parley_diags_t *diags,
+                                      int tx)
 {
     parley__json_use_parley_alloc();
     if (!store || !author || !r)
@@ -993,7 +1038,9 @@ parley_status_t parley_monitor_report(parley_store_t *store,
     if (st == PARLEY_OK && r->has_value && !isfinite(r->value))
         st = parley__monitor_fail(diags, PARLEY_EINVALID, "value",
                                   "expected a finite measured value");
-    if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
+    if (st == PARLEY_OK && tx)
+        st = report_tx(store, author, r, seq, diags);
+    else if (st == PARLEY_OK && (st = begin(store, diags)) == PARLEY_OK)
         st = end(store, report_tx(store, author, r, seq, diags), diags);
     return st;
 }

@@ -111,4 +111,52 @@ parley_status_t parley__monitor_init_tx(parley_store_t *store,
                                         const parley_monitor_init_t *in,
                                         uint64_t *seq, parley_diags_t *diags);
 
+/*
+ * parley_monitor_commit, _report, _consequence and _enforce inside the
+ * caller's open write transaction (BEGIN IMMEDIATE already run), with the
+ * same checks: a live session records the write, its request_id and its
+ * ledger entry in one commit.  On an error the caller must roll back.
+ */
+parley_status_t parley__monitor_commit_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_commitment_spec_t *c,
+                                          uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_report_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_report_spec_t *r,
+                                          uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_consequence_tx(
+    parley_store_t *store, const parley_key_t *author,
+    const parley_consequence_spec_t *c, uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
+                                           const parley_key_t *author,
+                                           const char *agreement,
+                                           const char *as_of,
+                                           size_t *n_applied,
+                                           parley_diags_t *diags);
+
+/*
+ * parley_monitor_commit, _report, _consequence and _enforce inside the
+ * caller's open write transaction (BEGIN IMMEDIATE already run), with the
+ * same checks: a live session records the write, its request_id and its
+ * ledger entry in one commit.  On an error the caller must roll back.
+ */
+parley_status_t parley__monitor_commit_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_commitment_spec_t *c,
+                                          uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_report_tx(parley_store_t *store,
+                                          const parley_key_t *author,
+                                          const parley_report_spec_t *r,
+                                          uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_consequence_tx(
+    parley_store_t *store, const parley_key_t *author,
+    const parley_consequence_spec_t *c, uint64_t *seq, parley_diags_t *diags);
+parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
+                                           const parley_key_t *author,
+                                           const char *agreement,
+                                           const char *as_of,
+                                           size_t *n_applied,
+                                           parley_diags_t *diags);
+
 #endif

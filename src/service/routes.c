@@ -116,122 +116,25 @@ static int valid_name(const char *s)
                      "0123456789._-") == n;
 }
 
-/* The string field key of obj into *out; diagnoses a missing or mistyped
- * field (path $.key). */
-static int string_field(json_t *obj, const char *key, const char **out,
-                        parley_diags_t *d, parley_status_t *st)
-{
-    json_t *v = json_object_get(obj, key);
-    *out = NULL;
-    if (!v) {
-        parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_EMISSING, "", 0, 0,
-                         key, "expected a string field '%s', found none", key);
-        *st = PARLEY_EMISSING;
-        return 0;
-    }
-    if (!json_is_string(v)) {
-        parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_ETYPE, "", 0, 0, key,
-                         "expected '%s' to be a string", key);
-        *st = PARLEY_ETYPE;
-        return 0;
-    }
-    *out = json_string_value(v);
-    return 1;
-}
-
 /*
- * Reads {"actor", "role", "request_id"}.  Checks the form of each field;
- * whether the actor may have that role in this session is the library's.
+ * POST invitations: the "invite" write of parley_live_write, whose reply
+ * carries the token (shown once: the library keeps only its hash).
  */
-static parley_status_t read_invitation(const svc_request_t *req,
-                                       const char **actor,
-                                       parley_role_t *role, json_t **root,
-                                       parley_diags_t *d)
-{
-    json_error_t err;
-    *root = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &err);
-    if (!*root || !json_is_object(*root)) {
-        parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_ESYNTAX, "",
-                         *root ? 1 : (unsigned)err.line,
-                         *root ? 1 : (unsigned)err.column, "$",
-                         "expected a JSON object: %s",
-                         *root ? "found another value" : err.text);
-        return PARLEY_ESYNTAX;
-    }
-    parley_status_t st = PARLEY_OK;
-    const char *key;
-    json_t *v;
-    json_object_foreach(*root, key, v)
-    {
-        if (strcmp(key, "actor") && strcmp(key, "role") &&
-            strcmp(key, "request_id")) {
-            parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_EUNKNOWN, "", 0,
-                             0, key, "unknown field '%.64s'; expected actor, "
-                             "role, request_id", key);
-            st = PARLEY_EUNKNOWN;
-        }
-    }
-    const char *role_name = NULL, *rid = NULL;
-    string_field(*root, "actor", actor, d, &st);
-    string_field(*root, "role", &role_name, d, &st);
-    string_field(*root, "request_id", &rid, d, &st);
-    if (*actor && !valid_name(*actor)) {
-        parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID, "", 0, 0,
-                         "actor", "expected 1..64 of [A-Za-z0-9._-]");
-        st = PARLEY_EINVALID;
-    }
-    if (rid && !valid_name(rid)) {
-        parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID, "", 0, 0,
-                         "request_id", "expected 1..64 of [A-Za-z0-9._-]");
-        st = PARLEY_EINVALID;
-    }
-    if (role_name) {
-        static const parley_role_t roles[] = {
-            PARLEY_ROLE_PARTY, PARLEY_ROLE_GUARANTOR, PARLEY_ROLE_MONITOR,
-            PARLEY_ROLE_OBSERVER};
-        size_t i = 0;
-        while (i < 4 && strcmp(role_name, parley_role_name(roles[i])) != 0)
-            i++;
-        if (i == 4) {
-            parley_diags_add(d, PARLEY_SEVERITY_ERROR, PARLEY_EINVALID, "", 0,
-                             0, "role", "expected party, guarantor, monitor "
-                             "or observer, found '%.32s'", role_name);
-            st = PARLEY_EINVALID;
-        } else {
-            *role = roles[i];
-        }
-    }
-    return st;
-}
-
 static void h_invite(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
 {
     parley_diags_t *d = parley_diags_new();
-    if (!d) {
-        svc_reply_error(rep, PARLEY_ENOMEM, NULL);
-        return;
-    }
-    const char *actor = NULL;
-    parley_role_t role = PARLEY_ROLE_OBSERVER;
-    json_t *root = NULL;
-    char token[PARLEY_LIVE_TOKEN_SIZE] = "";
-    parley_status_t st = read_invitation(req, &actor, &role, &root, d);
-    if (st == PARLEY_OK)
-        st = parley_live_issue(svc->live, req->who, req->sid, actor, role,
-                               token, d);
-    if (st == PARLEY_OK)
-        reply_value(rep, 201, json_pack("{s:s, s:s, s:s}", "actor", actor,
-                                        "role", parley_role_name(role),
-                                        "token", token));
-    else
-        svc_reply_error(rep, st, d);
-    /* The token is shown once: no copy stays in this process's memory. */
-    memset(token, 0, sizeof token);
-    json_decref(root);
+    char *out = NULL;
+    parley_status_t st =
+        d ? parley_live_write(svc->live, req->who, req->sid, "invite",
+                              req->body, req->len, &out, d)
+          : PARLEY_ENOMEM;
+    if (st == PARLEY_OK && !out)
+        out = parley_strdup("{\"ok\":true}");
+    reply_result(rep, st, 201, out, d);
     parley_diags_free(d);
 }
 
-/* GET reads: state, view, monitoring (route arg), events (with after). */
+/* GET reads: state, view, monitoring (with as_of), events (with after). */
 static void h_read(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
 {
     uint64_t after = 0;
@@ -240,10 +143,13 @@ static void h_read(svc_t *svc, const svc_request_t *req, svc_reply_t *rep)
         return;
     parley_diags_t *d = parley_diags_new();
     char *out = NULL;
-    parley_status_t st =
-        d ? parley_live_read(svc->live, req->who, req->sid, req->arg, after,
-                             &out, d)
-          : PARLEY_ENOMEM;
+    parley_status_t st = PARLEY_ENOMEM;
+    if (d && strcmp(req->arg, "monitoring") == 0)
+        st = parley_live_read_monitoring(svc->live, req->who, req->sid,
+                                         req->query(req, "as_of"), &out, d);
+    else if (d)
+        st = parley_live_read(svc->live, req->who, req->sid, req->arg, after,
+                              &out, d);
     reply_result(rep, st, 200, out, d);
     parley_diags_free(d);
 }

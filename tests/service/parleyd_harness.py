@@ -83,8 +83,8 @@ class Server:
         return ["--db", self.db, "--keys", self.keys]
 
     def mediator_token(self, actor="mediator"):
-        """Issues a mediator token; the server must not be running (a
-        running one loaded the credentials when it started)."""
+        """Issues a mediator token with `parleyd --mediator` (a running
+        server sees it on its first use)."""
         out = subprocess.run([self.parleyd] + self.base_args() +
                              ["--mediator", actor], capture_output=True,
                              text=True, timeout=60)

@@ -116,6 +116,43 @@ try:
                 (e["visibility"] == "party" and e.get("party") == who)]
         check(seen == want, "%s's events are not the public ones and its "
               "own (%d, expected %d)" % (who, len(seen), len(want)))
+    # Monitoring: the read is byte for byte `parley monitor status --json`
+    # as of the same day (without its newline), and names a bad as_of.
+    mon = "/api/v1/sessions/river/monitoring"
+    srv.expect(200, "POST", "/api/v1/sessions/river/commitments", {
+        "id": "flow", "issue": "min_flow", "owner": "highvale",
+        "what": "release the agreed flow", "bench": "numeric", "cmp": ">=",
+        "target": 40, "unit": "m3/s", "due": "2030-12-31",
+        "period_months": 3, "verifier": "saro_council",
+        "request_id": Rid.next("commit")}, med)
+    start = srv.expect(200, "GET", mon, token=med)["commitments"][0]["start"]
+    y, m, d = (int(x) for x in start.split("-"))
+    m += 3
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    period = "%04d-%02d-%02d" % (y, m, min(d, 28))
+    check(d <= 28, "a start day past the 28th: extend the month clamp")
+    srv.expect(200, "POST", "/api/v1/sessions/river/reports", {
+        "commitment": "flow", "source": "self", "period": period,
+        "status": "minimal", "value": 31.5,
+        "request_id": Rid.next("report")}, tok["highvale"])
+    for day in (start, period, "2031-01-01"):
+        st, _, body = srv.request("GET", mon + "?as_of=" + day, token=med)
+        out = subprocess.run([parley, "monitor", "status", "river",
+                              "--as-of", day, "--db", srv.db, "--json"],
+                             capture_output=True, timeout=60)
+        check(st == 200 and out.returncode == 0 and
+              body == out.stdout.rstrip(b"\n"),
+              "monitoring as of %s: %d\nlive %s\ncli  %s" %
+              (day, st, body[:400], out.stdout[:400]))
+    c = json.loads(body)["commitments"][0]
+    check(c["benchmark"] == {"kind": "numeric", "cmp": ">=", "target": 40,
+                             "unit": "m3/s"} and
+          c["periods"][0]["period"] == period and
+          c["periods"][0]["value"] == 31.5, "the commitment read %s" % c)
+    for bad in ("2027-02-30", "tomorrow", "2027-1-01", ""):
+        st, v = srv.call("GET", mon + "?as_of=" + bad, None, tok["press"])
+        check(st == 400 and v["error"]["diagnostics"][0]["path"] == "as_of",
+              "as_of=%r: %d %s" % (bad, st, v))
     check(srv.stop() == 0, "parleyd exit status")
     print("ok: %d events equal to parley mediate --seed %d, %d requests "
           "driven by what the session awaited" % (len(live), SEED, steps))

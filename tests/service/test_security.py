@@ -10,7 +10,8 @@ changes nothing (the ledger's head is the same before and after):
     writes name no party: a party writes only its own inputs;
   - bodies over 1 MiB (declared or chunked): 413; malformed JSON and
     100-deep nesting: 400 with diagnostics (path, line, column);
-  - a replayed request_id: 409;
+  - a replayed request_id: 409, also for an invitation (the first token
+    stays valid, no second one is issued);
   - a wrong method: 405 with Allow; an unknown route or session: 404.
 """
 import json
@@ -181,6 +182,29 @@ try:
     check(st == 409 and v["error"]["status"] == "PARLEY_EDUPLICATE",
           "replayed request_id: %d %s" % (st, v))
     unchanged("a replayed write")
+    invitations = "/api/v1/sessions/river/invitations"
+    rid = Rid.next("invite-replay")
+    first = srv.expect(201, "POST", invitations,
+                       {"actor": "reporter", "role": "observer",
+                        "request_id": rid}, med)
+    check(first["ok"] is True and first["seq"] > 0, "invite reply %s" % first)
+    head = srv.ledger_head(med)
+    for body in ({"actor": "reporter", "role": "observer", "request_id": rid},
+                 {"actor": "other", "role": "observer", "request_id": rid}):
+        st, v = srv.call("POST", invitations, body, med)
+        check(st == 409 and v["error"]["status"] == "PARLEY_EDUPLICATE" and
+              "token" not in json.dumps(v),
+              "replayed invitation: %d %s" % (st, v))
+        unchanged("a replayed invitation")
+    st, v = srv.call("GET", "/api/v1/me", None, first["token"])
+    check(st == 200 and v["actor"] == "reporter",
+          "the first invitation's token after a replay: %d %s" % (st, v))
+    st, v = srv.call("POST", invitations, {"actor": "reporter",
+                                           "role": "judge",
+                                           "request_id": Rid.next()}, med)
+    check(st == 400 and v["error"]["diagnostics"][0]["path"] == "$.role",
+          "a bad role: %d %s" % (st, v))
+    unchanged("a refused invitation")
 
     # Methods, routes, sessions.
     st, h, _ = srv.request("DELETE", "/api/v1/sessions/river", None, med)
