@@ -133,11 +133,25 @@ static int role_from_text(const char *s, parley_principal_t *p)
     return 0;
 }
 
+/* PRAGMA data_version: moves when another connection commits; -1 on error. */
+static int64_t data_version(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
 parley_status_t parley__live_creds_load(parley_live_t *live,
                                         parley_diags_t *diags)
 {
     sqlite3 *db = live->store->db;
     sqlite3_stmt *q = NULL;
+    live->data_version = data_version(db);
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT token_hash, actor, session, role, "
                                 "revoked FROM credentials",
@@ -641,6 +655,17 @@ parley_status_t parley_live_authenticate(parley_live_t *live,
         memset(out, 0, sizeof *out);
     if (!live || !token || !out)
         return PARLEY_EDENIED;
+    /* Another process committed (perhaps revoking a credential this table
+     * still holds as valid): the table is loaded again.  Should that fail,
+     * the table stays empty and every token is looked up in the store. */
+    int64_t v = data_version(live->store->db);
+    if (v != live->data_version) {
+        parley__live_creds_free(live);
+        if (parley__live_creds_load(live, NULL) != PARLEY_OK) {
+            parley__live_creds_free(live);
+            live->data_version = v;
+        }
+    }
     /* The shape is checked without an early exit, the hash is taken and
      * looked up whatever it found (in the table, then in the store when
      * the table lacks it), so the time does not tell how much was right. */

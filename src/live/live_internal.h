@@ -140,6 +140,10 @@ struct parley_live {
     char *key_dir;
     parley__live_cred_t *creds; /* open addressing, cap a power of 2 */
     size_t n_creds, cap_creds;
+    /* PRAGMA data_version when the table was loaded: it moves when another
+     * connection commits (a credential issued or revoked by another
+     * process), and the table is then loaded again. */
+    int64_t data_version;
     parley__live_key_t *keys;
     size_t n_keys, cap_keys;
     parley__live_session_t *sessions;

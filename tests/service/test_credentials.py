@@ -1,9 +1,9 @@
 """test_credentials - a running parleyd sees the credentials issued after it
 started: `parleyd --db PATH --mediator ID` run beside it gives a token the
 service takes at once; issuing again for the same actor gives a new token,
-and the old one is refused from the first use of the new one on.  A token
-revoked before the service ever saw it is refused, and unknown tokens stay
-refused with the same 401 reply."""
+and the old one is refused at once, before the new one is ever used.  A
+token revoked before the service ever saw it is refused, and unknown tokens
+stay refused with the same 401 reply."""
 from parleyd_harness import Server, binaries, check
 
 parleyd, _, _ = binaries()
@@ -22,16 +22,19 @@ try:
     st, v = srv.call("GET", "/api/v1/sessions", None, chair)
     check(st == 200, "the new mediator lists the sessions: %d" % st)
 
-    # Re-issued twice: the skipped token is refused, the newest taken, and
-    # the old one refused once the newest was used.
+    # Re-issued twice: the old token (which the service knows and took) is
+    # refused at once, the skipped one too, and the newest is taken.
     skipped = srv.mediator_token("chair")
     newest = srv.mediator_token("chair")
+    st, _, body_old = srv.request("GET", "/api/v1/me", None, chair)
+    check(st == 401, "the old token right after its re-issue: %d" % st)
     st, _, body_skipped = srv.request("GET", "/api/v1/me", None, skipped)
     check(st == 401, "a token revoked before its first use: %d" % st)
     st, me = srv.call("GET", "/api/v1/me", None, newest)
     check(st == 200 and me["actor"] == "chair", "the newest token: %d" % st)
-    st, _, body_old = srv.request("GET", "/api/v1/me", None, chair)
-    check(st == 401, "the old token after the newest was used: %d" % st)
+    st, _, body_old2 = srv.request("GET", "/api/v1/me", None, chair)
+    check(st == 401 and body_old2 == body_old,
+          "the old token after the newest was used: %d" % st)
     st, _, body_unknown = srv.request("GET", "/api/v1/me", None,
                                       "plt_" + "B" * 43)
     check(st == 401 and body_unknown == body_old == body_skipped,
