@@ -1266,6 +1266,22 @@ static json_t *awaiting_json(const parley__live_session_t *S, long only_party,
     return a;
 }
 
+parley__live_check_t parley__live_check;
+
+/* The checking mode's comparison (live_internal.h). */
+static void check_present(parley__live_session_t *S)
+{
+    parley__live_present_t p;
+    parley__live_check.checked++;
+    if (parley__live_replay_scratch(S, &p) != PARLEY_OK) {
+        parley__live_check.differed++;
+        return;
+    }
+    if (!parley__live_present_same(&S->now, &p, S->pub->n_parties))
+        parley__live_check.differed++;
+    parley__live_present_free(&p, S->pub->n_parties);
+}
+
 parley_status_t parley_live_write(parley_live_t *live,
                                   const parley_principal_t *by,
                                   const char *session, const char *action,
@@ -1399,7 +1415,12 @@ parley_status_t parley_live_write(parley_live_t *live,
             st = insert_input(live, S, &in, entry, diags);
         if (st == PARLEY_OK && (st = push_input(S, &in)) == PARLEY_OK)
             pushed = 1;
+        /* A concern cannot change the present unless its pending step
+         * asks for concerns (docs/live.md, "Replay"): it is delivered at
+         * an ask in a step at or after the present one, and the steps
+         * before that are committed.  So it needs no replay. */
         if (st == PARLEY_OK &&
+            (act != PARLEY__LIVE_CONCERN || S->now.asks_concern) &&
             (st = parley__live_replay(S, diags, &old)) == PARLEY_OK)
             replayed = 1;
         if (st == PARLEY_OK)
@@ -1430,6 +1451,8 @@ parley_status_t parley_live_write(parley_live_t *live,
     S->n_ev_stored = S->now.n_ev;
     if (act == PARLEY__LIVE_AGREE)
         S->monitored = S->now.agreement;
+    if (parley__live_check.on)
+        check_present(S);
     if (!reply)
         return PARLEY_OK;
     json_t *o = json_pack("{s:b, s:I, s:I, s:s, s:i, s:I}", "ok", 1, "seq",

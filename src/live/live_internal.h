@@ -94,6 +94,10 @@ typedef struct parley__live_present {
     char **rulings;     /* per scenario party: the pending step's veto
                            ruling line, or NULL */
     char **last_view;   /* per scenario party: the last view given */
+    char **step_view;   /* per scenario party: the last view given up to
+                           the last committed step (what an incremental
+                           replay starts its last_view from) */
+    int asks_concern;   /* the pending step ran and asked for concerns */
     int ended, agreement;
 } parley__live_present_t;
 
@@ -174,6 +178,28 @@ void parley__live_keys_free(parley_live_t *live);
 parley_status_t parley__live_replay(parley__live_session_t *S,
                                     parley_diags_t *diags,
                                     parley__live_present_t *old);
+/*
+ * The present of S computed from the start, for checking: S->now and the
+ * rest of S are left as they are (S->plan must exist when "start" is in).
+ * On success *out is a present the caller frees.
+ */
+parley_status_t parley__live_replay_scratch(parley__live_session_t *S,
+                                            parley__live_present_t *out);
+/* 1 when two presents hold the same, field by field and byte by byte. */
+int parley__live_present_same(const parley__live_present_t *a,
+                              const parley__live_present_t *b,
+                              size_t n_parties);
+/*
+ * Checking mode, for tests: when `on` is set, every successful write ends
+ * by comparing the present it leaves with parley__live_replay_scratch()'s;
+ * `checked` counts the comparisons, `differed` those that failed.
+ * Process-wide and not thread-safe: set it only in single-threaded tests.
+ */
+typedef struct parley__live_check {
+    int on;
+    unsigned long checked, differed;
+} parley__live_check_t;
+extern parley__live_check_t parley__live_check;
 /* Frees a present; n_parties sizes its per-party arrays. */
 void parley__live_present_free(parley__live_present_t *p, size_t n_parties);
 /*
