@@ -344,6 +344,7 @@ static void session_free(parley__live_session_t *S)
     for (size_t n = 0; n < S->n_in; n++)
         input_clear(&S->in[n]);
     parley_free(S->in);
+    parley_free(S->rid_head);
     parley_free(S->name);
     parley_free(S->scenario_json);
     parley_free(S->rules_json);
@@ -374,6 +375,46 @@ static parley_status_t session_parse(parley__live_session_t *S,
     return parley_rules_copy(&S->rules, &of);
 }
 
+/* FNV-1a over actor, a NUL, request_id. */
+static size_t rid_hash(const char *actor, const char *rid)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (const unsigned char *c = (const unsigned char *)actor;; c++) {
+        h = (h ^ *c) * UINT64_C(1099511628211);
+        if (!*c)
+            break;
+    }
+    for (const unsigned char *c = (const unsigned char *)rid; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return (size_t)h;
+}
+
+long parley__live_find_request(const parley__live_session_t *S,
+                               const char *actor, const char *request_id)
+{
+    if (!S->n_rid_head)
+        return -1;
+    size_t b = rid_hash(actor, request_id) & (S->n_rid_head - 1);
+    for (size_t k = S->rid_head[b]; k; k = S->in[k - 1].rid_next) {
+        const parley__live_input_t *x = &S->in[k - 1];
+        if (strcmp(x->request_id, request_id) == 0 &&
+            strcmp(x->actor, actor) == 0)
+            return (long)(k - 1);
+    }
+    return -1;
+}
+
+/* Links input n into the request index. */
+static void rid_link(parley__live_session_t *S, size_t n)
+{
+    size_t b = rid_hash(S->in[n].actor, S->in[n].request_id) &
+               (S->n_rid_head - 1);
+    S->in[n].rid_next = S->rid_head[b];
+    S->rid_head[b] = n + 1;
+}
+
+/* Appends an input (the index keeps at most one input per bucket on
+ * average: it doubles, rebuilt, as inputs come). */
 static parley_status_t push_input(parley__live_session_t *S,
                                   const parley__live_input_t *in)
 {
@@ -385,8 +426,30 @@ static parley_status_t push_input(parley__live_session_t *S,
         S->in = n;
         S->cap_in = cap;
     }
-    S->in[S->n_in++] = *in;
+    if (S->n_in + 1 > S->n_rid_head) {
+        size_t nb = S->n_rid_head ? S->n_rid_head * 2 : 64;
+        size_t *h = parley_calloc(nb, sizeof *h);
+        if (!h)
+            return PARLEY_ENOMEM;
+        parley_free(S->rid_head);
+        S->rid_head = h;
+        S->n_rid_head = nb;
+        for (size_t k = 0; k < S->n_in; k++)
+            rid_link(S, k);
+    }
+    S->in[S->n_in] = *in;
+    rid_link(S, S->n_in);
+    S->n_in++;
     return PARLEY_OK;
+}
+
+/* Drops the last input (a write rolled back): it heads its chain. */
+static void pop_input(parley__live_session_t *S)
+{
+    size_t n = --S->n_in;
+    size_t b = rid_hash(S->in[n].actor, S->in[n].request_id) &
+               (S->n_rid_head - 1);
+    S->rid_head[b] = S->in[n].rid_next;
 }
 
 static long party_index(const parley_scenario_t *sc, const char *id)
@@ -1279,6 +1342,19 @@ static void check_present(parley__live_session_t *S)
     }
     if (!parley__live_present_same(&S->now, &p, S->pub->n_parties))
         parley__live_check.differed++;
+    /* The request index against a scan of the inputs. */
+    for (size_t n = 0; n < S->n_in; n++) {
+        long first = -1;
+        for (size_t k = 0; first < 0 && k <= n; k++)
+            if (strcmp(S->in[k].actor, S->in[n].actor) == 0 &&
+                strcmp(S->in[k].request_id, S->in[n].request_id) == 0)
+                first = (long)k;
+        if (parley__live_find_request(S, S->in[n].actor,
+                                      S->in[n].request_id) != first) {
+            parley__live_check.differed++;
+            break;
+        }
+    }
     parley__live_present_free(&p, S->pub->n_parties);
 }
 
@@ -1324,13 +1400,14 @@ parley_status_t parley_live_write(parley_live_t *live,
     } else if (st == PARLEY_OK && !by->mediator) {
         st = bad(&r, PARLEY_EDENIED, "", "only the mediator may %s", action);
     }
-    for (size_t n = 0; st == PARLEY_OK && n < S->n_in; n++)
-        if (strcmp(S->in[n].actor, by->actor) == 0 &&
-            strcmp(S->in[n].request_id, rid) == 0)
-            st = bad(&r, PARLEY_EDUPLICATE, "$.request_id",
-                     "request_id '%s' was used already (input %llu): a "
-                     "replayed request changes nothing",
-                     rid, (unsigned long long)S->in[n].seq);
+    long seen = st == PARLEY_OK
+                    ? parley__live_find_request(S, by->actor, rid)
+                    : -1;
+    if (seen >= 0)
+        st = bad(&r, PARLEY_EDUPLICATE, "$.request_id",
+                 "request_id '%s' was used already (input %llu): a "
+                 "replayed request changes nothing",
+                 rid, (unsigned long long)S->in[seen].seq);
     unsigned round = 0;
     if (st == PARLEY_OK) {
         static const char *const bare[] = {"request_id", NULL};
@@ -1431,7 +1508,7 @@ parley_status_t parley_live_write(parley_live_t *live,
     }
     if (st != PARLEY_OK) {
         if (pushed)
-            S->n_in--;
+            pop_input(S);
         input_clear(&in);
         if (act == PARLEY__LIVE_START) {
             /* The plan was built from profiles that may still change. */
@@ -1515,7 +1592,7 @@ parley_status_t parley__live_record(parley_live_t *live,
     if (st == PARLEY_OK)
         st = finish(live, insert_input(live, S, &in, entry, diags), diags);
     if (st != PARLEY_OK) {
-        S->n_in--;
+        pop_input(S);
         input_clear(&in);
     }
     return st;

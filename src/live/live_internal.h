@@ -62,6 +62,7 @@ typedef struct parley__live_input {
     unsigned round;   /* answers and concessions */
     uint64_t at_step; /* steps committed when it came in */
     json_t *payload;  /* the body without request_id */
+    size_t rid_next;  /* the request index's chain: input n + 1, 0 none */
 } parley__live_input_t;
 
 /* Something the present awaits. */
@@ -112,6 +113,11 @@ typedef struct parley__live_session {
 
     parley__live_input_t *in;
     size_t n_in, cap_in;
+    /* (actor, request_id) -> input: chains through in[].rid_next from
+     * rid_head[hash & (n_rid_head - 1)] (input n + 1, 0 none), so that a
+     * write finds a replayed request_id without scanning every input. */
+    size_t *rid_head;
+    size_t n_rid_head;
 
     /* Built once every profile is in and "start" recorded. */
     parley_scenario_t *full;
@@ -179,8 +185,9 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
                                     parley_diags_t *diags,
                                     parley__live_present_t *old);
 /*
- * The present of S computed from the start, for checking: S->now and the
- * rest of S are left as they are (S->plan must exist when "start" is in).
+ * The present of S computed from the start the obvious way (every driver
+ * call scans every input), for checking: S->now and the rest of S are
+ * left as they are (S->plan must exist when "start" is in).
  * On success *out is a present the caller frees.
  */
 parley_status_t parley__live_replay_scratch(parley__live_session_t *S,
@@ -238,6 +245,9 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
 
 /* ---- live.c: shared with the other files -------------------------------- */
 
+/* The input of S written by `actor` with `request_id`, or -1. */
+long parley__live_find_request(const parley__live_session_t *S,
+                               const char *actor, const char *request_id);
 parley_status_t parley__live_session_get(parley_live_t *live, const char *id,
                                          parley__live_session_t **out,
                                          parley_diags_t *diags);

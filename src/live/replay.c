@@ -274,6 +274,15 @@ typedef struct rp {
     size_t n_macts, cursor;
     unsigned char *delivered; /* per input: a concern already delivered */
     unsigned char *viewed;    /* per party: given a view in this step */
+    /* Indices of S->in, so that a driver call does not scan every input:
+     * the answers and concessions in order; the concerns grouped by party
+     * (party i's at cq[cq_start[i] .. cq_start[i + 1]), in order), with
+     * the first not yet delivered at cq_cur[i], and cq_sorted[i] set when
+     * their at_step never decreases. */
+    size_t *ac, n_ac;
+    size_t *cq, *cq_start, *cq_cur;
+    unsigned char *cq_sorted;
+    int slow; /* scan every input instead: the obvious path, for checks */
     int lack, gate_missing, tabled, asked_concern;
     int oom;
     size_t cap_aw;
@@ -394,14 +403,21 @@ static void on_event(void *ctx, const parley_event_t *e)
     rp->p.n_ev++;
 }
 
-static const parley__live_input_t *find_input(const parley__live_session_t *S,
+/* The first input of kind a (answer or concession) by party for round. */
+static const parley__live_input_t *find_input(const rp_t *rp,
                                               parley__live_action_t a,
                                               size_t party, unsigned round)
 {
-    for (size_t n = 0; n < S->n_in; n++)
+    const parley__live_session_t *S = rp->S;
+    for (size_t n = 0; rp->slow && n < S->n_in; n++)
         if (S->in[n].action == a && S->in[n].party == (long)party &&
             S->in[n].round == round)
             return &S->in[n];
+    for (size_t k = 0; !rp->slow && k < rp->n_ac; k++) {
+        const parley__live_input_t *in = &S->in[rp->ac[k]];
+        if (in->action == a && in->party == (long)party && in->round == round)
+            return in;
+    }
     return NULL;
 }
 
@@ -461,7 +477,7 @@ static parley_status_t drv_answer(void *ctx, const parley_view_t *vw,
     if (!rp->skipping)
         keep_view(rp, vw);
     const parley__live_input_t *in =
-        find_input(rp->S, PARLEY__LIVE_ANSWER, d->party, vw->round);
+        find_input(rp, PARLEY__LIVE_ANSWER, d->party, vw->round);
     if (in) {
         answer_from(rp->S->pub, in->payload, out);
         /* A veto that names no round vetoes the text it answers. */
@@ -486,7 +502,7 @@ static parley_status_t drv_concede(void *ctx, const parley_view_t *vw,
     if (!rp->skipping)
         keep_view(rp, vw);
     const parley__live_input_t *in =
-        find_input(rp->S, PARLEY__LIVE_CONCEDE, d->party, vw->round);
+        find_input(rp, PARLEY__LIVE_CONCEDE, d->party, vw->round);
     if (in) {
         *asp = json_number_value(json_object_get(in->payload, "aspiration"));
         return PARLEY_OK;
@@ -505,10 +521,33 @@ static parley_status_t drv_concern(void *ctx, const parley_view_t *vw,
     rp->asked_concern = 1;
     if (size)
         text[0] = '\0';
-    for (size_t n = 0; n < rp->S->n_in; n++) {
+    for (size_t n = 0; rp->slow && n < rp->S->n_in; n++) {
         const parley__live_input_t *in = &rp->S->in[n];
         if (in->action != PARLEY__LIVE_CONCERN || in->party != (long)d->party ||
             in->at_step > rp->p.steps || rp->delivered[n])
+            continue;
+        rp->delivered[n] = 1;
+        snprintf(text, size, "%s",
+                 json_string_value(json_object_get(in->payload, "text")));
+        return PARLEY_OK;
+    }
+    if (rp->slow)
+        return PARLEY_OK;
+    /* The party's first concern not yet delivered and submitted at or
+     * before this step: with at_step in order, the scan stops at the
+     * first that is too late, and moves past those delivered. */
+    size_t i = d->party, *cur = &rp->cq_cur[i];
+    for (size_t k = *cur; k < rp->cq_start[i + 1]; k++) {
+        size_t n = rp->cq[k];
+        const parley__live_input_t *in = &rp->S->in[n];
+        if (!rp->delivered[n] && in->at_step > rp->p.steps) {
+            if (rp->cq_sorted[i])
+                break;
+            continue;
+        }
+        if (k == *cur)
+            (*cur)++;
+        if (rp->delivered[n])
             continue;
         rp->delivered[n] = 1;
         snprintf(text, size, "%s",
@@ -524,6 +563,11 @@ static void rp_free(rp_t *rp, size_t n_parties)
     parley_free(rp->macts);
     parley_free(rp->delivered);
     parley_free(rp->viewed);
+    parley_free(rp->ac);
+    parley_free(rp->cq);
+    parley_free(rp->cq_start);
+    parley_free(rp->cq_cur);
+    parley_free(rp->cq_sorted);
 }
 
 /* Builds the full scenario and the plan once "start" is in. */
@@ -686,35 +730,67 @@ out:
 
 /*
  * The present of S into rp->p, incrementally from prev (a present of a
- * prefix of S's inputs, or NULL: from scratch).  On failure rp holds
- * nothing.
+ * prefix of S's inputs, or NULL: from scratch), with the drivers scanning
+ * every input when `slow` is set.  On failure rp holds nothing.
  */
 static parley_status_t compute(parley__live_session_t *S,
-                               const parley__live_present_t *prev,
+                               const parley__live_present_t *prev, int slow,
                                parley_diags_t *diags, rp_t *rp)
 {
     size_t np = S->pub->n_parties;
     memset(rp, 0, sizeof *rp);
+    rp->slow = slow;
     rp->S = S;
     rp->p.phase = PARLEY_PHASE_SETUP;
     rp->macts = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->macts);
     rp->delivered = parley_calloc(S->n_in ? S->n_in : 1, 1);
     rp->viewed = parley_calloc(np ? np : 1, 1);
+    rp->ac = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->ac);
+    rp->cq = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->cq);
+    rp->cq_start = parley_calloc(np + 1, sizeof *rp->cq_start);
+    rp->cq_cur = parley_calloc(np ? np : 1, sizeof *rp->cq_cur);
+    rp->cq_sorted = parley_calloc(np ? np : 1, 1);
     rp->p.rulings = parley_calloc(np ? np : 1, sizeof *rp->p.rulings);
     rp->p.last_view = parley_calloc(np ? np : 1, sizeof *rp->p.last_view);
     rp->p.step_view = parley_calloc(np ? np : 1, sizeof *rp->p.step_view);
-    if (!rp->macts || !rp->delivered || !rp->viewed || !rp->p.rulings ||
+    if (!rp->macts || !rp->delivered || !rp->viewed || !rp->ac || !rp->cq ||
+        !rp->cq_start || !rp->cq_cur || !rp->cq_sorted || !rp->p.rulings ||
         !rp->p.last_view || !rp->p.step_view) {
         rp_free(rp, np);
         return PARLEY_ENOMEM;
     }
     int started = 0;
     for (size_t n = 0; n < S->n_in; n++) {
-        if (parley__live_action_gates(S->in[n].action))
+        const parley__live_input_t *in = &S->in[n];
+        if (parley__live_action_gates(in->action))
             rp->macts[rp->n_macts++] = n;
-        if (S->in[n].action == PARLEY__LIVE_START)
+        if (in->action == PARLEY__LIVE_START)
             started = 1;
+        if (in->action == PARLEY__LIVE_ANSWER ||
+            in->action == PARLEY__LIVE_CONCEDE)
+            rp->ac[rp->n_ac++] = n;
+        if (in->action == PARLEY__LIVE_CONCERN && in->party >= 0 &&
+            (size_t)in->party < np)
+            rp->cq_start[in->party + 1]++;
     }
+    /* Concerns by party: counts to starts, then each in its place. */
+    for (size_t i = 0; i < np; i++) {
+        rp->cq_start[i + 1] += rp->cq_start[i];
+        rp->cq_cur[i] = rp->cq_start[i];
+        rp->cq_sorted[i] = 1;
+    }
+    for (size_t n = 0; n < S->n_in; n++) {
+        const parley__live_input_t *in = &S->in[n];
+        if (in->action != PARLEY__LIVE_CONCERN || in->party < 0 ||
+            (size_t)in->party >= np)
+            continue;
+        size_t i = (size_t)in->party, k = rp->cq_cur[i]++;
+        rp->cq[k] = n;
+        if (k > rp->cq_start[i] && S->in[rp->cq[k - 1]].at_step > in->at_step)
+            rp->cq_sorted[i] = 0;
+    }
+    for (size_t i = 0; i < np; i++)
+        rp->cq_cur[i] = rp->cq_start[i];
     parley_status_t st = PARLEY_OK;
     int failed_before = parley__json_alloc_failed();
     if (!started) {
@@ -737,7 +813,7 @@ static parley_status_t compute(parley__live_session_t *S,
         if (st == PARLEY_OK && rp->skipping) {
             /* Stopped short of the committed steps: start afresh. */
             rp_free(rp, np);
-            return compute(S, NULL, diags, rp);
+            return compute(S, NULL, slow, diags, rp);
         }
     }
     if (st == PARLEY_OK && !failed_before && parley__json_alloc_failed())
@@ -752,7 +828,7 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
                                     parley__live_present_t *old)
 {
     rp_t rp;
-    parley_status_t st = compute(S, &S->now, diags, &rp);
+    parley_status_t st = compute(S, &S->now, 0, diags, &rp);
     if (st != PARLEY_OK)
         return st;
     if (old)
@@ -760,9 +836,8 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
     else
         parley__live_present_free(&S->now, S->pub->n_parties);
     S->now = rp.p;
-    parley_free(rp.macts);
-    parley_free(rp.delivered);
-    parley_free(rp.viewed);
+    memset(&rp.p, 0, sizeof rp.p); /* moved out */
+    rp_free(&rp, 0);
     return PARLEY_OK;
 }
 
@@ -770,12 +845,11 @@ parley_status_t parley__live_replay_scratch(parley__live_session_t *S,
                                             parley__live_present_t *out)
 {
     rp_t rp;
-    parley_status_t st = compute(S, NULL, NULL, &rp);
+    parley_status_t st = compute(S, NULL, 1, NULL, &rp);
     if (st != PARLEY_OK)
         return st;
     *out = rp.p;
-    parley_free(rp.macts);
-    parley_free(rp.delivered);
-    parley_free(rp.viewed);
+    memset(&rp.p, 0, sizeof rp.p); /* moved out */
+    rp_free(&rp, 0);
     return PARLEY_OK;
 }
