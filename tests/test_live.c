@@ -32,6 +32,7 @@
 #include "parley/parley.h"
 #include "parley/store.h"
 #include "parley/study.h"
+#include "live/live_internal.h"
 #include "scenario/scenario_internal.h"
 #include "support/failing_alloc.h"
 
@@ -42,6 +43,12 @@
 /* Close and reopen the store and the live handle every this many mediator
  * actions (0: never), checking that the present reads the same after. */
 static unsigned g_restart_every;
+
+/* With this set, live_run has one party write a concern of its own before
+ * every move: concerns the engine's run does not have, so the log is no
+ * longer parley_session_run()'s, but every present must still be what a
+ * replay from scratch computes. */
+static int g_extra_concerns;
 
 typedef struct fx {
     char dir[256], keys[300], db[300];
@@ -537,6 +544,25 @@ static char *live_run(fx_t *f, const char *sid, const char *sc_text,
     for (int guard = 0;; guard++) {
         assert_true(guard < 100000);
         int moved = 0;
+        for (size_t i = (size_t)guard % full->n_parties;
+             g_extra_concerns && i < full->n_parties; i++) {
+            if (!r.st[i])
+                continue;
+            json_t *st = read_json(f, &f->med, sid, "state");
+            int over = json_is_true(json_object_get(st, "ended"));
+            json_decref(st);
+            if (over)
+                break;
+            char rid[32], said[64];
+            snprintf(rid, sizeof rid, "extra-%d", guard);
+            snprintf(said, sizeof said, "extra concern %d", guard);
+            assert_int_equal(write_json(f, &r.who[i], sid, "concern",
+                                        json_pack("{s:s, s:s}", "text", said,
+                                                  "request_id", rid),
+                                        NULL),
+                             PARLEY_OK);
+            break;
+        }
         for (size_t i = 0; i < full->n_parties; i++)
             if (r.st[i])
                 moved |= party_turn(f, sid, &r, i, full, pub, &rules);
@@ -747,6 +773,42 @@ static void test_restart(void **state)
     g_restart_every = 5;
     check_same(f, "restarted", text, k, 4);
     g_restart_every = 0;
+    free(text);
+}
+
+/* The present after every write (replayed incrementally from the one
+ * before, or kept as it was after a concern) is the present a replay from
+ * scratch computes, through whole sessions. */
+static void test_incremental_replay(void **state)
+{
+    fx_t *f = *state;
+    char *text = slurp(RIVER);
+    parley_strategy_kind_t k[PARLEY_MAX_PARTIES];
+    parley__live_check.on = 1;
+    parley__live_check.checked = parley__live_check.differed = 0;
+    k[0] = PARLEY_STRATEGY_BOULWARE;
+    k[1] = PARLEY_STRATEGY_CONCEDER;
+    k[2] = PARLEY_STRATEGY_TIT_FOR_TAT;
+    k[3] = PARLEY_STRATEGY_HARDLINER;
+    k[4] = PARLEY_STRATEGY_MISREPORTER;
+    check_same(f, "inc-mix-3", text, k, 3);
+    kinds_all(k, PARLEY_STRATEGY_HARDLINER);
+    check_same(f, "inc-hard-5", text, k, 5);
+    unsigned long plain = parley__live_check.checked;
+    assert_true(plain > 100);
+    assert_int_equal(parley__live_check.differed, 0);
+    /* Concerns at every turn: before answers, between them, with a text
+     * tabled and not, at every kind of step. */
+    g_extra_concerns = 1;
+    kinds_all(k, PARLEY_STRATEGY_TRUTHFUL);
+    parley_free(live_run(f, "inc-extra-1", text, k, 1));
+    k[0] = PARLEY_STRATEGY_CONCEDER;
+    k[2] = PARLEY_STRATEGY_HARDLINER;
+    parley_free(live_run(f, "inc-extra-9", text, k, 9));
+    g_extra_concerns = 0;
+    parley__live_check.on = 0;
+    assert_true(parley__live_check.checked > plain + 100);
+    assert_int_equal(parley__live_check.differed, 0);
     free(text);
 }
 
@@ -2215,6 +2277,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_incremental_replay, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_river_basin_same_log, setup,
                                         teardown),

@@ -2034,6 +2034,46 @@ static void test_plan_reset_same_log(void **state)
     }
 }
 
+/* Under a filter, every event the filter leaves out still takes its seq,
+ * also where one step emits several of a kind (river-basin's two
+ * guarantee offers): the lines after widening are the full log's. */
+static void test_filter_keeps_seq(void **state)
+{
+    (void)state;
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(PARLEY_SOURCE_DIR
+                                               "/examples/river-basin.json",
+                                               &sc, NULL),
+                     PARLEY_OK);
+    parley_rules_t r;
+    parley_rules_of(sc, &r);
+    run_t *fresh = calloc(1, sizeof *fresh);
+    run_init(fresh, sc);
+    setup_random_drivers(fresh, &r, 5);
+    run_go(fresh, &r, 5);
+    assert_int_equal(count(&fresh->log, "guarantee_offer", NULL), 2);
+    parley_session_plan_t *plan = NULL;
+    assert_int_equal(parley_session_plan_new(sc, &r, &plan, NULL), PARLEY_OK);
+    for (unsigned quiet = 0; quiet < 8; quiet++) {
+        run_t *filtered = calloc(1, sizeof *filtered);
+        run_init(filtered, sc);
+        setup_random_drivers(filtered, &r, 5);
+        parley_session_opts_t o = {5, NULL, NULL};
+        parley_session_t *s = NULL;
+        assert_int_equal(parley_session_new_planned(plan, filtered->dp, &o,
+                                                    &s, NULL),
+                         PARLEY_OK);
+        check_filtered_log(s, filtered, fresh, &r, 5, quiet);
+        parley_session_free(s);
+        run_clear(filtered);
+        free(filtered);
+    }
+    parley_session_plan_free(plan);
+    run_clear(fresh);
+    free(fresh);
+    parley_scenario_free(sc);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static const parley_diag_t *find_diag(const parley_diags_t *d,
@@ -2330,6 +2370,7 @@ int main(void)
         cmocka_unit_test(test_without_private_channels),
         cmocka_unit_test(test_invariants_random),
         cmocka_unit_test(test_plan_reset_same_log),
+        cmocka_unit_test(test_filter_keeps_seq),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_unit_limit),
         cmocka_unit_test_teardown(test_alloc_failures,

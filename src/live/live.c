@@ -344,6 +344,7 @@ static void session_free(parley__live_session_t *S)
     for (size_t n = 0; n < S->n_in; n++)
         input_clear(&S->in[n]);
     parley_free(S->in);
+    parley_free(S->rid_head);
     parley_free(S->name);
     parley_free(S->scenario_json);
     parley_free(S->rules_json);
@@ -374,6 +375,46 @@ static parley_status_t session_parse(parley__live_session_t *S,
     return parley_rules_copy(&S->rules, &of);
 }
 
+/* FNV-1a over actor, a NUL, request_id. */
+static size_t rid_hash(const char *actor, const char *rid)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (const unsigned char *c = (const unsigned char *)actor;; c++) {
+        h = (h ^ *c) * UINT64_C(1099511628211);
+        if (!*c)
+            break;
+    }
+    for (const unsigned char *c = (const unsigned char *)rid; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return (size_t)h;
+}
+
+long parley__live_find_request(const parley__live_session_t *S,
+                               const char *actor, const char *request_id)
+{
+    if (!S->n_rid_head)
+        return -1;
+    size_t b = rid_hash(actor, request_id) & (S->n_rid_head - 1);
+    for (size_t k = S->rid_head[b]; k; k = S->in[k - 1].rid_next) {
+        const parley__live_input_t *x = &S->in[k - 1];
+        if (strcmp(x->request_id, request_id) == 0 &&
+            strcmp(x->actor, actor) == 0)
+            return (long)(k - 1);
+    }
+    return -1;
+}
+
+/* Links input n into the request index. */
+static void rid_link(parley__live_session_t *S, size_t n)
+{
+    size_t b = rid_hash(S->in[n].actor, S->in[n].request_id) &
+               (S->n_rid_head - 1);
+    S->in[n].rid_next = S->rid_head[b];
+    S->rid_head[b] = n + 1;
+}
+
+/* Appends an input (the index keeps at most one input per bucket on
+ * average: it doubles, rebuilt, as inputs come). */
 static parley_status_t push_input(parley__live_session_t *S,
                                   const parley__live_input_t *in)
 {
@@ -385,8 +426,30 @@ static parley_status_t push_input(parley__live_session_t *S,
         S->in = n;
         S->cap_in = cap;
     }
-    S->in[S->n_in++] = *in;
+    if (S->n_in + 1 > S->n_rid_head) {
+        size_t nb = S->n_rid_head ? S->n_rid_head * 2 : 64;
+        size_t *h = parley_calloc(nb, sizeof *h);
+        if (!h)
+            return PARLEY_ENOMEM;
+        parley_free(S->rid_head);
+        S->rid_head = h;
+        S->n_rid_head = nb;
+        for (size_t k = 0; k < S->n_in; k++)
+            rid_link(S, k);
+    }
+    S->in[S->n_in] = *in;
+    rid_link(S, S->n_in);
+    S->n_in++;
     return PARLEY_OK;
+}
+
+/* Drops the last input (a write rolled back): it heads its chain. */
+static void pop_input(parley__live_session_t *S)
+{
+    size_t n = --S->n_in;
+    size_t b = rid_hash(S->in[n].actor, S->in[n].request_id) &
+               (S->n_rid_head - 1);
+    S->rid_head[b] = S->in[n].rid_next;
 }
 
 static long party_index(const parley_scenario_t *sc, const char *id)
@@ -1266,6 +1329,35 @@ static json_t *awaiting_json(const parley__live_session_t *S, long only_party,
     return a;
 }
 
+parley__live_check_t parley__live_check;
+
+/* The checking mode's comparison (live_internal.h). */
+static void check_present(parley__live_session_t *S)
+{
+    parley__live_present_t p;
+    parley__live_check.checked++;
+    if (parley__live_replay_scratch(S, &p) != PARLEY_OK) {
+        parley__live_check.differed++;
+        return;
+    }
+    if (!parley__live_present_same(&S->now, &p, S->pub->n_parties))
+        parley__live_check.differed++;
+    /* The request index against a scan of the inputs. */
+    for (size_t n = 0; n < S->n_in; n++) {
+        long first = -1;
+        for (size_t k = 0; first < 0 && k <= n; k++)
+            if (strcmp(S->in[k].actor, S->in[n].actor) == 0 &&
+                strcmp(S->in[k].request_id, S->in[n].request_id) == 0)
+                first = (long)k;
+        if (parley__live_find_request(S, S->in[n].actor,
+                                      S->in[n].request_id) != first) {
+            parley__live_check.differed++;
+            break;
+        }
+    }
+    parley__live_present_free(&p, S->pub->n_parties);
+}
+
 parley_status_t parley_live_write(parley_live_t *live,
                                   const parley_principal_t *by,
                                   const char *session, const char *action,
@@ -1311,13 +1403,8 @@ parley_status_t parley_live_write(parley_live_t *live,
     } else if (st == PARLEY_OK && !by->mediator) {
         st = bad(&r, PARLEY_EDENIED, "", "only the mediator may %s", action);
     }
-    for (size_t n = 0; st == PARLEY_OK && n < S->n_in; n++)
-        if (strcmp(S->in[n].actor, by->actor) == 0 &&
-            strcmp(S->in[n].request_id, rid) == 0)
-            st = bad(&r, PARLEY_EDUPLICATE, "$.request_id",
-                     "request_id '%s' was used already (input %llu): a "
-                     "replayed request changes nothing",
-                     rid, (unsigned long long)S->in[n].seq);
+    if (st == PARLEY_OK)
+        st = parley__live_replayed(&r, S, by, rid);
     unsigned round = 0;
     if (st == PARLEY_OK) {
         static const char *const bare[] = {"request_id", NULL};
@@ -1402,7 +1489,12 @@ parley_status_t parley_live_write(parley_live_t *live,
             st = insert_input(live, S, &in, entry, diags);
         if (st == PARLEY_OK && (st = push_input(S, &in)) == PARLEY_OK)
             pushed = 1;
+        /* A concern cannot change the present unless its pending step
+         * asks for concerns (docs/live.md, "Replay"): it is delivered at
+         * an ask in a step at or after the present one, and the steps
+         * before that are committed.  So it needs no replay. */
         if (st == PARLEY_OK &&
+            (act != PARLEY__LIVE_CONCERN || S->now.asks_concern) &&
             (st = parley__live_replay(S, diags, &old)) == PARLEY_OK)
             replayed = 1;
         if (st == PARLEY_OK)
@@ -1413,7 +1505,7 @@ parley_status_t parley_live_write(parley_live_t *live,
     }
     if (st != PARLEY_OK) {
         if (pushed)
-            S->n_in--;
+            pop_input(S);
         input_clear(&in);
         if (act == PARLEY__LIVE_START) {
             /* The plan was built from profiles that may still change. */
@@ -1433,6 +1525,8 @@ parley_status_t parley_live_write(parley_live_t *live,
     S->n_ev_stored = S->now.n_ev;
     if (act == PARLEY__LIVE_AGREE)
         S->monitored = S->now.agreement;
+    if (parley__live_check.on)
+        check_present(S);
     if (!reply)
         return PARLEY_OK;
     json_t *o = json_pack("{s:b, s:I, s:I, s:s, s:i, s:I}", "ok", 1, "seq",
@@ -1469,13 +1563,12 @@ parley_status_t parley__live_replayed(const req_t *r,
                                       const parley_principal_t *by,
                                       const char *request_id)
 {
-    for (size_t n = 0; n < S->n_in; n++)
-        if (strcmp(S->in[n].actor, by->actor) == 0 &&
-            strcmp(S->in[n].request_id, request_id) == 0)
-            return bad(r, PARLEY_EDUPLICATE, "$.request_id",
-                       "request_id '%s' was used already (input %llu): a "
-                       "replayed request changes nothing",
-                       request_id, (unsigned long long)S->in[n].seq);
+    long seen = parley__live_find_request(S, by->actor, request_id);
+    if (seen >= 0)
+        return bad(r, PARLEY_EDUPLICATE, "$.request_id",
+                   "request_id '%s' was used already (input %llu): a "
+                   "replayed request changes nothing",
+                   request_id, (unsigned long long)S->in[seen].seq);
     return PARLEY_OK;
 }
 
@@ -1514,6 +1607,8 @@ parley_status_t parley__live_record_tx(parley_live_t *live,
 
 void parley__live_unrecord(parley__live_session_t *S)
 {
-    if (S->n_in)
-        input_clear(&S->in[--S->n_in]);
+    if (S->n_in) {
+        pop_input(S); /* also out of the request index */
+        input_clear(&S->in[S->n_in]);
+    }
 }

@@ -63,6 +63,7 @@ typedef struct parley__live_input {
     unsigned round;   /* answers and concessions */
     uint64_t at_step; /* steps committed when it came in */
     json_t *payload;  /* the body without request_id */
+    size_t rid_next;  /* the request index's chain: input n + 1, 0 none */
 } parley__live_input_t;
 
 /* Something the present awaits. */
@@ -95,6 +96,10 @@ typedef struct parley__live_present {
     char **rulings;     /* per scenario party: the pending step's veto
                            ruling line, or NULL */
     char **last_view;   /* per scenario party: the last view given */
+    char **step_view;   /* per scenario party: the last view given up to
+                           the last committed step (what an incremental
+                           replay starts its last_view from) */
+    int asks_concern;   /* the pending step ran and asked for concerns */
     int ended, agreement;
 } parley__live_present_t;
 
@@ -109,6 +114,11 @@ typedef struct parley__live_session {
 
     parley__live_input_t *in;
     size_t n_in, cap_in;
+    /* (actor, request_id) -> input: chains through in[].rid_next from
+     * rid_head[hash & (n_rid_head - 1)] (input n + 1, 0 none), so that a
+     * write finds a replayed request_id without scanning every input. */
+    size_t *rid_head;
+    size_t n_rid_head;
 
     /* Built once every profile is in and "start" recorded. */
     parley_scenario_t *full;
@@ -179,6 +189,29 @@ void parley__live_keys_free(parley_live_t *live);
 parley_status_t parley__live_replay(parley__live_session_t *S,
                                     parley_diags_t *diags,
                                     parley__live_present_t *old);
+/*
+ * The present of S computed from the start the obvious way (every driver
+ * call scans every input), for checking: S->now and the rest of S are
+ * left as they are (S->plan must exist when "start" is in).
+ * On success *out is a present the caller frees.
+ */
+parley_status_t parley__live_replay_scratch(parley__live_session_t *S,
+                                            parley__live_present_t *out);
+/* 1 when two presents hold the same, field by field and byte by byte. */
+int parley__live_present_same(const parley__live_present_t *a,
+                              const parley__live_present_t *b,
+                              size_t n_parties);
+/*
+ * Checking mode, for tests: when `on` is set, every successful write ends
+ * by comparing the present it leaves with parley__live_replay_scratch()'s;
+ * `checked` counts the comparisons, `differed` those that failed.
+ * Process-wide and not thread-safe: set it only in single-threaded tests.
+ */
+typedef struct parley__live_check {
+    int on;
+    unsigned long checked, differed;
+} parley__live_check_t;
+extern parley__live_check_t parley__live_check;
 /* Frees a present; n_parties sizes its per-party arrays. */
 void parley__live_present_free(parley__live_present_t *p, size_t n_parties);
 /*
@@ -217,6 +250,9 @@ parley_status_t parley__live_monitor_write(parley_live_t *live,
 
 /* ---- live.c: shared with the other files -------------------------------- */
 
+/* The input of S written by `actor` with `request_id`, or -1. */
+long parley__live_find_request(const parley__live_session_t *S,
+                               const char *actor, const char *request_id);
 parley_status_t parley__live_session_get(parley_live_t *live, const char *id,
                                          parley__live_session_t **out,
                                          parley_diags_t *diags);

@@ -19,8 +19,27 @@
  * the text is tabled, and concessions only once every answer is in, since
  * before that the engine's questions are hypothetical.
  *
- * Complexity: one replay costs one session run up to the present plus, on
- * the first replay after "start", the plan (the mediator's model).
+ * Incremental replay.  Inputs are only ever appended, and a step that was
+ * committed stays committed with the same events when inputs are added:
+ * it found every answer and concession it asked for (find_input returns
+ * the first match, which an appended input cannot displace), it consumed
+ * a prefix of the mediator's actions (an appended action comes after
+ * them), and a concern is delivered only at an ask in a step at or after
+ * the one in which it was submitted, which was not committed then.  So a
+ * replay runs the steps the previous present had committed with the
+ * engine building only the events it must watch (TEXT and PILOT, which
+ * gate the mediator's actions), takes the previous present's event lines
+ * for them, and widens the filter at the first step not yet committed.
+ * The event numbering is the engine's own in both cases, so the lines are
+ * byte for byte those of a replay from scratch; tests compare the two
+ * after every write of whole sessions (parley__live_check).  Should a
+ * replay ever stop before reaching the previous present's committed steps
+ * (which the above rules out), it starts again from scratch.
+ *
+ * Complexity: one replay costs one session run up to the present, cheaper
+ * over the steps committed before (no event lines, no views), plus copying
+ * the previous event lines, plus, on the first replay after "start", the
+ * plan (the mediator's model).
  */
 #include <math.h>
 #include <string.h>
@@ -205,7 +224,48 @@ void parley__live_present_free(parley__live_present_t *p, size_t n_parties)
     for (size_t i = 0; p->last_view && i < n_parties; i++)
         parley_free(p->last_view[i]);
     parley_free(p->last_view);
+    for (size_t i = 0; p->step_view && i < n_parties; i++)
+        parley_free(p->step_view[i]);
+    parley_free(p->step_view);
     memset(p, 0, sizeof *p);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int parley__live_present_same(const parley__live_present_t *a,
+                              const parley__live_present_t *b,
+                              size_t n_parties)
+{
+    if (a->phase != b->phase || a->round != b->round ||
+        a->steps != b->steps || a->n_aw != b->n_aw || a->n_ev != b->n_ev ||
+        a->ended != b->ended || a->agreement != b->agreement ||
+        a->asks_concern != b->asks_concern ||
+        !same_str(a->pending_text, b->pending_text))
+        return 0;
+    for (size_t i = 0; i < a->n_aw; i++)
+        if (a->aw[i].action != b->aw[i].action ||
+            a->aw[i].party != b->aw[i].party ||
+            a->aw[i].round != b->aw[i].round ||
+            !same_str(a->aw[i].view, b->aw[i].view))
+            return 0;
+    for (size_t e = 0; e < a->n_ev; e++)
+        if (a->ev[e].seq != b->ev[e].seq || a->ev[e].kind != b->ev[e].kind ||
+            a->ev[e].vis != b->ev[e].vis || a->ev[e].party != b->ev[e].party ||
+            strcmp(a->ev[e].json, b->ev[e].json) != 0)
+            return 0;
+    for (size_t i = 0; i < n_parties; i++) {
+        if (!same_str(a->rulings ? a->rulings[i] : NULL,
+                      b->rulings ? b->rulings[i] : NULL) ||
+            !same_str(a->last_view ? a->last_view[i] : NULL,
+                      b->last_view ? b->last_view[i] : NULL) ||
+            !same_str(a->step_view ? a->step_view[i] : NULL,
+                      b->step_view ? b->step_view[i] : NULL))
+            return 0;
+    }
+    return 1;
 }
 
 typedef struct rp {
@@ -213,9 +273,23 @@ typedef struct rp {
     size_t *macts; /* indices of S->in: the mediator's gating actions */
     size_t n_macts, cursor;
     unsigned char *delivered; /* per input: a concern already delivered */
-    int lack, gate_missing, tabled;
+    unsigned char *viewed;    /* per party: given a view in this step */
+    /* Indices of S->in, so that a driver call does not scan every input:
+     * the answers and concessions in order; the concerns grouped by party
+     * (party i's at cq[cq_start[i] .. cq_start[i + 1]), in order), with
+     * the first not yet delivered at cq_cur[i], and cq_sorted[i] set when
+     * their at_step never decreases. */
+    size_t *ac, n_ac;
+    size_t *cq, *cq_start, *cq_cur;
+    unsigned char *cq_sorted;
+    int slow; /* scan every input instead: the obvious path, for checks */
+    int lack, gate_missing, tabled, asked_concern;
     int oom;
     size_t cap_aw;
+    /* Incremental: the previous present, whose first prev->steps steps
+     * are run without event lines or views while `skipping`. */
+    const parley__live_present_t *prev;
+    int skipping;
     parley__live_present_t p; /* what this replay finds */
 } rp_t;
 
@@ -271,6 +345,7 @@ static void keep_view(rp_t *rp, const parley_view_t *vw)
     }
     parley_free(rp->p.last_view[vw->party]);
     rp->p.last_view[vw->party] = j;
+    rp->viewed[vw->party] = 1;
 }
 
 static void replace(char **slot, const char *text, int *oom)
@@ -298,6 +373,8 @@ static void on_event(void *ctx, const parley_event_t *e)
         else
             rp->gate_missing = 1;
     }
+    if (rp->skipping)
+        return; /* the previous present holds this step's lines */
     /* A ruling depends on the veto and the past only: it stands even
      * while other answers of its round are still awaited. */
     if (e->kind == PARLEY_EVENT_VETO_RULING && !rp->gate_missing &&
@@ -326,14 +403,21 @@ static void on_event(void *ctx, const parley_event_t *e)
     rp->p.n_ev++;
 }
 
-static const parley__live_input_t *find_input(const parley__live_session_t *S,
+/* The first input of kind a (answer or concession) by party for round. */
+static const parley__live_input_t *find_input(const rp_t *rp,
                                               parley__live_action_t a,
                                               size_t party, unsigned round)
 {
-    for (size_t n = 0; n < S->n_in; n++)
+    const parley__live_session_t *S = rp->S;
+    for (size_t n = 0; rp->slow && n < S->n_in; n++)
         if (S->in[n].action == a && S->in[n].party == (long)party &&
             S->in[n].round == round)
             return &S->in[n];
+    for (size_t k = 0; !rp->slow && k < rp->n_ac; k++) {
+        const parley__live_input_t *in = &S->in[rp->ac[k]];
+        if (in->action == a && in->party == (long)party && in->round == round)
+            return in;
+    }
     return NULL;
 }
 
@@ -390,9 +474,10 @@ static parley_status_t drv_answer(void *ctx, const parley_view_t *vw,
     out->kind = PARLEY_ANSWER_ACCEPT;
     if (rp->gate_missing)
         return PARLEY_OK;
-    keep_view(rp, vw);
+    if (!rp->skipping)
+        keep_view(rp, vw);
     const parley__live_input_t *in =
-        find_input(rp->S, PARLEY__LIVE_ANSWER, d->party, vw->round);
+        find_input(rp, PARLEY__LIVE_ANSWER, d->party, vw->round);
     if (in) {
         answer_from(rp->S->pub, in->payload, out);
         /* A veto that names no round vetoes the text it answers. */
@@ -414,9 +499,10 @@ static parley_status_t drv_concede(void *ctx, const parley_view_t *vw,
     *asp = vw->aspiration;
     if (rp->lack)
         return PARLEY_OK;
-    keep_view(rp, vw);
+    if (!rp->skipping)
+        keep_view(rp, vw);
     const parley__live_input_t *in =
-        find_input(rp->S, PARLEY__LIVE_CONCEDE, d->party, vw->round);
+        find_input(rp, PARLEY__LIVE_CONCEDE, d->party, vw->round);
     if (in) {
         *asp = json_number_value(json_object_get(in->payload, "aspiration"));
         return PARLEY_OK;
@@ -432,12 +518,36 @@ static parley_status_t drv_concern(void *ctx, const parley_view_t *vw,
     rp_driver_t *d = ctx;
     rp_t *rp = d->rp;
     (void)vw;
+    rp->asked_concern = 1;
     if (size)
         text[0] = '\0';
-    for (size_t n = 0; n < rp->S->n_in; n++) {
+    for (size_t n = 0; rp->slow && n < rp->S->n_in; n++) {
         const parley__live_input_t *in = &rp->S->in[n];
         if (in->action != PARLEY__LIVE_CONCERN || in->party != (long)d->party ||
             in->at_step > rp->p.steps || rp->delivered[n])
+            continue;
+        rp->delivered[n] = 1;
+        snprintf(text, size, "%s",
+                 json_string_value(json_object_get(in->payload, "text")));
+        return PARLEY_OK;
+    }
+    if (rp->slow)
+        return PARLEY_OK;
+    /* The party's first concern not yet delivered and submitted at or
+     * before this step: with at_step in order, the scan stops at the
+     * first that is too late, and moves past those delivered. */
+    size_t i = d->party, *cur = &rp->cq_cur[i];
+    for (size_t k = *cur; k < rp->cq_start[i + 1]; k++) {
+        size_t n = rp->cq[k];
+        const parley__live_input_t *in = &rp->S->in[n];
+        if (!rp->delivered[n] && in->at_step > rp->p.steps) {
+            if (rp->cq_sorted[i])
+                break;
+            continue;
+        }
+        if (k == *cur)
+            (*cur)++;
+        if (rp->delivered[n])
             continue;
         rp->delivered[n] = 1;
         snprintf(text, size, "%s",
@@ -452,6 +562,12 @@ static void rp_free(rp_t *rp, size_t n_parties)
     parley__live_present_free(&rp->p, n_parties);
     parley_free(rp->macts);
     parley_free(rp->delivered);
+    parley_free(rp->viewed);
+    parley_free(rp->ac);
+    parley_free(rp->cq);
+    parley_free(rp->cq_start);
+    parley_free(rp->cq_cur);
+    parley_free(rp->cq_sorted);
 }
 
 /* Builds the full scenario and the plan once "start" is in. */
@@ -472,7 +588,40 @@ static parley_status_t ensure_plan(parley__live_session_t *S,
     return st;
 }
 
-/* Runs the engine up to the present; rp holds what it found. */
+/* Ends skipping: the previous present's lines and committed views are this
+ * replay's from here on.  0 when memory runs out. */
+static int widen(rp_t *rp, size_t np)
+{
+    const parley__live_present_t *pv = rp->prev;
+    rp->skipping = 0;
+    if (pv->n_ev) {
+        size_t cap = pv->n_ev + 64;
+        parley__live_event_t *ev = parley_malloc(cap * sizeof *ev);
+        if (!ev)
+            return 0;
+        rp->p.ev = ev;
+        rp->p.cap_ev = cap;
+        for (size_t e = 0; e < pv->n_ev; e++) {
+            ev[e] = pv->ev[e];
+            if (!(ev[e].json = parley_strdup(pv->ev[e].json)))
+                return 0;
+            rp->p.n_ev = e + 1;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (!pv->step_view[i])
+            continue;
+        rp->p.step_view[i] = parley_strdup(pv->step_view[i]);
+        rp->p.last_view[i] = parley_strdup(pv->step_view[i]);
+        if (!rp->p.step_view[i] || !rp->p.last_view[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Runs the engine up to the present; rp holds what it found.  While
+ * skipping, the engine builds TEXT and PILOT events only: on_event gates
+ * the mediator's actions on them. */
 static parley_status_t run(parley__live_session_t *S, rp_t *rp)
 {
     size_t np = S->pub->n_parties;
@@ -496,7 +645,18 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
     st = parley_session_new_planned(S->plan, dp, &opts, &sess, NULL);
     if (st != PARLEY_OK)
         goto out;
+    if (rp->skipping)
+        parley_session_filter_events(sess,
+                                     UINT64_C(1) << PARLEY_EVENT_TEXT |
+                                         UINT64_C(1) << PARLEY_EVENT_PILOT);
     for (;;) {
+        if (rp->skipping && rp->p.steps == rp->prev->steps) {
+            if (!widen(rp, np)) {
+                st = PARLEY_ENOMEM;
+                goto out;
+            }
+            parley_session_filter_events(sess, PARLEY_EVENT_KINDS_ALL);
+        }
         parley_phase_t ph = parley_session_phase(sess);
         rp->p.phase = ph;
         rp->p.round = parley_session_rounds(sess);
@@ -505,7 +665,7 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
             rp->p.agreement = ph == PARLEY_PHASE_AGREEMENT;
             break;
         }
-        rp->lack = rp->gate_missing = rp->tabled = 0;
+        rp->lack = rp->gate_missing = rp->tabled = rp->asked_concern = 0;
         size_t ev0 = rp->p.n_ev, cur0 = rp->cursor;
         parley__live_action_t pre = PARLEY__LIVE_ACTION_COUNT;
         if (ph == PARLEY_PHASE_SETUP)
@@ -540,6 +700,7 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
                 parley_free(rp->p.pending_text);
                 rp->p.pending_text = NULL;
             }
+            rp->p.asks_concern = rp->asked_concern;
             break;
         }
         rp->p.steps++;
@@ -548,6 +709,14 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         for (size_t i = 0; i < np; i++) {
             parley_free(rp->p.rulings[i]);
             rp->p.rulings[i] = NULL;
+            if (rp->viewed[i]) {
+                replace(&rp->p.step_view[i], rp->p.last_view[i], &rp->oom);
+                rp->viewed[i] = 0;
+            }
+        }
+        if (rp->oom) {
+            st = PARLEY_ENOMEM;
+            goto out;
         }
     }
     st = rp->oom ? PARLEY_ENOMEM : PARLEY_OK;
@@ -559,30 +728,69 @@ out:
     return st;
 }
 
-parley_status_t parley__live_replay(parley__live_session_t *S,
-                                    parley_diags_t *diags,
-                                    parley__live_present_t *old)
+/*
+ * The present of S into rp->p, incrementally from prev (a present of a
+ * prefix of S's inputs, or NULL: from scratch), with the drivers scanning
+ * every input when `slow` is set.  On failure rp holds nothing.
+ */
+static parley_status_t compute(parley__live_session_t *S,
+                               const parley__live_present_t *prev, int slow,
+                               parley_diags_t *diags, rp_t *rp)
 {
     size_t np = S->pub->n_parties;
-    rp_t rp;
-    memset(&rp, 0, sizeof rp);
-    rp.S = S;
-    rp.p.phase = PARLEY_PHASE_SETUP;
-    rp.macts = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp.macts);
-    rp.delivered = parley_calloc(S->n_in ? S->n_in : 1, 1);
-    rp.p.rulings = parley_calloc(np ? np : 1, sizeof *rp.p.rulings);
-    rp.p.last_view = parley_calloc(np ? np : 1, sizeof *rp.p.last_view);
-    if (!rp.macts || !rp.delivered || !rp.p.rulings || !rp.p.last_view) {
-        rp_free(&rp, np);
+    memset(rp, 0, sizeof *rp);
+    rp->slow = slow;
+    rp->S = S;
+    rp->p.phase = PARLEY_PHASE_SETUP;
+    rp->macts = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->macts);
+    rp->delivered = parley_calloc(S->n_in ? S->n_in : 1, 1);
+    rp->viewed = parley_calloc(np ? np : 1, 1);
+    rp->ac = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->ac);
+    rp->cq = parley_calloc(S->n_in ? S->n_in : 1, sizeof *rp->cq);
+    rp->cq_start = parley_calloc(np + 1, sizeof *rp->cq_start);
+    rp->cq_cur = parley_calloc(np ? np : 1, sizeof *rp->cq_cur);
+    rp->cq_sorted = parley_calloc(np ? np : 1, 1);
+    rp->p.rulings = parley_calloc(np ? np : 1, sizeof *rp->p.rulings);
+    rp->p.last_view = parley_calloc(np ? np : 1, sizeof *rp->p.last_view);
+    rp->p.step_view = parley_calloc(np ? np : 1, sizeof *rp->p.step_view);
+    if (!rp->macts || !rp->delivered || !rp->viewed || !rp->ac || !rp->cq ||
+        !rp->cq_start || !rp->cq_cur || !rp->cq_sorted || !rp->p.rulings ||
+        !rp->p.last_view || !rp->p.step_view) {
+        rp_free(rp, np);
         return PARLEY_ENOMEM;
     }
     int started = 0;
     for (size_t n = 0; n < S->n_in; n++) {
-        if (parley__live_action_gates(S->in[n].action))
-            rp.macts[rp.n_macts++] = n;
-        if (S->in[n].action == PARLEY__LIVE_START)
+        const parley__live_input_t *in = &S->in[n];
+        if (parley__live_action_gates(in->action))
+            rp->macts[rp->n_macts++] = n;
+        if (in->action == PARLEY__LIVE_START)
             started = 1;
+        if (in->action == PARLEY__LIVE_ANSWER ||
+            in->action == PARLEY__LIVE_CONCEDE)
+            rp->ac[rp->n_ac++] = n;
+        if (in->action == PARLEY__LIVE_CONCERN && in->party >= 0 &&
+            (size_t)in->party < np)
+            rp->cq_start[in->party + 1]++;
     }
+    /* Concerns by party: counts to starts, then each in its place. */
+    for (size_t i = 0; i < np; i++) {
+        rp->cq_start[i + 1] += rp->cq_start[i];
+        rp->cq_cur[i] = rp->cq_start[i];
+        rp->cq_sorted[i] = 1;
+    }
+    for (size_t n = 0; n < S->n_in; n++) {
+        const parley__live_input_t *in = &S->in[n];
+        if (in->action != PARLEY__LIVE_CONCERN || in->party < 0 ||
+            (size_t)in->party >= np)
+            continue;
+        size_t i = (size_t)in->party, k = rp->cq_cur[i]++;
+        rp->cq[k] = n;
+        if (k > rp->cq_start[i] && S->in[rp->cq[k - 1]].at_step > in->at_step)
+            rp->cq_sorted[i] = 0;
+    }
+    for (size_t i = 0; i < np; i++)
+        rp->cq_cur[i] = rp->cq_start[i];
     parley_status_t st = PARLEY_OK;
     int failed_before = parley__json_alloc_failed();
     if (!started) {
@@ -593,26 +801,55 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
                 latest_profile(S, i))
                 continue;
             all = 0;
-            await_add(&rp, PARLEY__LIVE_PROFILE, (long)i, 0, NULL);
+            await_add(rp, PARLEY__LIVE_PROFILE, (long)i, 0, NULL);
         }
         if (all)
-            await_add(&rp, PARLEY__LIVE_START, -1, 0, NULL);
-        st = rp.oom ? PARLEY_ENOMEM : PARLEY_OK;
+            await_add(rp, PARLEY__LIVE_START, -1, 0, NULL);
+        st = rp->oom ? PARLEY_ENOMEM : PARLEY_OK;
     } else if ((st = ensure_plan(S, diags)) == PARLEY_OK) {
-        st = run(S, &rp);
+        rp->prev = prev && prev->steps ? prev : NULL;
+        rp->skipping = rp->prev != NULL;
+        st = run(S, rp);
+        if (st == PARLEY_OK && rp->skipping) {
+            /* Stopped short of the committed steps: start afresh. */
+            rp_free(rp, np);
+            return compute(S, NULL, slow, diags, rp);
+        }
     }
     if (st == PARLEY_OK && !failed_before && parley__json_alloc_failed())
         st = PARLEY_ENOMEM;
-    if (st != PARLEY_OK) {
-        rp_free(&rp, np);
+    if (st != PARLEY_OK)
+        rp_free(rp, np);
+    return st;
+}
+
+parley_status_t parley__live_replay(parley__live_session_t *S,
+                                    parley_diags_t *diags,
+                                    parley__live_present_t *old)
+{
+    rp_t rp;
+    parley_status_t st = compute(S, &S->now, 0, diags, &rp);
+    if (st != PARLEY_OK)
         return st;
-    }
     if (old)
         *old = S->now;
     else
-        parley__live_present_free(&S->now, np);
+        parley__live_present_free(&S->now, S->pub->n_parties);
     S->now = rp.p;
-    parley_free(rp.macts);
-    parley_free(rp.delivered);
+    memset(&rp.p, 0, sizeof rp.p); /* moved out */
+    rp_free(&rp, 0);
+    return PARLEY_OK;
+}
+
+parley_status_t parley__live_replay_scratch(parley__live_session_t *S,
+                                            parley__live_present_t *out)
+{
+    rp_t rp;
+    parley_status_t st = compute(S, NULL, 1, NULL, &rp);
+    if (st != PARLEY_OK)
+        return st;
+    *out = rp.p;
+    memset(&rp.p, 0, sizeof rp.p); /* moved out */
+    rp_free(&rp, 0);
     return PARLEY_OK;
 }

@@ -966,9 +966,10 @@ static void ev_guarantee_offers(parley_session_t *s)
         return;
     for (size_t t = 0; t < pl->G; t++) {
         const parley_guarantee_t *g = &pl->pub->guarantees[t];
+        /* Each offer its own seq, also when the filter leaves it out. */
         if (!parley__ev_begin(s, PARLEY_EVENT_GUARANTEE_OFFER,
                               PARLEY_VISIBLE_PUBLIC, -1, -1))
-            return;
+            continue;
         parley__jb_t *b = &s->jb;
         parley__jb_key(b, "guarantee");
         parley__jb_str(b, g->id);
