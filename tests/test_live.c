@@ -2197,7 +2197,17 @@ typedef struct readctx {
     fx_t *f;
     const parley_principal_t *by;
     const char *what;
+    int uncached; /* drop the cached states after each read */
 } readctx_t;
+
+/* The session's cached "state" replies dropped (they outlive a read). */
+static void forget_states(fx_t *f, const char *sid)
+{
+    parley__live_session_t *S = NULL;
+    assert_int_equal(parley__live_session_get(f->live, sid, &S, NULL),
+                     PARLEY_OK);
+    parley__live_state_forget(S);
+}
 
 static parley_status_t read_once(void *ctx)
 {
@@ -2206,6 +2216,8 @@ static parley_status_t read_once(void *ctx)
     parley_status_t st = parley_live_read(c->f->live, c->by, "oom", c->what, 0,
                                           &out, NULL);
     parley_free(out);
+    if (c->uncached)
+        forget_states(c->f, "oom");
     return st;
 }
 
@@ -2246,18 +2258,25 @@ static void test_allocation_failures(void **state)
     assert_true(store_size(f) > rows);
     parley_free(before);
     /* Reads free what they took on every path. */
-    readctx_t c = {f, &p.who[0], "view"};
+    readctx_t c = {f, &p.who[0], "view", 0};
     failing_alloc_opts_t o = {0};
     o.name = "view";
     failing_alloc_sweep(read_once, &c, &o);
     c.what = "events";
     o.name = "events";
     failing_alloc_sweep(read_once, &c, &o);
+    /* The state built afresh each run, then served from the cache. */
     c.by = &f->med;
     c.what = "state";
+    c.uncached = 1;
     o.name = "state";
     o.dense = 200;
     o.stride = 37;
+    forget_states(f, "oom");
+    failing_alloc_sweep(read_once, &c, &o);
+    parley_free(read_text(f, &f->med, "oom", "state"));
+    c.uncached = 0;
+    o.name = "state (cached)";
     failing_alloc_sweep(read_once, &c, &o);
     poke_close(&p);
 }

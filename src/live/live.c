@@ -341,6 +341,8 @@ static void session_free(parley__live_session_t *S)
     if (!S)
         return;
     parley__live_present_free(&S->now, S->pub ? S->pub->n_parties : 0);
+    parley__live_state_forget(S);
+    parley_free(S->state_cache);
     for (size_t n = 0; n < S->n_in; n++)
         input_clear(&S->in[n]);
     parley_free(S->in);
@@ -440,6 +442,7 @@ static parley_status_t push_input(parley__live_session_t *S,
     S->in[S->n_in] = *in;
     rid_link(S, S->n_in);
     S->n_in++;
+    parley__live_state_forget(S);
     return PARLEY_OK;
 }
 
@@ -450,6 +453,7 @@ static void pop_input(parley__live_session_t *S)
     size_t b = rid_hash(S->in[n].actor, S->in[n].request_id) &
                (S->n_rid_head - 1);
     S->rid_head[b] = S->in[n].rid_next;
+    parley__live_state_forget(S);
 }
 
 static long party_index(const parley_scenario_t *sc, const char *id)
@@ -1518,6 +1522,7 @@ parley_status_t parley_live_write(parley_live_t *live,
             /* Back to the present as it was. */
             parley__live_present_free(&S->now, S->pub->n_parties);
             S->now = old;
+            parley__live_state_forget(S);
         }
         return st;
     }

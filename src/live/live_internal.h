@@ -128,6 +128,11 @@ typedef struct parley__live_session {
     char *analysis_json;
 
     parley__live_present_t now; /* the present */
+    /* "state" replies as last built, by reader: [i] party i, [n_parties]
+     * the mediator, [n_parties + 1] everyone else (they see the same);
+     * NULL until read, and forgotten whenever an input or the present
+     * changes (parley__live_state_forget), so reads cost a copy. */
+    char **state_cache;
     uint64_t n_ev_stored;       /* of its events, those in live_events */
     int monitored;            /* "agree" recorded: monitoring started */
 
@@ -158,6 +163,11 @@ struct parley_live {
     size_t n_keys, cap_keys;
     parley__live_session_t *sessions;
 };
+
+/* ---- read.c ----------------------------------------------------------- */
+
+/* Drops the session's cached "state" replies; harmless when there are none. */
+void parley__live_state_forget(parley__live_session_t *S);
 
 /* ---- credentials.c ---------------------------------------------------- */
 

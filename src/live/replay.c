@@ -836,6 +836,7 @@ parley_status_t parley__live_replay(parley__live_session_t *S,
     else
         parley__live_present_free(&S->now, S->pub->n_parties);
     S->now = rp.p;
+    parley__live_state_forget(S);
     memset(&rp.p, 0, sizeof rp.p); /* moved out */
     rp_free(&rp, 0);
     return PARLEY_OK;
