@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "parley/alloc.h"
 #include "service/service_internal.h"
@@ -78,9 +79,21 @@ unsigned svc_http_status(parley_status_t st)
     }
 }
 
+/*
+ * Frees a reply once sent, wiping it first: a reply may carry a token shown
+ * once or a party's private state, which should not linger in freed memory.
+ * Replies are NUL-terminated JSON (svc_reply_json_owned).
+ */
+static void wipe_reply(void *body)
+{
+    if (body)
+        sodium_memzero(body, strlen(body));
+    parley_free(body);
+}
+
 void svc_reply_json_owned(svc_reply_t *rep, unsigned status, char *json)
 {
-    parley_free(rep->body);
+    wipe_reply(rep->body);
     rep->status = status;
     rep->content_type = "application/json";
     rep->body = json;
@@ -372,7 +385,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, svc_reply_t *rep)
             rep->fd = -1; /* the response closes it */
     } else if (rep->body) {
         r = MHD_create_response_from_buffer_with_free_callback(
-            rep->len, rep->body, parley_free);
+            rep->len, rep->body, wipe_reply);
         if (r)
             rep->body = NULL;
     } else {
@@ -389,7 +402,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, svc_reply_t *rep)
 
 static void reply_release(svc_reply_t *rep)
 {
-    parley_free(rep->body);
+    wipe_reply(rep->body);
     rep->body = NULL;
     if (rep->fd >= 0)
         close(rep->fd);
@@ -440,6 +453,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_state_t *cs = *con_cls;
     if (!cs)
         return;
+    if (cs->body) /* a request may carry a party's profile or concern */
+        sodium_memzero(cs->body, cs->cap);
     parley_free(cs->body);
     parley_free(cs);
     *con_cls = NULL;
