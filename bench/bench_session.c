@@ -119,7 +119,7 @@ static void *work(void *arg)
     }
     parley_strategy_t **st = calloc(n, sizeof *st);
     for (long k = j->first; k < j->first + j->count; k++) {
-        parley_session_opts_t o = {(uint64_t)k, NULL, NULL};
+        parley_session_opts_t o = {(uint64_t)k, NULL, NULL, NULL, NULL};
         for (size_t i = 0; j->strategies && i < n; i++) {
             if (j->sc->parties[i].role != PARLEY_ROLE_PARTY)
                 continue;

@@ -308,7 +308,7 @@ static void direct_run(const parley_scenario_t *sc,
                          PARLEY_OK);
         dp[i] = parley_strategy_driver(st[i]);
     }
-    parley_session_opts_t o = {seed, on_line, log};
+    parley_session_opts_t o = {seed, on_line, log, NULL, NULL};
     parley_session_t *s = NULL;
     assert_int_equal(parley_session_new(sc, NULL, dp, &o, &s, NULL),
                      PARLEY_OK);

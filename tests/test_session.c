@@ -483,6 +483,8 @@ typedef struct run {
     parley_outcome_t out;
     uint32_t pkg[PARLEY_MAX_ISSUES];
     parley_status_t st;
+    parley_table_fn table; /* the mediator's hook, or NULL */
+    void *table_ctx;
 } run_t;
 
 static void run_init(run_t *r, const parley_scenario_t *sc)
@@ -498,7 +500,8 @@ static void run_init(run_t *r, const parley_scenario_t *sc)
 
 static void run_go(run_t *r, const parley_rules_t *rules, uint64_t seed)
 {
-    parley_session_opts_t o = {seed, on_event, &r->log};
+    parley_session_opts_t o = {seed, on_event, &r->log, r->table,
+                               r->table_ctx};
     parley_session_t *s = NULL;
     parley_diags_t *d = parley_diags_new();
     parley_status_t st = parley_session_new(r->sc, rules, r->dp, &o, &s, d);
@@ -735,6 +738,160 @@ static void test_river_basin(void **state)
                     sc->parties[i].reservation - 1e-9);
     run_clear(run);
     free(run);
+    parley_scenario_free(sc);
+}
+
+/* ---- the mediator's own text ------------------------------------------- */
+
+/* A table hook: in round `at` (0: never) moves every open issue to the
+ * next option (cyclically), or to `bad` when set (an option out of range
+ * or, with outside, a change to an issue outside the unit).  Records what
+ * it was shown and what it returned. */
+typedef struct table_hook {
+    const parley_scenario_t *sc;
+    unsigned at;
+    int bad, outside;
+    unsigned calls;
+    unsigned rounds[256];
+    size_t n_open;
+    size_t open[PARLEY_MAX_ISSUES];
+    uint32_t engine[PARLEY_MAX_ISSUES], mine[PARLEY_MAX_ISSUES];
+} table_hook_t;
+
+static parley_status_t t_table(void *ctx, unsigned round, size_t n_open,
+                               const size_t *open, uint32_t *text)
+{
+    table_hook_t *h = ctx;
+    if (h->calls < 256)
+        h->rounds[h->calls] = round;
+    h->calls++;
+    for (size_t q = 1; q < n_open; q++)
+        assert_true(open[q - 1] < open[q]);
+    if (round != h->at)
+        return PARLEY_OK;
+    h->n_open = n_open;
+    memcpy(h->open, open, n_open * sizeof *open);
+    memcpy(h->engine, text, h->sc->n_issues * sizeof *text);
+    for (size_t q = 0; q < n_open; q++) {
+        const parley_issue_t *is = &h->sc->issues[open[q]];
+        text[open[q]] = h->bad ? (uint32_t)is->n_options
+                               : (text[open[q]] + 1) % (uint32_t)is->n_options;
+    }
+    if (h->outside)
+        for (size_t k = 0, q = 0; k < h->sc->n_issues; k++) {
+            if (q < n_open && open[q] == k) {
+                q++;
+                continue;
+            }
+            text[k] = (text[k] + 1) % (uint32_t)h->sc->issues[k].n_options;
+            break;
+        }
+    memcpy(h->mine, text, h->sc->n_issues * sizeof *text);
+    return PARLEY_OK;
+}
+
+/* The event of a kind in a round, or NULL. */
+static const json_t *in_round(const logbuf_t *lb, const char *kind,
+                              long round)
+{
+    for (size_t e = 0; e < lb->n; e++)
+        if (strcmp(kind_of(lb->ev[e]), kind) == 0 &&
+            int_of(lb->ev[e], "round") == round)
+            return lb->ev[e];
+    return NULL;
+}
+
+static void test_mediator_text(void **state)
+{
+    (void)state;
+    parley_diags_t *d = parley_diags_new();
+    parley_scenario_t *sc = NULL;
+    assert_int_equal(parley_scenario_read_file(PARLEY_SOURCE_DIR
+                                               "/examples/river-basin.json",
+                                               &sc, d),
+                     PARLEY_OK);
+    parley_diags_free(d);
+    run_t *plain = calloc(1, sizeof *plain), *same = calloc(1, sizeof *same);
+    run_t *own = calloc(1, sizeof *own);
+    assert_true(plain && same && own);
+    run_init(plain, sc);
+    run_go(plain, NULL, 3);
+
+    /* A hook that leaves every text as it is: the log is the same bytes,
+     * and it was asked once per binding text (not for the pilot). */
+    table_hook_t keep = {.sc = sc};
+    run_init(same, sc);
+    same->table = t_table;
+    same->table_ctx = &keep;
+    run_go(same, NULL, 3);
+    assert_int_equal(same->log.len, plain->log.len);
+    assert_memory_equal(same->log.bytes, plain->log.bytes, plain->log.len);
+    assert_int_equal(keep.calls, count(&plain->log, "text", NULL));
+    assert_true(count(&plain->log, "pilot", NULL) > 0);
+    for (unsigned c = 0; c < keep.calls && c < 256; c++)
+        assert_non_null(in_round(&plain->log, "text", keep.rounds[c]));
+
+    /* The mediator's own text in the first binding round: tabled as it
+     * is, and answered by the parties asked. */
+    long r0 = int_of(nth(&plain->log, "text", 0), "round");
+    table_hook_t mine = {.sc = sc, .at = (unsigned)r0};
+    run_init(own, sc);
+    own->table = t_table;
+    own->table_ctx = &mine;
+    run_go(own, NULL, 3);
+    assert_int_equal(own->st, PARLEY_OK);
+    assert_true(mine.n_open > 0);
+    const json_t *tx = in_round(&own->log, "text", r0);
+    assert_non_null(tx);
+    uint32_t tabled[PARLEY_MAX_ISSUES];
+    text_of(sc, json_object_get(tx, "text"), tabled);
+    assert_memory_equal(tabled, mine.mine, sc->n_issues * sizeof *tabled);
+    assert_memory_not_equal(mine.mine, mine.engine,
+                            sc->n_issues * sizeof *tabled);
+    /* The engine's own choice in that round was what the plain run
+     * tabled. */
+    uint32_t chosen[PARLEY_MAX_ISSUES];
+    text_of(sc, json_object_get(in_round(&plain->log, "text", r0), "text"),
+            chosen);
+    assert_memory_equal(chosen, mine.engine, sc->n_issues * sizeof *chosen);
+    /* The same parties answer it as answered the engine's text. */
+    size_t answers = 0, plain_answers = 0;
+    for (size_t e = 0; e < own->log.n; e++)
+        if (strcmp(kind_of(own->log.ev[e]), "answer") == 0 &&
+            int_of(own->log.ev[e], "round") == r0)
+            answers++;
+    for (size_t e = 0; e < plain->log.n; e++)
+        if (strcmp(kind_of(plain->log.ev[e]), "answer") == 0 &&
+            int_of(plain->log.ev[e], "round") == r0)
+            plain_answers++;
+    assert_true(answers > 0);
+    assert_int_equal(answers, plain_answers);
+    /* The session goes on past that round. */
+    assert_true(own->out.rounds > (unsigned)r0);
+    run_clear(plain);
+    run_clear(same);
+
+    /* An option out of range, or a change outside the open issues: a
+     * driver failure, nothing tabled that round. */
+    for (int outside = 0; outside < 2; outside++) {
+        table_hook_t bad = {.sc = sc, .at = (unsigned)r0, .bad = !outside,
+                            .outside = outside};
+        run_clear(own);
+        run_init(own, sc);
+        own->table = t_table;
+        own->table_ctx = &bad;
+        run_go(own, NULL, 3);
+        assert_int_equal(own->st, PARLEY_EINVALID);
+        assert_false(own->out.agreement);
+        assert_null(in_round(&own->log, "text", r0));
+        const json_t *imp = nth(&own->log, "impasse", 0);
+        assert_non_null(imp);
+        assert_non_null(strstr(str_of(imp, "reason"), "driver failure"));
+    }
+    run_clear(own);
+    free(plain);
+    free(same);
+    free(own);
     parley_scenario_free(sc);
 }
 
@@ -1914,7 +2071,7 @@ static void check_filtered_log(parley_session_t *s, run_t *r,
     (void)rules;
     seqlog_t *sl = calloc(1, sizeof *sl);
     assert_non_null(sl);
-    parley_session_opts_t o = {seed, on_event_seq, sl};
+    parley_session_opts_t o = {seed, on_event_seq, sl, NULL, NULL};
     assert_int_equal(parley_session_reset(s, r->dp, &o), PARLEY_OK);
     uint64_t texts = (UINT64_C(1) << PARLEY_EVENT_TEXT) |
                      (UINT64_C(1) << PARLEY_EVENT_PILOT);
@@ -1981,7 +2138,7 @@ static void test_plan_reset_same_log(void **state)
         run_t *other = calloc(1, sizeof *other);
         run_init(other, sc);
         setup_random_drivers(other, &r, seed + 1000);
-        parley_session_opts_t o = {seed + 1000, on_event, &other->log};
+        parley_session_opts_t o = {seed + 1000, on_event, &other->log, NULL, NULL};
         parley_session_t *s = NULL;
         assert_int_equal(
             parley_session_new_planned(plan, other->dp, &o, &s, NULL),
@@ -1991,7 +2148,8 @@ static void test_plan_reset_same_log(void **state)
         run_t *again = calloc(1, sizeof *again);
         run_init(again, sc);
         setup_random_drivers(again, &r, seed);
-        parley_session_opts_t o2 = {seed, on_event, &again->log};
+        parley_session_opts_t o2 = {seed, on_event, &again->log, NULL,
+                                    NULL};
         assert_int_equal(parley_session_reset(s, again->dp, &o2), PARLEY_OK);
         assert_int_equal(parley_session_phase(s), PARLEY_PHASE_SETUP);
         parley_session_run(s);
@@ -2003,7 +2161,7 @@ static void test_plan_reset_same_log(void **state)
         run_t *quiet = calloc(1, sizeof *quiet);
         run_init(quiet, sc);
         setup_random_drivers(quiet, &r, seed);
-        parley_session_opts_t o3 = {seed, NULL, NULL};
+        parley_session_opts_t o3 = {seed, NULL, NULL, NULL, NULL};
         assert_int_equal(parley_session_reset(s, quiet->dp, &o3), PARLEY_OK);
         parley_session_run(s);
         parley_outcome_t out;
@@ -2058,7 +2216,7 @@ static void test_filter_keeps_seq(void **state)
         run_t *filtered = calloc(1, sizeof *filtered);
         run_init(filtered, sc);
         setup_random_drivers(filtered, &r, 5);
-        parley_session_opts_t o = {5, NULL, NULL};
+        parley_session_opts_t o = {5, NULL, NULL, NULL, NULL};
         parley_session_t *s = NULL;
         assert_int_equal(parley_session_new_planned(plan, filtered->dp, &o,
                                                     &s, NULL),
@@ -2250,7 +2408,7 @@ static parley_status_t create_and_run(void *ctx)
     run->drv[1].no_record = 1;
     failing_alloc_hold(0);
     size_t bytes = 0;
-    parley_session_opts_t o = {1, count_bytes, &bytes};
+    parley_session_opts_t o = {1, count_bytes, &bytes, NULL, NULL};
     parley_rules_t r;
     parley_rules_init(&r);
     parley_session_t *s = NULL;
@@ -2322,7 +2480,7 @@ static void test_no_allocation_per_session(void **state)
                      PARLEY_OK);
     parley_session_t *s = NULL;
     size_t bytes = 0;
-    parley_session_opts_t o = {1, count_bytes, &bytes};
+    parley_session_opts_t o = {1, count_bytes, &bytes, NULL, NULL};
     assert_int_equal(parley_session_new_planned(plan, run->dp, &o, &s, NULL),
                      PARLEY_OK);
     assert_int_equal(parley_session_run(s), PARLEY_OK);
@@ -2330,7 +2488,7 @@ static void test_no_allocation_per_session(void **state)
         failing_alloc_install(0, 0);
         for (uint64_t seed = 2; seed < 12; seed++) {
             parley_session_opts_t o2 = {seed, listen ? count_bytes : NULL,
-                                        &bytes};
+                                        &bytes, NULL, NULL};
             assert_int_equal(parley_session_reset(s, run->dp, &o2),
                              PARLEY_OK);
             assert_int_equal(parley_session_run(s), PARLEY_OK);
@@ -2371,6 +2529,7 @@ int main(void)
         cmocka_unit_test(test_invariants_random),
         cmocka_unit_test(test_plan_reset_same_log),
         cmocka_unit_test(test_filter_keeps_seq),
+        cmocka_unit_test(test_mediator_text),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_unit_limit),
         cmocka_unit_test_teardown(test_alloc_failures,

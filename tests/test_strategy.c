@@ -2009,7 +2009,7 @@ static void run_session(const parley_scenario_t *sc,
         st[i] = make(kinds[i], sc, i, seed * 31 + i, 0);
         drv[i] = parley_strategy_driver(st[i]);
     }
-    parley_session_opts_t opts = {seed, count_event, r};
+    parley_session_opts_t opts = {seed, count_event, r, NULL, NULL};
     parley_session_t *s = NULL;
     parley_diags_t *dg = parley_diags_new();
     parley_status_t rc = parley_session_new(sc, rules, drv, &opts, &s, dg);

@@ -387,7 +387,7 @@ static uint64_t session_log(const parley_scenario_t *sc,
         if (st[i])
             dp[i] = parley_strategy_driver(st[i]);
     uint64_t h = 0xcbf29ce484222325ULL;
-    parley_session_opts_t o = {seed, hash_event, &h};
+    parley_session_opts_t o = {seed, hash_event, &h, NULL, NULL};
     parley_session_t *s = NULL;
     assert_int_equal(parley_session_new(sc, NULL, dp, &o, &s, NULL),
                      PARLEY_OK);

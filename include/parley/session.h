@@ -230,10 +230,33 @@ typedef void (*parley_event_fn)(void *ctx, const parley_event_t *ev);
 
 typedef struct parley_session parley_session_t;
 
+/*
+ * The mediator's say over a binding text, just before it is tabled: `text`
+ * (n_issues of the scenario) holds the text the engine would table (its
+ * choice in a plenary or drafting round, the draft it puts for
+ * ratification, the standing text in integration), and the hook may change
+ * the options of the open issues (open_issues[0 .. n_open), ascending
+ * scenario indices) to table a text of the mediator's own.  Issues outside
+ * them must keep their values.  Pilots (non-binding straw polls) do not
+ * call it.  Returning an error, an option out of range, or a change outside
+ * the open issues ends the session as a driver failure.
+ *
+ * The engine treats a text it did not choose like its own: the parties
+ * answer it, vetoes are ruled on it, concessions are asked of those it
+ * leaves short, and it is adopted or agreed by the usual rules; the
+ * mediator's model learns from the answers to it as to any text.
+ */
+typedef parley_status_t (*parley_table_fn)(void *ctx, unsigned round,
+                                           size_t n_open,
+                                           const size_t *open_issues,
+                                           uint32_t *text);
+
 typedef struct parley_session_opts {
     uint64_t seed;          /* for the engine's own tie-free choices */
     parley_event_fn on_event; /* NULL: no log is built (fast path) */
     void *event_ctx;
+    parley_table_fn table;  /* NULL: the engine's text is tabled as is */
+    void *table_ctx;
 } parley_session_opts_t;
 
 /*

@@ -641,7 +641,7 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         drv[i].concern = drv_concern;
         dp[i] = &drv[i];
     }
-    parley_session_opts_t opts = {S->seed, on_event, rp};
+    parley_session_opts_t opts = {S->seed, on_event, rp, NULL, NULL};
     st = parley_session_new_planned(S->plan, dp, &opts, &sess, NULL);
     if (st != PARLEY_OK)
         goto out;

@@ -1755,6 +1755,39 @@ static void table_text(parley_session_t *s, int binding)
     }
 }
 
+/*
+ * Lets the opts' table hook change the binding text about to be tabled.
+ * Checks what it returns: options in range on the open issues, the rest
+ * untouched; anything else is the driver failure of the hook's ctx.
+ * Returns 1 when the text may be tabled.  O(K).
+ */
+static int mediator_text(parley_session_t *s)
+{
+    if (!s->opts.table)
+        return 1;
+    memcpy(s->pkg2, s->text, s->K * sizeof *s->text);
+    parley_status_t st = s->opts.table(s->opts.table_ctx, s->round, s->n_open,
+                                       s->open_issues, s->pkg2);
+    if (st == PARLEY_OK) {
+        size_t q = 0;
+        for (size_t k = 0; k < s->K && st == PARLEY_OK; k++) {
+            int open = q < s->n_open && s->open_issues[q] == k;
+            if (open)
+                q++;
+            if (open ? s->pkg2[k] >= s->plan->pub->issues[k].n_options
+                     : s->pkg2[k] != s->text[k])
+                st = PARLEY_EINVALID;
+        }
+    }
+    if (st != PARLEY_OK) {
+        if (s->error == PARLEY_OK)
+            s->error = st;
+        return 0;
+    }
+    memcpy(s->text, s->pkg2, s->K * sizeof *s->text);
+    return 1;
+}
+
 static void unit_round(parley_session_t *s)
 {
     const parley_rules_t *r = &s->plan->rules;
@@ -1791,6 +1824,8 @@ static void unit_round(parley_session_t *s)
         s->draft_pending = 0; /* ratification: the draft as it stands */
     else
         parley__choose(s, who);
+    if (!mediator_text(s))
+        return;
     table_text(s, 1);
     if (!collect(s, who, 0))
         return;
@@ -1857,6 +1892,8 @@ static void integration_round(parley_session_t *s)
         return;
     }
     s->round++;
+    if (!mediator_text(s))
+        return;
     table_text(s, 1);
     if (!collect(s, all, 0))
         return;

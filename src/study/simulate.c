@@ -206,7 +206,7 @@ static parley_status_t run_session(parley_simulation_t *sim,
         drv[i].concern = in->concern ? w_concern : NULL;
         dp[i] = &drv[i];
     }
-    parley_session_opts_t so = {o->seed, o->on_event, o->event_ctx};
+    parley_session_opts_t so = {o->seed, o->on_event, o->event_ctx, NULL, NULL};
     rc = parley_session_new(sc, &sim->rules, dp, &so, &s, diags);
     if (rc != PARLEY_OK)
         goto done;

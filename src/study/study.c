@@ -394,7 +394,7 @@ static parley_status_t run_sessions(worker_t *w, const item_t *it, char *why,
                          parley_strategy_name(c->kinds[i]),
                          parley_status_message(st));
         }
-        parley_session_opts_t so = {seed, NULL, NULL};
+        parley_session_opts_t so = {seed, NULL, NULL, NULL, NULL};
         if (st == PARLEY_OK) {
             if (w->session)
                 st = parley_session_reset(w->session, w->dp, &so);
