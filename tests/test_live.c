@@ -1000,6 +1000,276 @@ static unsigned advance_to_binding(fx_t *f, const char *sid, poke_t *p,
     return 0;
 }
 
+/* ---- the mediator's own text -------------------------------------------- */
+
+/* Every party asked accepts (or keeps its aspiration); 1 if any was. */
+static int parties_go_along(fx_t *f, const char *sid, poke_t *p)
+{
+    int any = 0;
+    for (size_t i = 0; i < p->n_parties; i++) {
+        if (!p->who[i].actor[0])
+            continue;
+        json_t *v = read_json(f, &p->who[i], sid, "view");
+        json_t *asked = json_object_get(v, "asked");
+        static unsigned serial;
+        char rid[32];
+        snprintf(rid, sizeof rid, "along-%u", serial++);
+        if (json_is_object(asked)) {
+            const char *what =
+                json_string_value(json_object_get(asked, "action"));
+            unsigned ar =
+                (unsigned)json_integer_value(json_object_get(asked, "round"));
+            json_t *body =
+                strcmp(what, "answer") == 0
+                    ? answer_body(ar, "accept", rid)
+                    : json_pack("{s:i, s:O, s:s}", "round", (int)ar,
+                                "aspiration",
+                                json_object_get(json_object_get(v, "view"),
+                                                "aspiration"),
+                                "request_id", rid);
+            char action[16];
+            snprintf(action, sizeof action, "%s", what);
+            assert_int_equal(write_json(f, &p->who[i], sid, action, body,
+                                        NULL),
+                             PARLEY_OK);
+            any = 1;
+        }
+        json_decref(v);
+    }
+    return any;
+}
+
+/* Goes along with everything until the mediator is asked to propose; the
+ * state then. */
+static json_t *until_propose(fx_t *f, const char *sid, poke_t *p)
+{
+    for (int n = 0; n < 200; n++) {
+        json_t *s = read_json(f, &f->med, sid, "state");
+        json_t *aw = json_array_get(json_object_get(s, "awaiting"), 0);
+        assert_non_null(aw);
+        char from[64], action[32];
+        snprintf(from, sizeof from, "%s",
+                 json_string_value(json_object_get(aw, "from")));
+        snprintf(action, sizeof action, "%s",
+                 json_string_value(json_object_get(aw, "action")));
+        if (strcmp(from, "mediator") == 0 && strcmp(action, "propose") == 0)
+            return s;
+        json_decref(s);
+        if (strcmp(from, "mediator") == 0) {
+            static unsigned serial;
+            char rid[32];
+            snprintf(rid, sizeof rid, "tp-%u", serial++);
+            assert_int_equal(act(f, &f->med, sid, action, rid), PARLEY_OK);
+        } else {
+            assert_true(parties_go_along(f, sid, p));
+        }
+    }
+    fail_msg("the mediator was never asked to propose");
+    return NULL;
+}
+
+/*
+ * An option label of issue `id` of the public scenario: a named option
+ * other than `not` for a discrete issue, else the label `cur` (the
+ * current text) gives it.
+ */
+static const char *other_label(const json_t *pub, const char *id,
+                               const char *not, const json_t *cur)
+{
+    size_t i;
+    json_t *is;
+    json_array_foreach(json_object_get(pub, "issues"), i, is)
+    {
+        if (strcmp(json_string_value(json_object_get(is, "id")), id) != 0)
+            continue;
+        json_t *opts = json_object_get(is, "options");
+        for (size_t j = json_array_size(opts); j-- > 0;) {
+            const char *l = json_string_value(json_array_get(opts, j));
+            if (!not || strcmp(l, not) != 0)
+                return l;
+        }
+        const char *l = json_string_value(json_object_get(cur, id));
+        assert_non_null(l);
+        return l;
+    }
+    fail_msg("no issue '%s'", id);
+    return NULL;
+}
+
+/* A propose with a text; the status, and the store is unchanged on error. */
+static parley_status_t propose_text(fx_t *f, const char *sid, json_t *text,
+                                    const char *rid)
+{
+    long before = store_size(f);
+    parley_status_t st = write_json(
+        f, &f->med, sid, "propose",
+        json_pack("{s:o, s:s}", "text", text, "request_id", rid), NULL);
+    if (st != PARLEY_OK)
+        assert_int_equal(store_size(f), before);
+    return st;
+}
+
+static void test_mediator_text(void **state)
+{
+    fx_t *f = *state;
+    poke_t p;
+    parley__live_check.on = 1;
+    unsigned long checked = parley__live_check.checked;
+    poke_open(f, "own", &p, 1);
+    json_t *st = until_propose(f, "own", &p);
+    json_t *open = json_object_get(st, "open_issues");
+    json_t *cur = json_object_get(st, "text");
+    assert_true(json_array_size(open) > 1);
+    const char *o0 = json_string_value(json_array_get(open, 0));
+    const char *o1 = json_string_value(json_array_get(open, 1));
+
+    /* The text the mediator means to table: another option everywhere. */
+    json_t *mine = json_object();
+    size_t q, changed = 0;
+    json_t *x;
+    json_array_foreach(open, q, x)
+    {
+        const char *id = json_string_value(x);
+        json_object_set_new(
+            mine, id,
+            json_string(other_label(
+                p.pub, id, json_string_value(json_object_get(cur, id)),
+                cur)));
+        changed += strcmp(json_string_value(json_object_get(mine, id)),
+                          json_string_value(json_object_get(cur, id))) != 0;
+    }
+    assert_true(changed > 0);
+    /* An issue that is not open. */
+    const char *closed = NULL;
+    json_t *ix;
+    json_array_foreach(json_object_get(p.pub, "issues"), q, ix)
+    {
+        const char *id = json_string_value(json_object_get(ix, "id"));
+        int is_open = 0;
+        size_t t;
+        json_array_foreach(open, t, x)
+            is_open |= strcmp(json_string_value(x), id) == 0;
+        if (!is_open && !closed)
+            closed = id;
+    }
+    assert_non_null(closed);
+
+    /* Refused, with the path, nothing stored. */
+    char path[160];
+    assert_int_equal(propose_text(f, "own", json_string("x"), "bad-1"),
+                     PARLEY_ETYPE);
+    assert_true(has_diag(f, PARLEY_ETYPE, "$.text"));
+    json_t *t = json_deep_copy(mine);
+    json_object_set_new(t, "nope", json_string("none"));
+    assert_int_equal(propose_text(f, "own", t, "bad-2"), PARLEY_EINVALID);
+    assert_true(has_diag(f, PARLEY_EINVALID, "$.text.nope"));
+    t = json_deep_copy(mine);
+    json_object_set_new(t, closed, json_string(other_label(p.pub, closed,
+                                                           NULL, cur)));
+    assert_int_equal(propose_text(f, "own", t, "bad-3"), PARLEY_EINVALID);
+    snprintf(path, sizeof path, "$.text.%s", closed);
+    assert_true(has_diag(f, PARLEY_EINVALID, path));
+    t = json_deep_copy(mine);
+    json_object_set_new(t, o0, json_string("no_such_option"));
+    assert_int_equal(propose_text(f, "own", t, "bad-4"), PARLEY_EINVALID);
+    snprintf(path, sizeof path, "$.text.%s", o0);
+    assert_true(has_diag(f, PARLEY_EINVALID, path));
+    t = json_deep_copy(mine);
+    json_object_set_new(t, o0, json_integer(1));
+    assert_int_equal(propose_text(f, "own", t, "bad-5"), PARLEY_ETYPE);
+    assert_true(has_diag(f, PARLEY_ETYPE, path));
+    t = json_deep_copy(mine);
+    json_object_del(t, o1);
+    assert_int_equal(propose_text(f, "own", t, "bad-6"), PARLEY_EMISSING);
+    snprintf(path, sizeof path, "$.text.%s", o1);
+    assert_true(has_diag(f, PARLEY_EMISSING, path));
+    /* Nothing changed: propose is still awaited. */
+    json_t *st2 = read_json(f, &f->med, "own", "state");
+    assert_true(json_equal(st, st2));
+    json_decref(st2);
+
+    /* Tabled as written: in the state, in what the parties are shown. */
+    long ledger0 = count_rows(f, "SELECT count(*) FROM ledger WHERE kind = "
+                                 "'live.propose' AND payload LIKE "
+                                 "'%\"text\":%'");
+    assert_int_equal(ledger0, 0);
+    assert_int_equal(propose_text(f, "own", json_deep_copy(mine), "mine"),
+                     PARLEY_OK);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM ledger WHERE kind = "
+                                   "'live.propose' AND payload LIKE "
+                                   "'%\"text\":%'"),
+                     1);
+    json_t *after = read_json(f, &f->med, "own", "state");
+    json_t *tabled = json_object_get(after, "text");
+    unsigned text_round =
+        (unsigned)json_integer_value(json_object_get(after, "text_round"));
+    json_array_foreach(open, q, x)
+    {
+        const char *id = json_string_value(x);
+        assert_string_equal(json_string_value(json_object_get(tabled, id)),
+                            json_string_value(json_object_get(mine, id)));
+    }
+    size_t asked = 0;
+    for (size_t i = 0; i < p.n_parties; i++) {
+        if (!p.who[i].actor[0])
+            continue;
+        json_t *v = read_json(f, &p.who[i], "own", "view");
+        json_t *a = json_object_get(v, "asked");
+        if (json_is_object(a)) {
+            asked++;
+            assert_int_equal(json_integer_value(json_object_get(a, "round")),
+                             text_round);
+            json_t *labels =
+                json_object_get(json_object_get(v, "view"), "labels");
+            assert_true(json_equal(labels, tabled));
+        }
+        json_decref(v);
+    }
+    assert_true(asked > 0);
+    restart_and_compare(f, "own", &p.who[0]);
+
+    /* They answer it; the session goes on, its log holds the text. */
+    assert_true(parties_go_along(f, "own", &p));
+    assert_int_equal(act(f, &f->med, "own", "close_round", "close-mine"),
+                     PARLEY_OK);
+    json_t *ev = read_json(f, &f->med, "own", "events");
+    int found = 0;
+    size_t answers = 0;
+    json_array_foreach(json_object_get(ev, "events"), q, x)
+    {
+        const char *kind = json_string_value(json_object_get(x, "kind"));
+        unsigned r = (unsigned)json_integer_value(json_object_get(x, "round"));
+        if (strcmp(kind, "text") == 0 && r == text_round) {
+            found = 1;
+            assert_true(json_equal(json_object_get(x, "text"), tabled));
+        }
+        if (strcmp(kind, "answer") == 0 && r == text_round)
+            answers++;
+    }
+    assert_true(found);
+    assert_int_equal(answers, asked);
+    json_decref(ev);
+    json_t *later = read_json(f, &f->med, "own", "state");
+    assert_true(json_integer_value(json_object_get(later, "round")) >=
+                    text_round ||
+                json_object_get(later, "outcome"));
+    json_decref(later);
+    restart_and_compare(f, "own", &p.who[0]);
+
+    /* A propose without a text still tables the engine's choice. */
+    json_decref(until_propose(f, "own", &p));
+    assert_int_equal(act(f, &f->med, "own", "propose", "plain"), PARLEY_OK);
+    restart_and_compare(f, "own", &p.who[0]);
+
+    parley__live_check.on = 0;
+    assert_true(parley__live_check.checked > checked);
+    assert_int_equal(parley__live_check.differed, 0);
+    json_decref(after);
+    json_decref(mine);
+    json_decref(st);
+    poke_close(&p);
+}
+
 /* Replays, stale rounds, actions out of turn, and roles. */
 static void test_refusals(void **state)
 {
@@ -2285,6 +2555,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mediator_text, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_visibility_and_ledger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),

@@ -172,6 +172,12 @@ parley_status_t parley_live_create(parley_live_t *live,
  *                 mediator at the next point the engine asks for concerns)
  *   "start" "open_cluster" "propose" "pilot" "close_round" "agree"
  *                 mediator: {} (see Gating)
+ *                 "propose" may carry the mediator's own text: {"text":
+ *                 {"<issue id>": "<option label>", ...}} naming exactly
+ *                 the open issues (the state's "open_issues"); it is
+ *                 tabled instead of the engine's choice, the other issues
+ *                 keep their values (session.h, parley_table_fn).  Errors
+ *                 name the path: $.text.<issue id>.
  *   "answer"      party: {"round": r, "kind": "accept"|"object"|"veto"|
  *                 "walkout", "issues": [issue ids]?, "ground": "..."?,
  *                 "text_round": r?, "reason": "..."?}

@@ -1103,6 +1103,90 @@ static parley_status_t check_answer(const req_t *r,
     return st;
 }
 
+/* The path $.text.<issue id>, with the id quoted as a path needs it. */
+static void text_path(parley__path_t *p, const char *id)
+{
+    parley__path_init(p);
+    parley__path_key(p, "text");
+    parley__path_key(p, id);
+}
+
+/*
+ * "propose", optionally with the mediator's own text: an object naming
+ * every issue the awaited "propose" tables (the present's open issues,
+ * the state's "open_issues") and nothing else, each with one of its
+ * option labels.  When "propose" is not awaited the text is not looked
+ * into: check_state refuses the action.  O(named issues x options).
+ */
+static parley_status_t check_propose(const req_t *r,
+                                     const parley__live_session_t *S,
+                                     const json_t *b)
+{
+    static const char *const fields[] = {"text", "request_id", NULL};
+    parley_status_t st = only_fields(r, b, "$", fields);
+    const json_t *t = json_object_get(b, "text");
+    if (st != PARLEY_OK || !t)
+        return st;
+    if (!json_is_object(t))
+        return bad(r, PARLEY_ETYPE, "$.text",
+                   "expected an object {issue id: option label} for the "
+                   "open issues, found %s",
+                   jtype(t));
+    if (!awaited(S, PARLEY__LIVE_PROPOSE, -1))
+        return PARLEY_OK;
+    parley__path_t p;
+    const char *id;
+    json_t *v;
+    json_object_foreach((json_t *)t, id, v)
+    {
+        text_path(&p, id);
+        long k = issue_index(S->pub, id);
+        size_t q = 0;
+        while (k >= 0 && q < S->now.n_open && S->now.open[q] != (size_t)k)
+            q++;
+        if (k < 0)
+            return bad(r, PARLEY_EINVALID, p.buf,
+                       "no issue '%.80s' in this session", id);
+        if (q == S->now.n_open)
+            return bad(r, PARLEY_EINVALID, p.buf,
+                       "issue '%.80s' is not open: a text sets only the "
+                       "open issues (the state's open_issues)",
+                       id);
+        if (!json_is_string(v))
+            return bad(r, PARLEY_ETYPE, p.buf,
+                       "expected an option label of '%.80s', found %s", id,
+                       jtype(v));
+        const parley_issue_t *is = &S->pub->issues[k];
+        char label[64];
+        size_t j = 0;
+        while (j < is->n_options &&
+               (parley_issue_option_label(is, j, label, sizeof label),
+                strcmp(label, json_string_value(v)) != 0))
+            j++;
+        if (j == is->n_options) {
+            char first[64], last[64];
+            parley_issue_option_label(is, 0, first, sizeof first);
+            parley_issue_option_label(is, is->n_options - 1, last,
+                                      sizeof last);
+            return bad(r, PARLEY_EINVALID, p.buf,
+                       "expected one of the %zu options of '%.80s' (%s .. "
+                       "%s), found '%.80s'",
+                       is->n_options, id, first, last, json_string_value(v));
+        }
+    }
+    for (size_t q = 0; q < S->now.n_open; q++) {
+        const char *want = S->pub->issues[S->now.open[q]].id;
+        if (!json_object_get(t, want)) {
+            text_path(&p, want);
+            return bad(r, PARLEY_EMISSING, p.buf,
+                       "missing open issue '%.80s': a text names every open "
+                       "issue",
+                       want);
+        }
+    }
+    return PARLEY_OK;
+}
+
 static parley_status_t check_concede(const req_t *r, const json_t *b,
                                      unsigned *round)
 {
@@ -1432,6 +1516,9 @@ parley_status_t parley_live_write(parley_live_t *live,
         case PARLEY__LIVE_CONCEDE:
             st = check_concede(&r, b, &round);
             break;
+        case PARLEY__LIVE_PROPOSE:
+            st = check_propose(&r, S, b);
+            break;
         default:
             st = only_fields(&r, b, "$", bare);
         }
@@ -1482,6 +1569,13 @@ parley_status_t parley_live_write(parley_live_t *live,
         }
         if (st == PARLEY_OK && pl && round)
             json_object_set_new(pl, "round", json_integer(round));
+        /* The mediator's own text is public once tabled: in full. */
+        json_t *own = act == PARLEY__LIVE_PROPOSE
+                          ? json_object_get(in.payload, "text")
+                          : NULL;
+        if (st == PARLEY_OK && pl && own &&
+            json_object_set(pl, "text", own))
+            st = PARLEY_ENOMEM;
         char kind[40];
         snprintf(kind, sizeof kind, "live.%s", action);
         if (st == PARLEY_OK)

@@ -100,6 +100,10 @@ typedef struct parley__live_present {
                            the last committed step (what an incremental
                            replay starts its last_view from) */
     int asks_concern;   /* the pending step ran and asked for concerns */
+    /* While "propose" is awaited: the issues a text of the mediator's own
+     * sets (scenario indices, ascending), as the engine gave them. */
+    size_t *open;
+    size_t n_open;
     int ended, agreement;
 } parley__live_present_t;
 

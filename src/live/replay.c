@@ -8,7 +8,9 @@
  * actions gate the steps in their order: "start" the opening step,
  * "open_cluster" every step in phase CLUSTER, "propose" or "pilot" the
  * tabling of a text, "close_round" the end of a step that tabled one, and
- * "agree" a step that ends in agreement.
+ * "agree" a step that ends in agreement.  A "propose" that carries the
+ * mediator's own text gives it to the engine's table hook, which tables it
+ * instead of the engine's choice.
  *
  * A step is committed when everything it asked for was there.  When
  * something is missing the driver records it as awaited (with the view it
@@ -218,6 +220,7 @@ void parley__live_present_free(parley__live_present_t *p, size_t n_parties)
         parley_free(p->ev[i].json);
     parley_free(p->ev);
     parley_free(p->pending_text);
+    parley_free(p->open);
     for (size_t i = 0; p->rulings && i < n_parties; i++)
         parley_free(p->rulings[i]);
     parley_free(p->rulings);
@@ -243,7 +246,10 @@ int parley__live_present_same(const parley__live_present_t *a,
         a->steps != b->steps || a->n_aw != b->n_aw || a->n_ev != b->n_ev ||
         a->ended != b->ended || a->agreement != b->agreement ||
         a->asks_concern != b->asks_concern ||
-        !same_str(a->pending_text, b->pending_text))
+        !same_str(a->pending_text, b->pending_text) ||
+        a->n_open != b->n_open ||
+        (a->n_open &&
+         memcmp(a->open, b->open, a->n_open * sizeof *a->open) != 0))
         return 0;
     for (size_t i = 0; i < a->n_aw; i++)
         if (a->aw[i].action != b->aw[i].action ||
@@ -401,6 +407,53 @@ static void on_event(void *ctx, const parley_event_t *e)
     x->vis = e->visibility;
     x->party = e->party;
     rp->p.n_ev++;
+}
+
+/*
+ * The engine's table hook.  When the mediator's next action is the
+ * "propose" that will table this text and it carries a text (checked when
+ * it was written), the open issues take its options; when no "propose" is
+ * there yet, the open issues are kept in the present, for checking the one
+ * that comes.  O(open issues x options).
+ */
+static parley_status_t rp_table(void *ctx, unsigned round, size_t n_open,
+                                const size_t *open, uint32_t *text)
+{
+    rp_t *rp = ctx;
+    const parley_scenario_t *pub = rp->S->pub;
+    (void)round;
+    if (rp->lack || rp->oom)
+        return PARLEY_OK;
+    if (rp->cursor < rp->n_macts &&
+        rp->S->in[rp->macts[rp->cursor]].action == PARLEY__LIVE_PROPOSE) {
+        const json_t *t =
+            json_object_get(rp->S->in[rp->macts[rp->cursor]].payload, "text");
+        for (size_t q = 0; t && q < n_open; q++) {
+            const parley_issue_t *is = &pub->issues[open[q]];
+            const char *want =
+                json_string_value(json_object_get(t, is->id));
+            char label[64];
+            size_t j = 0;
+            while (want && j < is->n_options &&
+                   (parley_issue_option_label(is, j, label, sizeof label),
+                    strcmp(label, want) != 0))
+                j++;
+            if (!want || j == is->n_options)
+                return PARLEY_EINVALID; /* refused when written */
+            text[open[q]] = (uint32_t)j;
+        }
+        return PARLEY_OK;
+    }
+    size_t *keep = parley_malloc((n_open ? n_open : 1) * sizeof *keep);
+    if (!keep) {
+        rp->oom = 1;
+        return PARLEY_OK;
+    }
+    memcpy(keep, open, n_open * sizeof *open);
+    parley_free(rp->p.open);
+    rp->p.open = keep;
+    rp->p.n_open = n_open;
+    return PARLEY_OK;
 }
 
 /* The first input of kind a (answer or concession) by party for round. */
@@ -641,7 +694,7 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         drv[i].concern = drv_concern;
         dp[i] = &drv[i];
     }
-    parley_session_opts_t opts = {S->seed, on_event, rp, NULL, NULL};
+    parley_session_opts_t opts = {S->seed, on_event, rp, rp_table, rp};
     st = parley_session_new_planned(S->plan, dp, &opts, &sess, NULL);
     if (st != PARLEY_OK)
         goto out;
@@ -706,6 +759,9 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         rp->p.steps++;
         parley_free(rp->p.pending_text);
         rp->p.pending_text = NULL;
+        parley_free(rp->p.open);
+        rp->p.open = NULL;
+        rp->p.n_open = 0;
         for (size_t i = 0; i < np; i++) {
             parley_free(rp->p.rulings[i]);
             rp->p.rulings[i] = NULL;
