@@ -1120,6 +1120,14 @@ static void test_mediator_text(void **state)
     json_t *open = json_object_get(st, "open_issues");
     json_t *cur = json_object_get(st, "text");
     assert_true(json_array_size(open) > 1);
+    /* What the mediator may table: the open issues, their options, the
+     * engine's choice among them. */
+    json_t *prop = json_object_get(st, "proposal");
+    assert_true(json_equal(json_object_get(prop, "open_issues"), open));
+    assert_int_equal(json_object_size(json_object_get(prop, "suggested")),
+                     json_array_size(open));
+    assert_int_equal(json_object_size(json_object_get(prop, "options")),
+                     json_array_size(open));
     const char *o0 = json_string_value(json_array_get(open, 0));
     const char *o1 = json_string_value(json_array_get(open, 1));
 
@@ -1200,6 +1208,7 @@ static void test_mediator_text(void **state)
                                    "'%\"text\":%'"),
                      1);
     json_t *after = read_json(f, &f->med, "own", "state");
+    assert_true(json_is_null(json_object_get(after, "proposal")));
     json_t *tabled = json_object_get(after, "text");
     unsigned text_round =
         (unsigned)json_integer_value(json_object_get(after, "text_round"));
@@ -1256,9 +1265,30 @@ static void test_mediator_text(void **state)
     json_decref(later);
     restart_and_compare(f, "own", &p.who[0]);
 
-    /* A propose without a text still tables the engine's choice. */
-    json_decref(until_propose(f, "own", &p));
+    /* A propose without a text tables the engine's choice, the one the
+     * state suggested. */
+    json_t *st3 = until_propose(f, "own", &p);
     assert_int_equal(act(f, &f->med, "own", "propose", "plain"), PARLEY_OK);
+    json_t *st4 = read_json(f, &f->med, "own", "state");
+    assert_true(json_is_null(json_object_get(st4, "proposal")));
+    const char *id;
+    json_t *lab;
+    json_object_foreach(json_object_get(json_object_get(st3, "proposal"),
+                                        "suggested"),
+                        id, lab)
+    {
+        assert_true(json_equal(json_object_get(json_object_get(st4, "text"),
+                                               id),
+                               lab));
+        /* The suggestion is one of the options listed. */
+        json_t *opts = json_object_get(
+            json_object_get(json_object_get(st3, "proposal"), "options"), id);
+        int listed = 0;
+        json_array_foreach(opts, q, x) listed |= json_equal(x, lab);
+        assert_true(listed);
+    }
+    json_decref(st3);
+    json_decref(st4);
     restart_and_compare(f, "own", &p.who[0]);
 
     parley__live_check.on = 0;

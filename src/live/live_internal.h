@@ -104,6 +104,8 @@ typedef struct parley__live_present {
      * sets (scenario indices, ascending), as the engine gave them. */
     size_t *open;
     size_t n_open;
+    uint32_t *suggested; /* the engine's text then (n_text options) */
+    size_t n_text;
     int ended, agreement;
 } parley__live_present_t;
 

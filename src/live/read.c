@@ -142,6 +142,42 @@ static parley_status_t mediator_analysis(parley__live_session_t *S)
 }
 
 /*
+ * While "propose" is awaited, what the mediator may table: {"open_issues":
+ * [ids], "suggested": {id: label} (the engine's choice for them),
+ * "options": {id: [labels]}} from the public scenario; else null.  NULL
+ * when memory runs out.  O(open issues x options).
+ */
+static json_t *proposal(const parley__live_session_t *S)
+{
+    if (!S->now.n_open || S->now.n_text != S->pub->n_issues)
+        return json_null();
+    json_t *ids = json_array(), *sug = json_object(), *opts = json_object();
+    int bad = !ids || !sug || !opts;
+    char label[64];
+    for (size_t q = 0; !bad && q < S->now.n_open; q++) {
+        const parley_issue_t *is = &S->pub->issues[S->now.open[q]];
+        json_t *list = json_array();
+        bad |= !list || json_object_set_new(opts, is->id, list) ||
+               json_array_append_new(ids, json_string(is->id));
+        for (size_t j = 0; !bad && j < is->n_options; j++) {
+            parley_issue_option_label(is, j, label, sizeof label);
+            bad |= json_array_append_new(list, json_string(label));
+        }
+        parley_issue_option_label(is, S->now.suggested[S->now.open[q]],
+                                  label, sizeof label);
+        bad |= bad || json_object_set_new(sug, is->id, json_string(label));
+    }
+    if (bad) {
+        json_decref(ids);
+        json_decref(sug);
+        json_decref(opts);
+        return NULL;
+    }
+    return json_pack("{s:o, s:o, s:o}", "open_issues", ids, "suggested", sug,
+                     "options", opts);
+}
+
+/*
  * What the committed log says of the agenda, for the state (docs/live.md):
  * "agenda" (null before the agenda is set) with each unit's issues and
  * status (pending, open, settled, parked; a settled unit's "settled_as",
@@ -383,6 +419,7 @@ static parley_status_t read_state(parley__live_session_t *S,
                     in_profiles, json_string(S->pub->parties[i].id));
         }
         bad |= json_object_set_new(o, "profiles_in", in_profiles);
+        bad |= json_object_set_new(o, "proposal", proposal(S));
         if (!bad && mediator_analysis(S) != PARLEY_OK)
             bad = 1;
         if (!bad && S->analysis_json) {

@@ -221,6 +221,7 @@ void parley__live_present_free(parley__live_present_t *p, size_t n_parties)
     parley_free(p->ev);
     parley_free(p->pending_text);
     parley_free(p->open);
+    parley_free(p->suggested);
     for (size_t i = 0; p->rulings && i < n_parties; i++)
         parley_free(p->rulings[i]);
     parley_free(p->rulings);
@@ -249,7 +250,10 @@ int parley__live_present_same(const parley__live_present_t *a,
         !same_str(a->pending_text, b->pending_text) ||
         a->n_open != b->n_open ||
         (a->n_open &&
-         memcmp(a->open, b->open, a->n_open * sizeof *a->open) != 0))
+         memcmp(a->open, b->open, a->n_open * sizeof *a->open) != 0) ||
+        a->n_text != b->n_text ||
+        (a->n_text && memcmp(a->suggested, b->suggested,
+                             a->n_text * sizeof *a->suggested) != 0))
         return 0;
     for (size_t i = 0; i < a->n_aw; i++)
         if (a->aw[i].action != b->aw[i].action ||
@@ -413,8 +417,8 @@ static void on_event(void *ctx, const parley_event_t *e)
  * The engine's table hook.  When the mediator's next action is the
  * "propose" that will table this text and it carries a text (checked when
  * it was written), the open issues take its options; when no "propose" is
- * there yet, the open issues are kept in the present, for checking the one
- * that comes.  O(open issues x options).
+ * there yet, the open issues and the engine's text are kept in the
+ * present, for checking the one that comes and for the mediator's state.  O(open issues x options).
  */
 static parley_status_t rp_table(void *ctx, unsigned round, size_t n_open,
                                 const size_t *open, uint32_t *text)
@@ -445,14 +449,22 @@ static parley_status_t rp_table(void *ctx, unsigned round, size_t n_open,
         return PARLEY_OK;
     }
     size_t *keep = parley_malloc((n_open ? n_open : 1) * sizeof *keep);
-    if (!keep) {
+    uint32_t *sug = parley_malloc((pub->n_issues ? pub->n_issues : 1) *
+                                  sizeof *sug);
+    if (!keep || !sug) {
+        parley_free(keep);
+        parley_free(sug);
         rp->oom = 1;
         return PARLEY_OK;
     }
     memcpy(keep, open, n_open * sizeof *open);
+    memcpy(sug, text, pub->n_issues * sizeof *text);
     parley_free(rp->p.open);
+    parley_free(rp->p.suggested);
     rp->p.open = keep;
     rp->p.n_open = n_open;
+    rp->p.suggested = sug;
+    rp->p.n_text = pub->n_issues;
     return PARLEY_OK;
 }
 
@@ -762,6 +774,9 @@ static parley_status_t run(parley__live_session_t *S, rp_t *rp)
         parley_free(rp->p.open);
         rp->p.open = NULL;
         rp->p.n_open = 0;
+        parley_free(rp->p.suggested);
+        rp->p.suggested = NULL;
+        rp->p.n_text = 0;
         for (size_t i = 0; i < np; i++) {
             parley_free(rp->p.rulings[i]);
             rp->p.rulings[i] = NULL;
