@@ -7,7 +7,8 @@
 // agenda with the open unit, the current text, what the session awaits,
 // the answers and vetoes with their rulings, concerns, and the analysis of
 // the disclosed profiles (frontier, solutions, fairness and power metrics).
-// The gated actions are buttons enabled only when the session awaits them.
+// The gated actions are buttons enabled only when the session awaits them;
+// while a text is awaited, a form lets the mediator table its own.
 
 import {h, add, clear, field, table, num, pretty, textList} from './dom.js';
 import * as api from './api.js';
@@ -200,6 +201,40 @@ function actions(sid, st, refresh) {
             }, label))));
 }
 
+// While the session awaits "propose": the mediator may table the engine's
+// suggestion or a text of its own.  One select per open issue, its options
+// and the preselected suggestion from the state's "proposal" (labels as the
+// public scenario spells them); the issues outside the unit keep their
+// values.  A form, so that choices survive the page's refreshes.
+function proposeForm(sid, st, refresh) {
+    const prop = st.proposal;
+    if (ended(st) || !awaitsAction(st, 'propose') || !prop || !prop.open_issues) return null;
+    const selects = prop.open_issues.map((issue) => h('select', {id: `propose-${issue}`, name: issue},
+        (prop.options[issue] || []).map((label) => h('option', {value: label, selected: label === prop.suggested[issue]}, label))));
+    const table = async (label, body) => {
+        const r = await attempt(label, () => api.write('POST', `/sessions/${api.enc(sid)}/texts`, body));
+        if (r) {
+            announce(`${label}: done.`);
+            await refresh(true);
+        }
+    };
+    const form = h('form', {id: 'propose-form', on: {submit: (ev) => {
+        ev.preventDefault();
+        const text = {};
+        prop.open_issues.forEach((issue, i) => { text[issue] = selects[i].value; });
+        table('Table this text', {text});
+    }}},
+        h('fieldset', {},
+            h('legend', {}, 'Propose a text'),
+            h('p', {class: 'hint', id: 'propose-hint'}, 'Each open issue is preset to the suggested text; change any of them to table a text of your own. The other issues keep their values.'),
+            prop.open_issues.map((issue, i) => field(issue, selects[i])),
+            h('div', {class: 'buttons'},
+                h('button', {type: 'button', id: 'propose-suggested', on: {click: () => table('Table the suggested text', {})}}, 'Table the suggested text'),
+                h('button', {type: 'submit', id: 'propose-own'}, 'Table this text'))));
+    form.setAttribute('aria-describedby', 'propose-hint');
+    return form;
+}
+
 // The agenda as the state carries it: the units in order with their
 // issues and status (pending, open, settled, parked).
 function agenda(st) {
@@ -357,6 +392,7 @@ export async function renderDashboard(ctx) {
                 st.name ? ` \u2013 ${st.name}` : ''),
             h('p', {class: 'awaits', id: 'awaits', tabindex: -1}, awaitedText(st)),
             isMediator ? actions(sid, st, view.refresh) : null,
+            isMediator ? proposeForm(sid, st, view.refresh) : null,
             h('section', {'aria-labelledby': 'agenda-h'}, h('h2', {id: 'agenda-h'}, 'Agenda'), agenda(st)),
             h('section', {'aria-labelledby': 'text-h'},
                 h('h2', {id: 'text-h'}, st.outcome === 'agreement' ? 'The agreement'

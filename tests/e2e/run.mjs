@@ -233,6 +233,12 @@ try {
         assert(JSON.stringify(drawn) === JSON.stringify(st0.agenda.units.map((u) => u.cluster)), `agenda order ${drawn}`);
         assert(/pending/.test(await page.textContent('#agenda li:nth-child(2)')), 'the next unit is pending');
         await page.waitForSelector('#act-propose:enabled', {timeout: T});
+        // The form for a text of the mediator's own: a labelled select per
+        // open issue, preset to the suggestion.
+        await page.waitForSelector('#propose-form fieldset legend', {timeout: T});
+        const nSel = await page.$$eval('#propose-form select', (e) => e.length);
+        assert(nSel === st0.open_issues.length, `${nSel} selects for ${st0.open_issues.length} open issues`);
+        assert(await page.$$eval('#propose-form select', (e) => e.every((x) => document.querySelector(`label[for="${x.id}"]`))), 'every select has a label');
         await page.click('#act-propose');
         await waitText(page, '#awaits', /answers/);
         assert(await page.isDisabled('#act-propose'), 'propose is disabled while answers are awaited');
@@ -379,8 +385,35 @@ try {
             assert(c && Math.abs(c.body.aspiration - to) < 1e-9, `the concession is in as sent: ${JSON.stringify(s2.inputs_this_round)}`);
             await shot(pp, '09-party-concession');
         };
+        // The first time a text is awaited over a unit with a choice, the
+        // mediator tables a text of its own in the dashboard's form: one
+        // option changed, sent with the keyboard.
+        let ownText = false;
+        const proposeInForm = async (prop) => {
+            const {page} = med;
+            const issue = prop.open_issues.find((i) => prop.options[i].length > 1);
+            await page.waitForSelector(`#propose-form #propose-${issue}`, {timeout: T});
+            assert(await page.inputValue(`#propose-${issue}`) === prop.suggested[issue], 'the suggestion is preselected');
+            assert(await page.textContent(`label[for="propose-${issue}"]`) === issue, 'each select is labelled with its issue');
+            const other = prop.options[issue].find((o) => o !== prop.suggested[issue]);
+            await page.selectOption(`#propose-${issue}`, other);
+            await page.focus('#propose-own');
+            await page.keyboard.press('Enter');
+            await waitText(page, '#live', /Table this text: done/);
+            const s2 = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
+            assert(s2.text_pending && s2.text[issue] === other, `the mediator's text is tabled: ${JSON.stringify(s2.text)}`);
+            for (const i of prop.open_issues) {
+                if (i !== issue) assert(s2.text[i] === prop.suggested[i], `${i} kept the suggestion`);
+            }
+            await shot(page, '09b-dashboard-own-text');
+        };
         for (let step = 0; step < 400; step++) {
             st = (await call(server.base, server.token, 'GET', `/sessions/${SID}`)).body;
+            if (!ownText && st.proposal && st.proposal.open_issues.some((i) => st.proposal.options[i].length > 1)) {
+                await proposeInForm(st.proposal);
+                ownText = true;
+                continue;
+            }
             if (st.phase === 'agreement' && st.monitored !== false) {
                 const aw = awaitsOf(st);
                 if (!aw.some((a) => a.action === 'agree')) break;
@@ -415,6 +448,7 @@ try {
         }
         assert(st.phase === 'agreement', `agreement reached: ${st.phase}`);
         assert(concededInForm, 'the party was asked to concede at least once');
+        assert(ownText, 'the mediator tabled a text of its own');
         assert((st.concerns || []).some((c) => c.party === VETOER && c.text === CONCERN), `the concern reached the mediator: ${JSON.stringify(st.concerns)}`);
         const {page} = med;
         await page.waitForSelector(`#con-h + ul li:has-text("${CONCERN}")`, {timeout: T});
