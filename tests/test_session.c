@@ -2138,7 +2138,8 @@ static void test_plan_reset_same_log(void **state)
         run_t *other = calloc(1, sizeof *other);
         run_init(other, sc);
         setup_random_drivers(other, &r, seed + 1000);
-        parley_session_opts_t o = {seed + 1000, on_event, &other->log, NULL, NULL};
+        parley_session_opts_t o = {seed + 1000, on_event, &other->log, NULL,
+                                   NULL};
         parley_session_t *s = NULL;
         assert_int_equal(
             parley_session_new_planned(plan, other->dp, &o, &s, NULL),

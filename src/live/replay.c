@@ -418,7 +418,8 @@ static void on_event(void *ctx, const parley_event_t *e)
  * "propose" that will table this text and it carries a text (checked when
  * it was written), the open issues take its options; when no "propose" is
  * there yet, the open issues and the engine's text are kept in the
- * present, for checking the one that comes and for the mediator's state.  O(open issues x options).
+ * present, for checking the one that comes and for the mediator's state.
+ * O(open issues x options).
  */
 static parley_status_t rp_table(void *ctx, unsigned round, size_t n_open,
                                 const size_t *open, uint32_t *text)
