@@ -368,12 +368,11 @@ parley_status_t parley__consequences_enforce(parley_store_t *s,
     return rs;
 }
 
-parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
-                                           const parley_key_t *author,
-                                           const char *agreement,
-                                           const char *as_of,
-                                           size_t *n_applied,
-                                           parley_diags_t *diags)
+/* The arguments of an enforcement, checked before anything is read. */
+static parley_status_t enforce_args(parley_store_t *store,
+                                    const parley_key_t *author,
+                                    const char *agreement, const char *as_of,
+                                    parley_diags_t *diags)
 {
     parley__json_use_parley_alloc();
     if (!store || !author || !agreement)
@@ -384,6 +383,15 @@ parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
         return parley__monitor_fail(diags, PARLEY_EINVALID, "as_of",
                                     "expected a day as YYYY-MM-DD, found '%s'",
                                     as_of ? as_of : "(none)");
+    return PARLEY_OK;
+}
+
+/* The enforcement itself, inside the caller's transaction. */
+static parley_status_t enforce_in_tx(parley_store_t *store,
+                                     const parley_key_t *author,
+                                     const char *agreement, const char *as_of,
+                                     size_t *n_applied, parley_diags_t *diags)
+{
     int f = exists2(store, "SELECT 1 FROM agreements WHERE id = ?", agreement,
                     NULL);
     return f < 0 ? parley__monitor_db_fail(store, diags,
@@ -396,27 +404,34 @@ parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
                                               n_applied, diags);
 }
 
+parley_status_t parley__monitor_enforce_tx(parley_store_t *store,
+                                           const parley_key_t *author,
+                                           const char *agreement,
+                                           const char *as_of,
+                                           size_t *n_applied,
+                                           parley_diags_t *diags)
+{
+    parley_status_t st = enforce_args(store, author, agreement, as_of, diags);
+    return st != PARLEY_OK ? st
+                           : enforce_in_tx(store, author, agreement, as_of,
+                                           n_applied, diags);
+}
+
 parley_status_t parley_monitor_enforce(parley_store_t *store,
                                        const parley_key_t *author,
                                        const char *agreement,
                                        const char *as_of, size_t *n_applied,
                                        parley_diags_t *diags)
 {
-    parley__json_use_parley_alloc();
-    if (!store || !author || !agreement)
-        return parley__monitor_fail(diags, PARLEY_EARG, "",
-                                    "store, author and agreement are "
-                                    "required");
-    if (!parley_date_valid(as_of))
-        return parley__monitor_fail(diags, PARLEY_EINVALID, "as_of",
-                                    "expected a day as YYYY-MM-DD, found '%s'",
-                                    as_of ? as_of : "(none)");
+    parley_status_t st = enforce_args(store, author, agreement, as_of, diags);
+    if (st != PARLEY_OK)
+        return st;
     int rc = parley__store_exec(store, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return parley__monitor_db_fail(store, diags, rc,
                                        "cannot start the transaction");
     return finish(store,
-                  parley__monitor_enforce_tx(store, author, agreement, as_of,
-                                             n_applied, diags),
+                  enforce_in_tx(store, author, agreement, as_of, n_applied,
+                                diags),
                   diags);
 }
